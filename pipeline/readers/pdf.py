@@ -1,0 +1,207 @@
+"""PDF reader on pdfplumber: words with positions and fonts grouped into lines.
+
+The only module that imports pdfplumber. Pages are processed one at a time and
+closed after use, so memory stays bounded on long papers.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from pipeline.errors import NeedsOCR, ReadError
+from pipeline.types import Document, Line, Source, Span
+
+#: Words whose tops differ by at most this many points share a line.
+LINE_TOLERANCE = 3.0
+#: A horizontal gap wider than this many times the font size starts a new span (table cell).
+SPAN_GAP_EMS = 1.5
+#: pdfplumber's x_tolerance for joining characters into words.
+WORD_X_TOLERANCE = 1.5
+#: Substrings of a font name that mean bold / italic.
+BOLD_MARKERS: tuple[str, ...] = ("bold", "black", "heavy", "semibold", "demi", ",b")
+ITALIC_MARKERS: tuple[str, ...] = ("italic", "oblique", ",i")
+#: Ordinal suffixes set as superscripts after a day number.
+ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+#: A word smaller than this share of its neighbour's size is a superscript.
+SUPERSCRIPT_RATIO = 0.85
+#: Fewer text characters than this on every page means a scan needing OCR.
+MIN_TEXT_CHARS = 20
+#: Bullet glyphs that fonts such as Symbol/OpenSymbol map to private-use code points.
+BULLET_CHARS = frozenset("\uf0b7\uf0a7\uf0d8\uf076\uf0fc\u2022\u25aa\u25cf\u2023\u2043\u25e6\uf02d")
+
+
+def font_flags(fontname: str) -> tuple[bool, bool]:
+    name = fontname.lower().split("+", 1)[-1]
+    return any(m in name for m in BOLD_MARKERS), any(m in name for m in ITALIC_MARKERS)
+
+
+def _normalise_word(text: str) -> str:
+    if text and all(ch in BULLET_CHARS for ch in text):
+        return "•"
+    return "".join("•" if ch in BULLET_CHARS else ch for ch in text)
+
+
+def group_lines(
+    words: Sequence[dict[str, Any]],
+    *,
+    page: int,
+    first_line_no: int,
+    page_width: float,
+    page_height: float,
+) -> list[Line]:
+    """Group pdfplumber word dicts (with fontname and size) into Lines with spans."""
+    rows: list[list[dict[str, Any]]] = []
+    for w in sorted(words, key=lambda w: (round(w["top"], 1), w["x0"])):
+        if rows and abs(w["top"] - rows[-1][0]["top"]) <= LINE_TOLERANCE:
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+    lines: list[Line] = []
+    for row in rows:
+        row = _join_superscripts(sorted(row, key=lambda w: w["x0"]))
+        spans: list[Span] = []
+        cur: list[dict[str, Any]] = []
+        for w in row:
+            if cur:
+                prev = cur[-1]
+                gap = w["x0"] - prev["x1"]
+                size = max(prev.get("size", 10.0), 1.0)
+                pb, _ = font_flags(prev.get("fontname", ""))
+                wb, _ = font_flags(w.get("fontname", ""))
+                if gap > SPAN_GAP_EMS * size or pb != wb:
+                    spans.append(_span(cur))
+                    cur = []
+            cur.append(w)
+        if cur:
+            spans.append(_span(cur))
+        text = " ".join(s.text for s in spans).strip()
+        if not text:
+            continue
+        sizes = [w.get("size", 0.0) for w in row]
+        nchars = sum(len(s.text) for s in spans)
+        bold_chars = sum(len(s.text) for s in spans if s.bold)
+        italic_chars = sum(len(s.text) for s in spans if s.italic)
+        lines.append(
+            Line(
+                text=text,
+                page=page,
+                line_no=first_line_no + len(lines),
+                x0=row[0]["x0"],
+                top=min(w["top"] for w in row),
+                x1=max(w["x1"] for w in row),
+                bottom=max(w["bottom"] for w in row),
+                size=round(statistics.median(sizes), 1) if sizes else 0.0,
+                bold=nchars > 0 and bold_chars >= 0.8 * nchars,
+                italic=nchars > 0 and italic_chars >= 0.8 * nchars,
+                spans=tuple(spans),
+                page_width=page_width,
+                page_height=page_height,
+            )
+        )
+    return lines
+
+
+def _join_superscripts(row: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Attach superscript ordinals ("2" + small "nd") to their number: "2nd"."""
+    out: list[dict[str, Any]] = []
+    for w in row:
+        if (
+            out
+            and w["text"].lower() in ORDINAL_SUFFIXES
+            and out[-1]["text"][-1:].isdigit()
+            and w.get("size", 0) < SUPERSCRIPT_RATIO * out[-1].get("size", 0)
+            and w["x0"] - out[-1]["x1"] < out[-1].get("size", 10)
+        ):
+            prev = dict(out[-1])
+            prev["text"] += w["text"]
+            prev["x1"] = w["x1"]
+            out[-1] = prev
+        else:
+            out.append(w)
+    return out
+
+
+def _span(words: list[dict[str, Any]]) -> Span:
+    bold, italic = font_flags(words[0].get("fontname", ""))
+    return Span(
+        text=" ".join(_normalise_word(w["text"]) for w in words),
+        x0=words[0]["x0"],
+        x1=words[-1]["x1"],
+        bold=bold,
+        italic=italic,
+        size=round(words[0].get("size", 0.0), 1),
+    )
+
+
+def body_font_size(lines: Iterable[Line]) -> float:
+    counts: Counter[float] = Counter()
+    for line in lines:
+        counts[line.size] += len(line.text)
+    return counts.most_common(1)[0][0] if counts else 0.0
+
+
+def _open(path: Path) -> Any:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        return pdfplumber.open(path)
+    except PDFPasswordIncorrect:
+        raise ReadError(str(path), "encrypted PDF: a password is needed to open it") from None
+    except PDFSyntaxError as exc:
+        raise ReadError(str(path), f"damaged or truncated PDF ({exc})") from None
+    except Exception as exc:  # pdfminer raises many unrelated types on broken files
+        name = type(exc).__name__
+        if "Password" in name or "Encrypt" in name:
+            raise ReadError(str(path), "encrypted PDF: a password is needed to open it") from None
+        raise ReadError(str(path), f"damaged or unreadable PDF ({name}: {exc})") from None
+
+
+def read_pdf(path: Path, sha256: str, size: int) -> Document:
+    pdf = _open(path)
+    lines: list[Line] = []
+    try:
+        try:
+            n_pages = len(pdf.pages)
+        except Exception as exc:
+            raise ReadError(str(path), f"damaged or truncated PDF ({type(exc).__name__}: {exc})") from None
+        if n_pages == 0:
+            raise ReadError(str(path), "PDF has no pages")
+        for page in pdf.pages:
+            try:
+                words = page.extract_words(
+                    x_tolerance=WORD_X_TOLERANCE,
+                    keep_blank_chars=False,
+                    use_text_flow=False,
+                    extra_attrs=["fontname", "size"],
+                )
+                lines.extend(
+                    group_lines(
+                        words,
+                        page=page.page_number,
+                        first_line_no=len(lines) + 1,
+                        page_width=float(page.width),
+                        page_height=float(page.height),
+                    )
+                )
+            except ReadError:
+                raise
+            except Exception as exc:
+                raise ReadError(
+                    str(path), f"damaged PDF: page {page.page_number} cannot be read ({type(exc).__name__})"
+                ) from None
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+    if sum(len(l.text) for l in lines) < MIN_TEXT_CHARS:
+        raise NeedsOCR(
+            str(path),
+            "no text layer: an image-only (scanned) PDF needs OCR",
+            hint="install ocrmypdf and tesseract-ocr, then ingest with --ocr auto",
+        )
+    return Document(Source(str(path), sha256, "pdf", n_pages, size), tuple(lines), body_font_size(lines))
