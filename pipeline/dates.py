@@ -1,0 +1,189 @@
+"""Dates as written in council papers: parse one, or find all in a text.
+
+The only module that uses ``dateparser``; it is imported lazily so importing
+this module stays cheap.  Finding dates is two-step: a cheap verbose regex
+picks out candidate strings (day-month-year, month-day-year, month-year,
+numeric), then dateparser parses only those candidates.  We never run
+dateparser's ``search_dates`` over whole texts (slow, and it invents dates).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import re
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dateparser.date import DateDataParser
+
+__all__ = [
+    "DATEPARSER_SETTINGS",
+    "MONTH_YEAR_SETTINGS",
+    "DATE_PATTERN",
+    "FULL_DATE_PATTERN",
+    "parse_date",
+    "find_dates",
+]
+
+# ---------------------------------------------------------------- settings
+
+#: Fixed "today" for dateparser, so results never depend on the wall clock.
+RELATIVE_BASE: Final = _dt.datetime(2000, 1, 1)
+
+#: dateparser languages (English only: UK council papers).
+LANGUAGES: Final[tuple[str, ...]] = ("en",)
+
+#: Settings for a full date (day, month and year must all be present).
+#: ``STRICT_PARSING`` stops partial text inventing a day or year; the fixed
+#: ``RELATIVE_BASE`` and ``PREFER_DATES_FROM`` keep old dates (2008) as written;
+#: ``PARSERS`` excludes relative dates ("yesterday") and timestamps.
+DATEPARSER_SETTINGS: Final[dict[str, Any]] = {
+    "DATE_ORDER": "DMY",
+    "STRICT_PARSING": True,
+    "PREFER_DATES_FROM": "past",
+    "RELATIVE_BASE": RELATIVE_BASE,
+    "PARSERS": ["absolute-time"],
+    "RETURN_AS_TIMEZONE_AWARE": False,
+}
+
+#: Settings for "June 2016": month and year required, day = the 1st.
+MONTH_YEAR_SETTINGS: Final[dict[str, Any]] = {
+    **{k: v for k, v in DATEPARSER_SETTINGS.items() if k != "STRICT_PARSING"},
+    "REQUIRE_PARTS": ["month", "year"],
+    "PREFER_DAY_OF_MONTH": "first",
+}
+
+#: Longest candidate string worth handing to dateparser.
+MAX_DATE_CHARS: Final = 60
+
+#: How many distinct candidate strings to remember (papers repeat dates a lot).
+PARSE_CACHE_SIZE: Final = 8192
+
+# ---------------------------------------------------------------- patterns
+
+_WEEKDAY: Final = r"""
+    \b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b\.?   # Thursday, Thurs., Thu
+"""
+_DAY: Final = r"(?:3[01]|[12]\d|0?[1-9])"  # 1..31, optional leading zero
+_ORDINAL: Final = r"""
+    (?:\s?                      # PDF text often has "3 rd"
+       (?:<sup>\s*)?            # "3<sup>rd</sup>" when markup slips through
+       (?:st|nd|rd|th)\b
+       (?:\s*</sup>)?
+    )?
+"""
+_MONTH: Final = r"""
+    \b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?
+      |aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)
+    \b\.?
+"""
+# A four-digit year, not the start of a fiscal-year pair ("2024-25", "2009/10").
+_YEAR: Final = r"(?:19|20)\d{2}(?![\d/\-–]\d)"
+_MONTH_NUM: Final = r"(?:1[0-2]|0?[1-9])"
+
+#: Candidate full dates (day, month and year), as named groups per form.
+FULL_DATE_PATTERN: Final = rf"""
+    (?:{_WEEKDAY},?\s+)?                                   # optional weekday prefix
+    (?:
+        (?<![\w./£$-]){_DAY}{_ORDINAL}(?:\s+of)?\s+{_MONTH},?\s+{_YEAR}   # 3 rd November 2008
+      | {_MONTH}\s+{_DAY}{_ORDINAL},?\s+{_YEAR}            # July 1st 2009
+      | (?<![\w./£$-]){_DAY}/{_MONTH_NUM}/(?:{_YEAR}|\d{{2}}(?![\d/]))   # 12/09/2024, 12/09/24
+      | (?<![\w./£$-]){_DAY}\.{_MONTH_NUM}\.{_YEAR}      # 12.09.2024
+      | (?<![\w./£$-]){_DAY}-{_MONTH_NUM}-{_YEAR}          # 12-09-2024
+      | (?<![\w./£$-])(?:19|20)\d{{2}}-(?:1[0-2]|0[1-9])-(?:3[01]|[12]\d|0[1-9])(?![\d-])  # ISO
+    )
+"""
+
+#: Candidate dates: full dates, else month-year ("June 2016").
+DATE_PATTERN: Final = rf"""
+    (?P<full>{FULL_DATE_PATTERN})
+  | (?P<month_year>(?<![\w-]){_MONTH},?\s+{_YEAR})         # June 2016 -> 1 June 2016
+"""
+
+_DATE_RE: Final = re.compile(DATE_PATTERN, re.VERBOSE | re.IGNORECASE)
+
+# Normalising before dateparser: each step is cheap and removes noise it
+# would otherwise have to tolerate.
+_TAG_RE: Final = re.compile(r"<[^>]{1,20}>")  # <sup>, </sup>
+_NORMALISE_RE: Final = re.compile(
+    rf"""
+      (?<=\d)\s?(?:st|nd|rd|th)\b                 # ordinal suffix, spaced or not
+    | {_WEEKDAY}(?=[\s,])                         # weekday name
+    | (?<=\d)\s+of\b                              # "1st of July"
+    | ,                                           # commas
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_SPACES_RE: Final = re.compile(r"\s+")
+_HAS_DIGIT_RE: Final = re.compile(r"\d")
+
+
+# ---------------------------------------------------------------- engine
+
+
+@functools.cache
+def _parser(kind: str) -> "DateDataParser":
+    """The dateparser engine, built once per kind ("full" / "month_year")."""
+    from dateparser.date import DateDataParser
+
+    settings = DATEPARSER_SETTINGS if kind == "full" else MONTH_YEAR_SETTINGS
+    return DateDataParser(languages=list(LANGUAGES), settings=dict(settings))
+
+
+def _normalise(text: str) -> str:
+    text = _TAG_RE.sub("", text)
+    text = _NORMALISE_RE.sub(" ", text)
+    return _SPACES_RE.sub(" ", text).strip(" .")
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _parse_normalised(text: str, kind: str) -> _dt.date | None:
+    try:
+        data = _parser(kind).get_date_data(text)
+    except Exception:  # dateparser raises odd errors on odd input
+        return None
+    found = data.date_obj if data is not None else None
+    return found.date() if found is not None else None
+
+
+# ---------------------------------------------------------------- public
+
+
+def parse_date(text: str) -> _dt.date | None:
+    """Parse one full date as written in a paper; None if it is not one.
+
+    Day, month and year must all be present ("2nd November 2009",
+    "3 rd November 2008", "July 1st 2009", "Thursday, 12th September, 2024",
+    "12/09/2024" day-first).  Never raises.
+    """
+    if not isinstance(text, str) or len(text) > MAX_DATE_CHARS * 2:
+        return None
+    clean = _normalise(text)
+    if not clean or len(clean) > MAX_DATE_CHARS or not _HAS_DIGIT_RE.search(clean):
+        return None
+    return _parse_normalised(clean, "full")
+
+
+def _parse_month_year(text: str) -> _dt.date | None:
+    clean = _normalise(text)
+    if not clean:
+        return None
+    return _parse_normalised(clean, "month_year")
+
+
+def find_dates(text: str) -> list[tuple[int, int, _dt.date]]:
+    """Every date in ``text`` as ``(start, end, date)``, in order.
+
+    Month-year mentions ("June 2016") give the first of the month.  Offsets are
+    character offsets into ``text`` (they cover any ``<sup>`` markup inside).
+    """
+    out: list[tuple[int, int, _dt.date]] = []
+    for m in _DATE_RE.finditer(text):
+        if m.group("full") is not None:
+            value = parse_date(m.group(0))
+        else:
+            value = _parse_month_year(m.group(0))
+        if value is not None:
+            out.append((m.start(), m.end(), value))
+    return out
