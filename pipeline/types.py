@@ -392,3 +392,182 @@ class QuarterMention:
     fiscal_year: str | None  # "2009/10" when the mention names the year
     date_from: _dt.date | None = None  # explicit range given with the mention
     date_to: _dt.date | None = None
+
+
+# ---------------------------------------------------------------- query language
+# The parsed form of a search query (``pipeline.query.parse_query``): engine-neutral,
+# translated into an engine's own query objects by ``pipeline.index``.
+# ``field`` None means the text fields (section content, headings, subject);
+# ``position`` is the 0-based offset of the node in the query text.
+
+
+@dataclass(frozen=True, slots=True)
+class QTerm:
+    """A word (the engine applies its analyzer: case, stemming)."""
+
+    text: str
+    field: str | None = None
+    position: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class QPhrase:
+    """Words that must occur together, in order ("foster carers")."""
+
+    text: str
+    field: str | None = None
+    position: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class QPrefix:
+    """Words starting with ``text`` (``recruit*``)."""
+
+    text: str
+    field: str | None = None
+    position: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class QFuzzy:
+    """Words within ``distance`` edits of ``text`` (``recruitmnet~``)."""
+
+    text: str
+    field: str | None = None
+    distance: int = 2
+    position: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class QDateRange:
+    """Meeting dates from ``start`` to ``end`` inclusive (None: open)."""
+
+    start: _dt.date | None
+    end: _dt.date | None
+    position: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class QAnd:
+    children: tuple["QueryNode", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QOr:
+    children: tuple["QueryNode", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QNot:
+    child: "QueryNode"
+
+
+@dataclass(frozen=True, slots=True)
+class QAll:
+    """Matches everything (an empty query with filters, or ``*``)."""
+
+
+QueryNode = QTerm | QPhrase | QPrefix | QFuzzy | QDateRange | QAnd | QOr | QNot | QAll
+
+
+# ---------------------------------------------------------------- search results
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """What the search layer asks an index engine for (``Index.search``)."""
+
+    query: QueryNode
+    filter: QueryNode | None = None  # restricts the matches without scoring
+    target: str = "section"  # "section" | "recommendation"
+    limit: int = 10
+    offset: int = 0
+    per_report: int | None = None  # keep at most this many hits per report
+    sort: str = "relevance"  # "relevance" (ties: newest first) | "date" (newest first)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """An engine's answer. For target "recommendation" each Hit is one
+    recommendation: ``section_kind`` "recommendation", ``section_index`` its
+    1-based number, ``section_number`` its label."""
+
+    hits: tuple[Hit, ...]
+    total: int  # matching documents (sections or recommendations)
+    reports: int  # distinct reports among them
+
+
+@dataclass(frozen=True, slots=True)
+class ReportHits:
+    """One report's best matching sections (grouped search results)."""
+
+    report_id: str
+    path: str
+    meeting_date: _dt.date | None
+    committee: str | None
+    subject: str | None
+    period: str | None
+    score: float  # its best section's score
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of search results, grouped by report or flat."""
+
+    query: str
+    page: int
+    limit: int
+    total: int  # matching sections
+    reports: int  # matching reports
+    grouped: bool
+    groups: tuple[ReportHits, ...]  # empty when flat
+    hits: tuple[Hit, ...]  # the page's hits in display order (both modes)
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEntry:
+    """One recommendation in a lineage (``boardpapers trace``)."""
+
+    recommendation_id: str  # "<report id>#r<number>"
+    report_id: str
+    path: str
+    number: int
+    text: str
+    meeting_date: _dt.date | None
+    committee: str | None
+    officer: str | None
+    period: str | None
+    similarity: float  # 0-100, to the seed recommendation or the lineage's first entry
+    lineage: str  # "L1", "L2"...
+
+
+@dataclass(frozen=True, slots=True)
+class Lineage:
+    """Near-identical recommendations across reports, in date order."""
+
+    id: str
+    text: str  # the earliest wording
+    entries: tuple[TraceEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TraceResult:
+    query: str
+    seed: TraceEntry | None  # the recommendation traced, when given by id
+    lineages: tuple[Lineage, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StatCount:
+    dimension: str  # council | committee | fiscal_year | quarter | doc_type | warning
+    value: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    reports: int
+    sections: int
+    files: int
+    counts: tuple[StatCount, ...]
