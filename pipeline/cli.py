@@ -151,6 +151,47 @@ def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: b
     sys.exit(1 if failed else 0)
 
 
+# ---------------------------------------------------------------- eval
+
+
+@cli.command("eval")
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("docdir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--min", "min_pct", type=click.FloatRange(0, 100), default=None,
+              help="Exit 1 when overall accuracy is below this percentage.")
+@click.option("--misses/--no-misses", default=True, show_default=True, help="List every miss.")
+@output_options
+@handle_errors
+def eval_cmd(labels: Path, docdir: Path, min_pct: float | None, misses: bool, as_json: bool, as_csv: bool) -> None:
+    """Score the parser against labelled papers: per-field accuracy and each miss.
+
+    \b
+    Examples:
+      boardpapers eval tests/data/seeds.jsonl corpus/
+      boardpapers eval ../shared/labels/real-dev.jsonl ../shared/corpus/real --min 90
+    """
+    from pipeline.evaluate import evaluate
+
+    result = evaluate(labels, docdir, progress=lambda p: log(f"parsing {p}"))
+    rows = result.rows()
+    if as_json:
+        echo_jsonl(rows + [{"field": "overall", "accuracy": round(result.overall, 1), "papers": result.papers}])
+    elif as_csv:
+        echo_csv(rows, ["field", "right", "total", "accuracy"])
+    else:
+        for r in rows:
+            click.echo(f"{r['field']:<20} {r['right']:>4}/{r['total']:<4} {r['accuracy']:6.1f}%")
+        click.echo(f"{'overall':<20} {'':>9} {result.overall:6.1f}%  ({result.papers} papers)")
+    if misses:
+        for m in result.misses:
+            log(f"miss {m['paper']} {m['field']}: got {m['got']!r} expected {m['expected']!r}")
+    for f in result.failed:
+        log(f"failed: {f}")
+    if min_pct is not None and result.overall < min_pct:
+        log(f"error: accuracy {result.overall:.1f}% is below --min {min_pct:g}%")
+        sys.exit(1)
+
+
 def main() -> None:
     cli(prog_name="boardpapers")
 

@@ -17,7 +17,7 @@ from pipeline.types import Document, Line, Source, Span
 #: Words whose tops differ by at most this many points share a line.
 LINE_TOLERANCE = 3.0
 #: A horizontal gap wider than this many times the font size starts a new span (table cell).
-SPAN_GAP_EMS = 1.5
+SPAN_GAP_EMS = 1.0
 #: pdfplumber's x_tolerance for joining characters into words.
 WORD_X_TOLERANCE = 1.5
 #: Substrings of a font name that mean bold / italic.

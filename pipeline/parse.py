@@ -1,0 +1,448 @@
+"""The layered parsing API: ``read_lines`` -> ``parse_sections`` -> ``parse_file``.
+
+* :func:`pipeline.readers.read_lines` — a file into lines with layout.
+* :func:`parse_sections` — lines into header fields, sections, recommendations,
+  document type and structural warnings (:class:`~pipeline.types.Layout`).
+* :func:`parse_document` / :func:`parse_file` — the full record
+  (:class:`~pipeline.types.Report`) with period, entities and every warning.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from pipeline.errors import BoardpapersError, ReadError
+from pipeline.headers import clean_contact, scan_header
+from pipeline.layout import join_lines, strip_furniture
+from pipeline.readers import SUPPORTED_EXTENSIONS, read_lines
+from pipeline.recommendations import RecLine, extract_recommendations
+from pipeline.sections import (
+    NUMBERED_DOC_MIN,
+    Heading,
+    classify_kind,
+    continues_heading,
+    detect_heading,
+)
+from pipeline.types import (
+    Document,
+    Layout,
+    Line,
+    Provenance,
+    Report,
+    Section,
+    Warning_,
+)
+
+# ---------------------------------------------------------------- vocabulary
+
+#: Fields whose absence from a report is worth a ``missing_field`` warning.
+REQUIRED_FIELDS: tuple[str, ...] = ("meeting_date", "subject")
+
+#: Kinds of heading that may stand unnumbered in a numbered document.
+UNNUMBERED_KINDS_IN_NUMBERED_DOC: frozenset[str] = frozenset(
+    {"summary", "recommendations", "purpose", "contact", "background_papers", "appendix"}
+)
+
+#: A council's name as written: "Central Bedfordshire Council", "Kent County Council".
+COUNCIL_RE = re.compile(
+    r"""
+    \b(?P<name>
+      (?:[A-Z][a-z]+(?:[ \-](?:and|upon|on|under|le|in|of|the|[A-Z][a-z]+))*\s+)   # the place
+      (?:Metropolitan\s+Borough|Royal\s+Borough\s+of\s+\w+|Borough|County|City|District|Town|Parish|London\s+Borough\s+of\s+\w+)?\s*
+      Council)\b
+    | \b(?P<authority>(?:[A-Z][a-z]+\s+){1,4}(?:Mayoral\s+)?Combined\s+Authority)\b   # combined authorities
+    """,
+    re.VERBOSE,
+)
+#: Words that precede "Council" but do not name a council.
+NOT_COUNCIL_WORDS: frozenset[str] = frozenset(
+    {"the", "full", "county", "city", "borough", "district", "town", "parish", "this", "each", "our",
+     "a", "and", "of", "unitary", "local", "district", "same", "previous", "next", "whole", "at", "by",
+     "to", "in", "for", "with", "from", "that", "member", "members", "budget", "annual", "special",
+     "extraordinary", "london", "when", "as"}
+)
+#: "a Healthy Halton", "in Halton", "Halton's" imply the council where none is named.
+IMPLIED_PLACE_RE = re.compile(r"\b(?:in|across|for|Safer|Healthy)\s+(?P<place>[A-Z][a-z]{3,})\b")
+#: Councils known by their place, for papers that only imply them (a small gazetteer).
+KNOWN_COUNCILS: dict[str, str] = {
+    "Halton": "Halton Borough Council",
+    "Kent": "Kent County Council",
+    "Bristol": "Bristol City Council",
+    "Medway": "Medway Council",
+    "Somerset": "Somerset Council",
+    "Wirral": "Wirral Council",
+    "Knowsley": "Knowsley Council",
+    "Warrington": "Warrington Borough Council",
+    "Cheshire": "Cheshire West and Chester Council",
+    "Liverpool": "Liverpool City Council",
+    "Manchester": "Manchester City Council",
+    "Leeds": "Leeds City Council",
+    "Birmingham": "Birmingham City Council",
+    "Sheffield": "Sheffield City Council",
+    "Bradford": "City of Bradford Metropolitan District Council",
+    "Nottingham": "Nottingham City Council",
+    "Leicester": "Leicester City Council",
+    "Coventry": "Coventry City Council",
+    "Sefton": "Sefton Council",
+    "Wigan": "Wigan Council",
+    "Salford": "Salford City Council",
+    "Stockport": "Stockport Metropolitan Borough Council",
+    "Bolton": "Bolton Council",
+    "Oldham": "Oldham Council",
+    "Rochdale": "Rochdale Borough Council",
+    "Tameside": "Tameside Metropolitan Borough Council",
+    "Trafford": "Trafford Council",
+    "Bury": "Bury Council",
+    "Hampshire": "Hampshire County Council",
+    "Surrey": "Surrey County Council",
+    "Essex": "Essex County Council",
+    "Norfolk": "Norfolk County Council",
+    "Suffolk": "Suffolk County Council",
+    "Devon": "Devon County Council",
+    "Cornwall": "Cornwall Council",
+    "Lancashire": "Lancashire County Council",
+    "Cumbria": "Cumbria County Council",
+    "Durham": "Durham County Council",
+    "Northumberland": "Northumberland County Council",
+    "Gateshead": "Gateshead Council",
+    "Sunderland": "Sunderland City Council",
+    "Newcastle": "Newcastle City Council",
+    "Bath": "Bath & North East Somerset Council",
+}
+
+#: Document types by their title words, strongest first.
+DOC_TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE | re.VERBOSE))
+    for kind, pattern in (
+        ("agenda_pack", r"public\s+document\s+pack"),
+        ("forward_plan", r"forward\s+plan|work\s+programme|notice\s+of\s+(?:anticipated\s+)?key\s+decisions"),
+        ("decision_notice", r"decision\s+(?:recording\s+form|notice|record)|record\s+of\s+(?:executive\s+)?decision"),
+        ("minutes", r"^minutes\b|\bminutes\s+of\s+the\b"),
+        ("appendix", r"^appendix\b|impact\s+assessment|^annex\b"),
+    )
+)
+#: How many lines from the top are read for the document type.
+DOC_TYPE_LINES = 12
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def report_id(path: Path, sha256: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.stem).strip("-") or "paper"
+    return f"{stem}-{sha256[:8]}"
+
+
+def detect_doc_type(lines: Sequence[Line], fields: dict) -> str:
+    head = [l.text for l in lines[:DOC_TYPE_LINES]]
+    for kind, pattern in DOC_TYPE_PATTERNS:
+        for text in head:
+            if pattern.search(text):
+                return kind
+    return "report"
+
+
+def detect_council(texts: Iterable[str]) -> str | None:
+    counts: Counter[str] = Counter()
+    implied: Counter[str] = Counter()
+    for text in texts:
+        for m in COUNCIL_RE.finditer(text):
+            name = (m.group("name") or m.group("authority") or "").strip()
+            name = re.sub(r"\s+", " ", name)
+            first = name.split()[0].lower()
+            if first in NOT_COUNCIL_WORDS or len(name.split()) < 2:
+                # "the Kent County Council" -> try without the leading word
+                words = name.split()
+                while words and words[0].lower() in NOT_COUNCIL_WORDS:
+                    words = words[1:]
+                if len(words) < 2 or words[0] in ("Council",):
+                    continue
+                name = " ".join(words)
+            counts[name] += 1
+        for m in IMPLIED_PLACE_RE.finditer(text):
+            implied[m.group("place")] += 1
+        for m in re.finditer(r"\b([A-Z][a-z]{3,})['’]s\b", text):
+            implied[m.group(1)] += 1
+    if counts:
+        return counts.most_common(1)[0][0]
+    for place, _n in implied.most_common():
+        if place in KNOWN_COUNCILS:
+            return KNOWN_COUNCILS[place]
+    return None
+
+
+# ---------------------------------------------------------------- structure
+
+
+def _is_heading_factory(body_size: float):
+    def is_heading(line: Line) -> bool:
+        return detect_heading(line, body_size=body_size) is not None
+
+    return is_heading
+
+
+def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, Heading, int]]:
+    """(first line index, heading, last line index) for every heading in ``lines``."""
+    found: list[tuple[int, Heading, int]] = []
+    i = 0
+    while i < len(lines):
+        h = detect_heading(lines[i], body_size=body_size)
+        if h is None:
+            i += 1
+            continue
+        last = i
+        while last + 1 < len(lines) and continues_heading(h, lines[last + 1], body_size=body_size):
+            nxt = lines[last + 1]
+            h = Heading(h.number, f"{h.title} {nxt.text.strip()}", h.text, h.level, h.line, h.strong)
+            last += 1
+        found.append((i, h, last))
+        i = last + 1
+    numbered = sum(1 for _, h, _ in found if h.number)
+    if numbered >= NUMBERED_DOC_MIN:
+        kept = []
+        for item in found:
+            h = item[1]
+            if h.number or classify_kind(h.title) in UNNUMBERED_KINDS_IN_NUMBERED_DOC:
+                kept.append(item)
+        found = kept
+    return found
+
+
+def parse_sections(doc: Document) -> Layout:
+    """Header fields, sections and recommendations of one document (no enrichment)."""
+    lines = strip_furniture(doc.lines)
+    is_heading = _is_heading_factory(doc.body_size)
+    header = scan_header(lines, is_heading=is_heading)
+    fields: dict[str, object] = dict(header.values)
+    provenance: dict[str, Provenance] = dict(header.provenance)
+    body = lines[header.end :]
+    headings = find_headings(body, doc.body_size)
+    warnings: list[Warning_] = []
+
+    # Subject from the preamble when no label gave it (a title line above the body).
+    if "subject" not in fields:
+        pre = header.preamble if header.found_labels else tuple(body[: headings[0][0]] if headings else ())
+        title_lines = [l for l in pre if l.text.strip() and detect_doc_type([l], {}) == "report"]
+        if title_lines:
+            fields["subject"] = re.sub(r"\s+", " ", " ".join(l.text for l in title_lines[:3])).strip()
+            provenance["subject"] = Provenance(title_lines[0].page, title_lines[0].line_no)
+
+    sections: list[Section] = []
+    kinds_by_level: dict[int, str] = {}
+    section_lines: list[list[Line]] = []
+    for n, (start, h, last) in enumerate(headings):
+        end = headings[n + 1][0] if n + 1 < len(headings) else len(body)
+        content = list(body[last + 1 : end])
+        parent = None
+        for lvl in range(h.level - 1, 0, -1):
+            if lvl in kinds_by_level:
+                parent = kinds_by_level[lvl]
+                break
+        kind = classify_kind(h.title, parent, level=h.level)
+        kinds_by_level[h.level] = kind
+        for lvl in [k for k in kinds_by_level if k > h.level]:
+            del kinds_by_level[lvl]
+        if h.text:  # the run-in text is the section's first line
+            content_for_text = [dataclasses.replace(h.line, text=h.text), *content]
+        else:
+            content_for_text = content
+        text = join_lines(content_for_text)
+        end_page = content[-1].page if content else h.line.page
+        sections.append(
+            Section(h.number, h.title.strip(), kind, h.level, h.line.page, text, h.line.line_no, end_page)
+        )
+        section_lines.append(content)
+
+    # Contact from a contact section when the header had none.
+    if "contact" not in fields:
+        for s, content in zip(sections, section_lines):
+            if s.kind == "contact" and s.text:
+                first_para = s.text.split("\n\n")[0]
+                value = clean_contact(first_para)
+                if value:
+                    fields["contact"] = value
+                    provenance["contact"] = Provenance(s.page, s.line)
+                break
+
+    doc_type = detect_doc_type(lines, fields)
+
+    # Recommendations: the first recommendations section that yields items.
+    recs: tuple = ()
+    leadin = None
+    if doc_type == "report":
+        heads = {id(s): h for s, (_, h, _) in zip(sections, headings)}
+        for s, (start, h, last), content in zip(sections, headings, section_lines):
+            if s.kind != "recommendations":
+                continue
+            rl = ([RecLine(h.text, h.line)] if h.text else []) + [RecLine(l.text, l) for l in content]
+            recs, leadin = extract_recommendations(rl)
+            if recs:
+                break
+
+    # Structural warnings.
+    seen: dict[str, Section] = {}
+    for s in sections:
+        if s.number and s.number in seen:
+            warnings.append(
+                Warning_("duplicate_section_number", f"section {s.number} is numbered twice "
+                         f"({seen[s.number].title!r} and {s.title!r})", s.page)
+            )
+        elif s.number:
+            seen[s.number] = s
+    if doc_type == "report":
+        for name in REQUIRED_FIELDS:
+            if not fields.get(name):
+                warnings.append(Warning_("missing_field", f"no {name.replace('_', ' ')} in the document"))
+
+    return Layout(
+        document=doc,
+        fields=fields,
+        provenance=provenance,
+        sections=tuple(sections),
+        recommendations=recs,
+        recommendation_leadin=leadin,
+        doc_type=doc_type,
+        warnings=tuple(warnings),
+    )
+
+
+# ---------------------------------------------------------------- the record
+
+
+def parse_document(doc: Document, *, model: str | None = None, entities: bool = True) -> Report:
+    """The full record for one read document: structure, council, period, entities."""
+    layout = parse_sections(doc)
+    return report_from_layout(layout, model=model, entities=entities)
+
+
+def report_from_layout(layout: Layout, *, model: str | None = None, entities: bool = True) -> Report:
+    from pipeline.periods import detect_period
+
+    doc = layout.document
+    f = dict(layout.fields)
+    texts = [str(v) for v in f.values() if isinstance(v, str)] + [s.title + "\n" + s.text for s in layout.sections]
+    if not layout.sections:
+        texts.append(" ".join(l.text for l in doc.lines[:400]))
+    council = f.get("council") or detect_council(texts)
+    warnings = list(layout.warnings)
+    period = None
+    if layout.doc_type == "report":
+        body = "\n".join(s.text for s in layout.sections) or " ".join(l.text for l in doc.lines[:400])
+        period, period_warnings = detect_period(f.get("subject"), body, f.get("meeting_date"))
+        warnings.extend(period_warnings)
+    ents: tuple = ()
+    if entities:
+        from pipeline.entities import extract_entities
+
+        people = [str(f[k]) .split(",")[0] for k in ("contact",) if f.get(k)]
+        header_text = "\n".join(f"{k}: {v}" for k, v in f.items() if isinstance(v, str))
+        ents = extract_entities(layout.sections, header=header_text, people=people, model=model)
+    path = Path(doc.source.path)
+    return Report(
+        id=report_id(path, doc.source.sha256),
+        source=doc.source,
+        doc_type=layout.doc_type,
+        council=council,
+        committee=f.get("committee"),
+        meeting_date=f.get("meeting_date"),
+        reporting_officer=f.get("reporting_officer"),
+        portfolio=f.get("portfolio"),
+        cabinet_member=f.get("cabinet_member"),
+        contact=f.get("contact"),
+        subject=f.get("subject"),
+        wards=f.get("wards"),
+        key_decision=f.get("key_decision"),
+        reference=f.get("reference"),
+        period=period,
+        recommendations=layout.recommendations,
+        recommendation_leadin=layout.recommendation_leadin,
+        sections=layout.sections,
+        entities=ents,
+        warnings=tuple(warnings),
+        provenance=dict(layout.provenance),
+    )
+
+
+def parse_file(
+    path: str | os.PathLike[str], *, pdf_engine: str | None = None, model: str | None = None, entities: bool = True
+) -> Report:
+    """Read and parse one paper into its record. Raises ReadError for bad input."""
+    doc = read_lines(path, pdf_engine=pdf_engine)
+    return parse_document(doc, model=model, entities=entities)
+
+
+def iter_paper_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Files named and the papers inside folders named (recursively, sorted, no symlink loops)."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            seen: set[tuple[int, int]] = set()
+            for root, dirs, files in os.walk(p, followlinks=True):
+                st = os.stat(root)
+                key = (st.st_dev, st.st_ino)
+                if key in seen:
+                    dirs[:] = []
+                    continue
+                seen.add(key)
+                dirs.sort()
+                for name in sorted(files):
+                    fp = Path(root) / name
+                    if fp.suffix.lower() in SUPPORTED_EXTENSIONS and not name.startswith("."):
+                        yield fp
+        else:
+            yield p
+
+
+def _committee_key(committee: str | None) -> str | None:
+    if not committee:
+        return None
+    t = committee.lower().replace("&", " and ")
+    return re.sub(r"[^a-z0-9]+", " ", t).strip() or None
+
+
+def fill_from_siblings(reports: Sequence[Report]) -> list[Report]:
+    """Papers that do not name their council take it from papers to the same committee.
+
+    A batch from one archive shares its committees: "Children and Young People
+    Policy and Performance Board" names the council in one paper and not in
+    another. The borrowed value's provenance says where it came from.
+    """
+    by_committee: dict[str, Counter[str]] = {}
+    for r in reports:
+        key = _committee_key(r.committee)
+        if key and r.council:
+            by_committee.setdefault(key, Counter())[r.council] += 1
+    out = []
+    for r in reports:
+        key = _committee_key(r.committee)
+        if r.council is None and key in by_committee:
+            council = by_committee[key].most_common(1)[0][0]
+            r = dataclasses.replace(r, council=council)
+        out.append(r)
+    return out
+
+
+def parse_paths(
+    paths: Iterable[str | os.PathLike[str]], *, pdf_engine: str | None = None, model: str | None = None
+) -> list[tuple[Path, Report | BoardpapersError]]:
+    """Parse every paper named (folders expanded), returning errors instead of raising.
+
+    Results keep the order of the arguments; councils missing from one paper
+    are filled from papers to the same committee in the batch.
+    """
+    results: list[tuple[Path, Report | BoardpapersError]] = []
+    for p in iter_paper_paths(paths):
+        try:
+            results.append((p, parse_file(p, pdf_engine=pdf_engine, model=model)))
+        except BoardpapersError as exc:
+            results.append((p, exc))
+        except Exception as exc:  # a parser bug must not stop a batch
+            results.append((p, ReadError(str(p), f"could not be parsed ({type(exc).__name__}: {exc})")))
+    reports = fill_from_siblings([r for _, r in results if isinstance(r, Report)])
+    it = iter(reports)
+    return [(p, next(it) if isinstance(r, Report) else r) for p, r in results]
