@@ -1,0 +1,175 @@
+"""Rendering records for people (text) and for machines (row dicts for JSON Lines / CSV).
+
+Text output may carry click styles; ``click.echo`` drops them when stdout is
+not a terminal. Row dicts are plain JSON-able values.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from pipeline.types import Hit, IngestOutcome, IngestSummary, SearchPage
+
+# ---------------------------------------------------------------- search hits
+
+#: Columns of a hit row (``search --csv``), in order.
+HIT_COLUMNS: tuple[str, ...] = (
+    "rank",
+    "report_rank",
+    "report_id",
+    "section_number",
+    "section_title",
+    "section_kind",
+    "page",
+    "meeting_date",
+    "committee",
+    "officer",
+    "period",
+    "score",
+    "path",
+    "snippet",
+)
+#: Matched words in snippets are wrapped in these (pipeline.index.MARK_OPEN/CLOSE).
+MARK_OPEN, MARK_CLOSE = "[[", "]]"
+
+
+def display_path(path: str) -> str:
+    """A path relative to the working directory when it lies inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def styled_snippet(snippet: str) -> str:
+    """A snippet with its [[marks]] shown in bold."""
+    out, pos = [], 0
+    while (start := snippet.find(MARK_OPEN, pos)) >= 0 and (end := snippet.find(MARK_CLOSE, start)) >= 0:
+        out.append(snippet[pos:start])
+        out.append(click.style(snippet[start + len(MARK_OPEN) : end], bold=True, fg="yellow"))
+        pos = end + len(MARK_CLOSE)
+    out.append(snippet[pos:])
+    return "".join(out)
+
+
+def section_label(hit: Hit) -> str:
+    """``3.3 Specialist Services`` (number and title, whichever exist)."""
+    return " ".join(x for x in (hit.section_number, hit.section_title) if x) or hit.section_kind
+
+
+def hit_row(hit: Hit, *, rank: int | None = None, report_rank: int | None = None) -> dict[str, Any]:
+    """One hit as a flat dict (``search --json`` / ``--csv``)."""
+    return {
+        "rank": rank,
+        "report_rank": report_rank,
+        "report_id": hit.report_id,
+        "section_index": hit.section_index,
+        "section_number": hit.section_number,
+        "section_title": hit.section_title,
+        "section_kind": hit.section_kind,
+        "section": section_label(hit),
+        "page": hit.page,
+        "meeting_date": hit.meeting_date.isoformat() if hit.meeting_date else None,
+        "committee": hit.committee,
+        "officer": hit.officer,
+        "subject": hit.subject,
+        "council": hit.council,
+        "period": hit.period,
+        "score": hit.score,
+        "path": hit.path,
+        "snippet": hit.snippet,
+    }
+
+
+def search_page_rows(page: SearchPage) -> list[dict[str, Any]]:
+    """Every hit on the page, ranked (with its report's rank when grouped)."""
+    first = (page.page - 1) * page.limit
+    if not page.grouped:
+        return [hit_row(h, rank=first + i + 1) for i, h in enumerate(page.hits)]
+    rows, rank = [], 0
+    for g, group in enumerate(page.groups):
+        for h in group.hits:
+            rank += 1
+            rows.append(hit_row(h, rank=rank, report_rank=first + g + 1))
+    return rows
+
+
+def _meta(*parts: Any) -> str:
+    return " · ".join(str(p) for p in parts if p)
+
+
+def hit_text(hit: Hit, *, rank: int | None = None, with_report: bool = True) -> str:
+    """A readable block for one hit."""
+    head = f"{rank}. " if rank is not None else ""
+    lines = []
+    if with_report:
+        lines.append(head + click.style(hit.report_id, bold=True) + "  " + section_label(hit))
+        lines.append(
+            "   "
+            + _meta(
+                hit.meeting_date.isoformat() if hit.meeting_date else "no date",
+                hit.committee,
+                hit.period,
+                f"p.{hit.page}" if hit.page else None,
+                f"score {hit.score:g}",
+            )
+        )
+        lines.append("   " + display_path(hit.path))
+    else:
+        lines.append(
+            "   " + click.style(section_label(hit), bold=True) + "  " + _meta(f"p.{hit.page}" if hit.page else None, f"score {hit.score:g}")
+        )
+    if hit.snippet:
+        lines.append("     " + styled_snippet(hit.snippet))
+    return "\n".join(lines)
+
+
+def search_page_text(page: SearchPage) -> str:
+    """A page of search results for the terminal."""
+    first = (page.page - 1) * page.limit
+    if not page.grouped:
+        return "\n\n".join(hit_text(h, rank=first + i + 1) for i, h in enumerate(page.hits))
+    blocks = []
+    for g, group in enumerate(page.groups):
+        head = [
+            f"{first + g + 1}. " + click.style(group.report_id, bold=True),
+            "   " + _meta(group.meeting_date.isoformat() if group.meeting_date else "no date", group.committee, group.period),
+        ]
+        if group.subject:
+            head.append("   " + group.subject)
+        head.append("   " + display_path(group.path))
+        blocks.append("\n".join(head + [hit_text(h, with_report=False) for h in group.hits]))
+    return "\n\n".join(blocks)
+
+
+def search_page_summary(page: SearchPage) -> str:
+    """One line for stderr: how much matched and what this page shows."""
+    what = "reports" if page.grouped else "sections"
+    shown = len(page.groups) if page.grouped else len(page.hits)
+    first = (page.page - 1) * page.limit
+    span = f"{first + 1}-{first + shown}" if shown else "none"
+    return f"{page.total} sections in {page.reports} reports match; showing {what} {span}"
+
+
+# ---------------------------------------------------------------- ingest outcomes
+
+#: Columns of an ingest outcome row (``ingest --json`` / ``--csv``).
+OUTCOME_COLUMNS: tuple[str, ...] = ("path", "status", "report_id", "sections", "sha256", "reason")
+#: Statuses in the order the summary lists them.
+OUTCOME_STATUSES: tuple[str, ...] = ("indexed", "unchanged", "replaced", "duplicate", "failed")
+
+
+def outcome_row(outcome: IngestOutcome) -> dict[str, Any]:
+    return {k: getattr(outcome, k) for k in OUTCOME_COLUMNS}
+
+
+def ingest_summary_text(summary: IngestSummary) -> str:
+    """``10 files: 8 indexed, 1 unchanged, ... `` then one line per failure."""
+    counts = ", ".join(f"{summary.count(s)} {s}" for s in OUTCOME_STATUSES)
+    lines = [f"{len(summary.outcomes)} files: {counts}"]
+    lines += [f"  failed: {o.reason or o.path}" for o in summary.failed]
+    return "\n".join(lines)
