@@ -1,0 +1,39 @@
+# boardpapers: the two commands of the README's quick start are `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INDEX ?= index
+SHARED ?= ../shared
+# Accuracy floors for `make eval`: they only ever rise.
+SEEDS_FLOOR ?= 99
+REAL_FLOOR ?= 69
+
+.PHONY: setup demo test eval clean
+
+$(BIN)/boardpapers: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,data]'
+	touch $@
+
+setup: $(BIN)/boardpapers
+
+# Set up, ingest the sample corpus into ./index and run a search that prints hits.
+demo: setup
+	$(BIN)/boardpapers ingest corpus/ --index $(INDEX)
+	$(BIN)/boardpapers search '"foster carers"' --index $(INDEX)
+	$(BIN)/boardpapers search performance --section recommendations --from 2017-01-01 --index $(INDEX)
+
+# Run the test suite.
+test: setup
+	$(BIN)/python -m pytest -q
+
+# Parser accuracy against the labelled papers (real papers only where ../shared exists).
+eval: setup
+	$(BIN)/boardpapers eval tests/data/seeds.jsonl corpus/ --min $(SEEDS_FLOOR) --no-misses
+	@if [ -d "$(SHARED)/labels" ]; then \
+	  $(BIN)/boardpapers eval $(SHARED)/labels/real-dev.jsonl $(SHARED)/corpus/real --min $(REAL_FLOOR) --no-misses; \
+	else echo "no $(SHARED)/labels: real-paper evaluation skipped"; fi
+
+clean:
+	rm -rf $(VENV) $(INDEX)/_* $(INDEX)/*.toc $(INDEX)/*.seg $(INDEX)/*.json
