@@ -173,3 +173,115 @@ def ingest_summary_text(summary: IngestSummary) -> str:
     lines = [f"{len(summary.outcomes)} files: {counts}"]
     lines += [f"  failed: {o.reason or o.path}" for o in summary.failed]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- reports
+
+#: Columns of a report row (``parse --csv``, ``show --csv``), in order.
+REPORT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "path",
+    "format",
+    "pages",
+    "doc_type",
+    "council",
+    "committee",
+    "meeting_date",
+    "subject",
+    "reporting_officer",
+    "cabinet_member",
+    "portfolio",
+    "contact",
+    "wards",
+    "key_decision",
+    "reference",
+    "fiscal_year",
+    "quarter",
+    "recommendations",
+    "sections",
+    "warnings",
+)
+
+#: Header fields shown by ``report_summary``, with their display names.
+SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
+    ("council", "Council"),
+    ("committee", "Committee"),
+    ("meeting_date", "Meeting date"),
+    ("subject", "Subject"),
+    ("reporting_officer", "Reporting officer"),
+    ("cabinet_member", "Cabinet member"),
+    ("portfolio", "Portfolio"),
+    ("contact", "Contact"),
+    ("wards", "Wards"),
+    ("key_decision", "Key decision"),
+    ("reference", "Reference"),
+)
+
+
+def report_row(report: Any) -> dict[str, Any]:
+    """One report as a flat dict: header fields, period and counts."""
+    p = report.period
+    return {
+        "id": report.id,
+        "path": report.source.path,
+        "format": report.source.format,
+        "pages": report.source.pages,
+        "doc_type": report.doc_type,
+        "council": report.council,
+        "committee": report.committee,
+        "meeting_date": report.meeting_date.isoformat() if report.meeting_date else None,
+        "subject": report.subject,
+        "reporting_officer": report.reporting_officer,
+        "cabinet_member": report.cabinet_member,
+        "portfolio": report.portfolio,
+        "contact": report.contact,
+        "wards": report.wards,
+        "key_decision": report.key_decision,
+        "reference": report.reference,
+        "fiscal_year": p.fiscal_year if p else None,
+        "quarter": p.quarter if p else None,
+        "recommendations": len(report.recommendations),
+        "sections": len(report.sections),
+        "warnings": "; ".join(w.code for w in report.warnings),
+    }
+
+
+def report_summary(report: Any) -> str:
+    """A readable summary of one report, every field cited to its page and line."""
+    path = display_path(report.source.path)
+    lines = [click.style(f"{report.id}", bold=True) + f"  {report.doc_type}  {path} ({report.source.pages} pages)"]
+
+    def cite(name: str) -> str:
+        prov = report.provenance.get(name)
+        return click.style(f"  [p.{prov.page} l.{prov.line}]", dim=True) if prov else ""
+
+    for name, title in SUMMARY_FIELDS:
+        value = getattr(report, name)
+        if value is None:
+            continue
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif isinstance(value, bool):
+            value = "yes" if value else "no"
+        lines.append(f"  {title + ':':<19} {value}{cite(name)}")
+    if report.period:
+        p = report.period
+        span = f" ({p.start.isoformat()} to {p.end.isoformat()})" if p.start and p.end else ""
+        lines.append(f"  {'Period:':<19} {p.key}{span}")
+    if report.recommendations:
+        lines.append("  Recommendations:" + (f"  {report.recommendation_leadin}" if report.recommendation_leadin else ""))
+        for r in report.recommendations:
+            lines.append(f"    {r.number}. {r.text}" + click.style(f"  [p.{r.page} l.{r.line}]", dim=True))
+    if report.sections:
+        lines.append("  Sections:")
+        for s in report.sections:
+            indent = "  " * max(0, s.level - 1)
+            num = f"{s.number} " if s.number else ""
+            lines.append(f"    {indent}{num}{s.title}" + click.style(f"  ({s.kind}, p.{s.page})", dim=True))
+    for w in report.warnings:
+        where = f" (p.{w.page})" if w.page else ""
+        lines.append(click.style(f"  warning {w.code}: {w.message}{where}", fg="yellow"))
+    for part in report.parts:
+        lines.append("")
+        lines.append("  " + report_summary(part).replace("\n", "\n  "))
+    return "\n".join(lines)
