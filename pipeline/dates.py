@@ -101,7 +101,11 @@ DATE_PATTERN: Final = rf"""
   | (?P<month_year>(?<![\w-]){_MONTH},?\s+{_YEAR})         # June 2016 -> 1 June 2016
 """
 
-_DATE_RE: Final = re.compile(DATE_PATTERN, re.VERBOSE | re.IGNORECASE)
+#: Cheap guard in front of DATE_PATTERN: every candidate starts a word with a
+#: digit or a weekday/month initial, so other positions are skipped fast.
+_CANDIDATE_START: Final = r"(?<![a-z])(?=[0-9adfjmnostw])"
+
+_DATE_RE: Final = re.compile(_CANDIDATE_START + f"(?:{DATE_PATTERN})", re.VERBOSE | re.IGNORECASE)
 
 # Normalising before dateparser: each step is cheap and removes noise it
 # would otherwise have to tolerate.

@@ -117,6 +117,7 @@ _GAP: Final = r"(?:[ \t]+|[ \t]*\n[ \t]*)"
 
 _QUARTER_RE: Final = re.compile(
     rf"""
+    (?<![a-z])(?=[0-9qfst])                          # cheap guard: a word starting so
     (?:(?P<fy_before>{_FY}){_GAP})?                  # "2023/24 Q2" (year written first)
     (?P<q>
         (?-i:\bQ)(?P<q_short>[1-4])\b                 # Q2 (capital Q only)
@@ -300,7 +301,9 @@ def detect_period(
     subject_mentions = find_quarters(subject) if subject else []
     body_mentions = find_quarters(body) if body else []
     body_own = [m for m in body_mentions if not _names_other_period(body, m)]
-    chosen = _pick(subject_mentions) or _pick(body_own) or _pick(body_mentions)
+    # Without a quarter in the subject, only a body mention that names its year
+    # counts: a bare "Q2" in a table or an economic update is not the report's period.
+    chosen = _pick(subject_mentions) or _pick([m for m in body_own if m.fiscal_year])
     if chosen is None:
         return None, ()
     quarter = chosen.quarter
