@@ -484,6 +484,8 @@ class SearchRequest:
     offset: int = 0
     per_report: int | None = None  # keep at most this many hits per report
     sort: str = "relevance"  # "relevance" (ties: newest first) | "date" (newest first)
+    report_ids: tuple[str, ...] = ()  # only these reports (empty: all)
+    snippets: bool = True  # False: hits carry no snippet (cheaper)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,774 @@
+"""The on-disk search index: the only module that knows about Whoosh.
+
+The seam is engine-neutral: :func:`open_index` returns an :class:`Index` whose
+methods take and return ``pipeline.types`` records (``Report``,
+``SearchRequest``, ``SearchResult``, the query AST), so another engine
+(tantivy...) could sit behind the same functions.
+
+Documents (``doc_kind``):
+
+* ``section`` -- one per report section, with the report's fields copied on:
+  what searches match. ``content`` holds the section title and text (stored,
+  with positions, for phrases and snippets).
+* ``recommendation`` -- one per numbered recommendation (``trace``).
+* ``report`` -- one per report, holding the whole record as stored JSON so
+  ``show``/``stats``/rebuilds work from the index alone.
+
+An agenda pack's parts (``Report.parts``) are indexed as reports of their own.
+``meta.json`` in the directory records :data:`SCHEMA_VERSION`; opening an
+index written with another version rebuilds it from its stored records (or,
+when they can't be read, recreates it empty and says so on stderr).
+
+Writers commit only when every write in the batch succeeded; on any error
+the batch is cancelled and the index keeps its last committed state.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import os
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Protocol
+
+from pipeline.errors import IndexError_, IndexLocked, QueryError
+from pipeline.types import (
+    Hit,
+    QAll,
+    QAnd,
+    QDateRange,
+    QFuzzy,
+    QNot,
+    QOr,
+    QPhrase,
+    QPrefix,
+    QTerm,
+    QueryNode,
+    Report,
+    SearchRequest,
+    SearchResult,
+    report_from_dict,
+    report_to_dict,
+)
+
+log = logging.getLogger("boardpapers.index")
+
+#: Bump when the schema (fields, analyzers, document layout) changes.
+SCHEMA_VERSION = 1
+#: The engine name recorded in meta.json.
+ENGINE = "whoosh"
+#: The file, inside the index directory, that records the version.
+META_FILE = "meta.json"
+#: Whoosh index name (its files are ``_<name>_<gen>.toc`` and ``<name>_*.seg``).
+INDEX_NAME = f"boardpapers_v{SCHEMA_VERSION}"
+#: Seconds a writer waits for another process's write lock before giving up.
+WRITE_LOCK_TIMEOUT = 10.0
+#: Reports written per commit while rebuilding an index for a new schema.
+REBUILD_COMMIT_EVERY = 200
+
+# Field weights (BM25F): subject and headings > recommendations > body text.
+#: Weight of the section's text (title included).
+BODY_WEIGHT = 1.0
+#: Extra weight for text in a recommendations section (added to the body weight).
+RECOMMENDATIONS_WEIGHT = 0.75
+#: Weight of section headings.
+HEADING_WEIGHT = 2.5
+#: Weight of the report's subject line.
+SUBJECT_WEIGHT = 2.5
+#: BM25 term-frequency saturation and length normalisation.
+BM25_K1 = 1.2
+BM25_B = 0.75
+#: Section kind whose text also goes to the weighted ``recs`` field.
+RECOMMENDATIONS_KIND = "recommendations"
+
+#: Shortest token the analyzers keep.
+MIN_TOKEN_LENGTH = 2
+#: Fuzzy matches must share this many leading characters with the query word.
+FUZZY_PREFIX_LENGTH = 1
+#: Most index terms a prefix/fuzzy word expands to when highlighting.
+MAX_EXPANSIONS = 200
+
+# Snippets.
+#: Characters of context shown either side of a match.
+SNIPPET_CONTEXT = 90
+#: Most fragments in one snippet.
+SNIPPET_FRAGMENTS = 2
+#: Text no longer than this is shown whole (recommendations, short sections).
+SNIPPET_WHOLE = 300
+#: Joins fragments.
+SNIPPET_ELLIPSIS = " … "
+#: Wrap matched words.
+MARK_OPEN, MARK_CLOSE = "[[", "]]"
+
+#: Query-language field -> index field, for fields holding words.
+TEXT_FIELD_MAP: dict[str, str] = {
+    "committee": "committee",
+    "officer": "officer",
+    "subject": "subject",
+    "council": "council",
+}
+#: Query-language field -> index field, for exact keywords.
+KEYWORD_FIELD_MAP: dict[str, str] = {
+    "section": "kind",
+    "doc_type": "doc_type",
+    "fy": "fy",
+    "quarter": "quarter",
+}
+#: The kinds of document in the index.
+DOC_KINDS: tuple[str, ...] = ("report", "section", "recommendation")
+
+
+class Index(Protocol):
+    """The engine-neutral seam (what :func:`open_index` returns)."""
+
+    path: Path
+
+    def add_reports(self, reports: Iterable[Report]) -> int: ...
+    def remove(self, report_ids: Iterable[str]) -> int: ...
+    def remove_paths(self, paths: Iterable[str]) -> int: ...
+    def search(self, request: SearchRequest) -> SearchResult: ...
+    def get_report(self, report_id: str) -> Report | None: ...
+    def report_ids(self, prefix: str = "") -> tuple[str, ...]: ...
+    def iter_reports(self) -> Iterator[Report]: ...
+    def hashes(self) -> dict[str, str]: ...
+    def files(self) -> dict[str, str]: ...
+    def count(self, doc_kind: str = "section") -> int: ...
+    def terms(self, text: str) -> list[tuple[int, int, str]]: ...
+    def batch(self) -> Any: ...
+    def close(self) -> None: ...
+
+
+# ---------------------------------------------------------------- schema
+
+
+def _analyzers() -> tuple[Any, Any]:
+    from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+
+    # Stemming for ranking and phrases (the stop filter renumbers positions, so
+    # "performance of the board" still matches as a phrase); plain lower-cased
+    # words, no stop list, for prefix and fuzzy matching.
+    stem = StemmingAnalyzer(minsize=MIN_TOKEN_LENGTH)
+    exact = StandardAnalyzer(stoplist=None, minsize=1)
+    return stem, exact
+
+
+def _schema() -> Any:
+    from whoosh import fields as F
+
+    stem, exact = _analyzers()
+    return F.Schema(
+        key=F.ID(stored=True, unique=True),  # "<id>" | "<id>#s<n>" | "<id>#r<n>"
+        doc_kind=F.ID(stored=True),
+        report_id=F.ID(stored=True, sortable=True),
+        parent_id=F.ID(stored=True),
+        path=F.ID(stored=True),
+        sha256=F.ID(stored=True),
+        council=F.TEXT(analyzer=stem, stored=True),
+        committee=F.TEXT(analyzer=stem, stored=True),
+        officer=F.TEXT(analyzer=stem, stored=True),
+        subject=F.TEXT(analyzer=stem, stored=True),
+        fy=F.ID(stored=True),
+        quarter=F.ID(stored=True),
+        period=F.STORED(),
+        meeting_date=F.DATETIME(stored=True, sortable=True),
+        doc_type=F.ID(stored=True),
+        kind=F.ID(stored=True),
+        number=F.STORED(),
+        title=F.TEXT(analyzer=stem, stored=True),
+        page=F.STORED(),
+        section_index=F.STORED(),
+        content=F.TEXT(analyzer=stem, stored=True),
+        recs=F.TEXT(analyzer=stem),
+        words=F.TEXT(analyzer=exact, phrase=False),
+        record=F.STORED(),
+    )
+
+
+# ---------------------------------------------------------------- documents
+
+
+def _as_datetime(d: _dt.date | None) -> _dt.datetime | None:
+    return None if d is None else _dt.datetime(d.year, d.month, d.day)
+
+
+def section_content(title: str, text: str) -> str:
+    """The searchable text of a section: its title, then its text (without repeating the title)."""
+    title, text = (title or "").strip(), (text or "").strip()
+    if not title or text.lower().startswith(title.lower()):
+        return text
+    return f"{title}\n{text}"
+
+
+def _flatten(report: Report) -> list[Report]:
+    """A report and the parts of an agenda pack, each indexed as its own report."""
+    out = [report]
+    for part in report.parts:
+        out.extend(_flatten(part))
+    return out
+
+
+def _documents(report: Report, path: str, sha256: str) -> list[dict[str, Any]]:
+    """The index documents for one report (not its parts)."""
+    period = report.period
+    common: dict[str, Any] = {
+        "report_id": report.id,
+        "parent_id": report.parent_id or "",
+        "path": path,
+        "sha256": sha256,
+        "council": report.council or "",
+        "committee": report.committee or "",
+        "officer": report.reporting_officer or "",
+        "subject": report.subject or "",
+        "fy": period.fiscal_year if period else "",
+        "quarter": period.key if period and period.quarter else "",
+        "period": period.key if period else None,
+        "doc_type": report.doc_type,
+    }
+    if report.meeting_date is not None:
+        common["meeting_date"] = _as_datetime(report.meeting_date)
+    # A stored record of a part carries no copy of the pack; the pack's carries its parts.
+    docs = [dict(common, key=report.id, doc_kind="report", record=json.dumps(report_to_dict(report)))]
+    for i, s in enumerate(report.sections):
+        content = section_content(s.title, s.text)
+        doc = dict(
+            common,
+            key=f"{report.id}#s{i}",
+            doc_kind="section",
+            kind=s.kind,
+            number=s.number,
+            title=s.title or "",
+            page=s.page,
+            section_index=i,
+            content=content,
+            words=content,
+        )
+        if s.kind == RECOMMENDATIONS_KIND:
+            doc["recs"] = content
+        docs.append(doc)
+    for r in report.recommendations:
+        docs.append(
+            dict(
+                common,
+                key=f"{report.id}#r{r.number}",
+                doc_kind="recommendation",
+                kind="recommendation",
+                number=r.label or str(r.number),
+                title="",
+                page=r.page,
+                section_index=r.number,
+                content=r.text,
+                words=r.text,
+            )
+        )
+    return docs
+
+
+# ---------------------------------------------------------------- meta / opening
+
+
+def _read_meta(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((path / META_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_meta(path: Path) -> None:
+    meta = {"schema_version": SCHEMA_VERSION, "engine": ENGINE, "index_name": INDEX_NAME}
+    tmp = path / (META_FILE + ".tmp")
+    tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path / META_FILE)
+
+
+_TOC = re.compile(
+    r"""
+    ^_(?P<name>.+)_(?P<gen>\d+)\.toc$    # a Whoosh table of contents: _<indexname>_<generation>.toc
+    """,
+    re.VERBOSE,
+)
+
+
+def _whoosh_names(path: Path) -> set[str]:
+    """Names of the Whoosh indexes in a directory."""
+    if not path.is_dir():
+        return set()
+    return {m["name"] for f in os.listdir(path) if (m := _TOC.match(f))}
+
+
+def _remove_whoosh_index(path: Path, name: str) -> None:
+    """Delete one Whoosh index's files (other files in the directory are left alone)."""
+    for f in os.listdir(path):
+        if f.startswith(f"_{name}_") or f.startswith(f"{name}_"):
+            try:
+                os.remove(path / f)
+            except OSError:  # pragma: no cover - e.g. still open elsewhere
+                pass
+
+
+def open_index(path: str | os.PathLike[str], *, create: bool = False) -> "WhooshIndex":
+    """Open the index in ``path``; with ``create``, make it (and the directory) if missing.
+
+    Raises :class:`~pipeline.errors.IndexError_` when there is no index and
+    ``create`` is false. An index of another schema version is rebuilt.
+    """
+    from whoosh import index as wi
+
+    path = Path(path)
+    meta = _read_meta(path)
+    names = _whoosh_names(path)
+    current = meta is not None and meta.get("schema_version") == SCHEMA_VERSION and INDEX_NAME in names
+    if not current:
+        if not names and not create:
+            raise IndexError_(f"no index at {path} (run `boardpapers ingest PATH --index {path}` first)")
+        path.mkdir(parents=True, exist_ok=True)
+        if names:
+            _migrate(path, meta, names)
+        else:
+            wi.create_in(str(path), _schema(), indexname=INDEX_NAME)
+            _write_meta(path)
+    try:
+        ix = wi.open_dir(str(path), indexname=INDEX_NAME)
+    except Exception as exc:  # a corrupt or unreadable index
+        raise IndexError_(f"cannot open the index at {path}: {exc}") from exc
+    return WhooshIndex(path, ix)
+
+
+def _migrate(path: Path, meta: dict[str, Any] | None, names: set[str]) -> None:
+    """Rebuild an index of another schema version from its stored records."""
+    from whoosh import index as wi
+
+    old_version = (meta or {}).get("schema_version", "unknown")
+    old_names = sorted(names - {INDEX_NAME}) or sorted(names)
+    records: list[Report] = []
+    readable = True
+    for name in old_names:
+        try:
+            old = wi.open_dir(str(path), indexname=name)
+            with old.searcher() as s:
+                for stored in s.documents(doc_kind="report"):
+                    records.append(report_from_dict(json.loads(stored["record"])))
+        except Exception as exc:  # anything unreadable: fall back to an empty index
+            log.debug("cannot read old index %s: %s", name, exc)
+            readable = False
+            records = []
+            break
+    ix = wi.create_in(str(path), _schema(), indexname=INDEX_NAME)
+    new = WhooshIndex(path, ix)
+    for start in range(0, len(records), REBUILD_COMMIT_EVERY):
+        with new.batch() as b:
+            for r in records[start : start + REBUILD_COMMIT_EVERY]:
+                b.add_report(r)
+    _write_meta(path)
+    for name in old_names:
+        if name != INDEX_NAME:
+            _remove_whoosh_index(path, name)
+    if readable:
+        log.warning(
+            "index at %s had schema version %s; rebuilt for version %s from %d stored reports",
+            path, old_version, SCHEMA_VERSION, len(records),
+        )
+    else:
+        log.warning(
+            "index at %s had schema version %s and its records could not be read; "
+            "recreated it empty for version %s: ingest your papers again",
+            path, old_version, SCHEMA_VERSION,
+        )
+
+
+# ---------------------------------------------------------------- writing
+
+
+class Batch:
+    """One writer transaction: commits if the ``with`` block ends normally, else cancels."""
+
+    def __init__(self, writer: Any) -> None:
+        self._w = writer
+
+    def add_report(self, report: Report, *, path: str | None = None, sha256: str | None = None) -> int:
+        """Index a report (and its parts), replacing any documents with the same ids.
+
+        ``path``/``sha256`` identify the file (default: the report's source).
+        Returns the number of section documents written.
+        """
+        path = path or report.source.path
+        sha256 = sha256 or report.source.sha256
+        n = 0
+        for r in _flatten(report):
+            self._w.delete_by_term("report_id", r.id)
+            for doc in _documents(r, path, sha256):
+                self._w.add_document(**doc)
+            n += len(r.sections)
+        return n
+
+    def remove_report(self, report_id: str) -> int:
+        return self._w.delete_by_term("report_id", report_id)
+
+    def remove_path(self, path: str) -> int:
+        return self._w.delete_by_term("path", path)
+
+
+class WhooshIndex:
+    """A Whoosh index behind the engine-neutral :class:`Index` seam."""
+
+    def __init__(self, path: Path, ix: Any) -> None:
+        self.path = path
+        self._ix = ix
+        self._stem, self._exact = _analyzers()
+
+    def __enter__(self) -> "WhooshIndex":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._ix.close()
+
+    # ---- writing
+
+    @contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """A write transaction: ``with ix.batch() as b: b.add_report(r)``.
+
+        Commits only when the block finishes without an exception; otherwise
+        cancels, leaving the last committed index untouched.
+        """
+        from whoosh.index import LockError
+
+        try:
+            writer = self._ix.writer(timeout=WRITE_LOCK_TIMEOUT)
+        except LockError as exc:
+            raise IndexLocked(
+                f"the index at {self.path} is locked by another process (an ingest running?)"
+            ) from exc
+        try:
+            yield Batch(writer)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def add_reports(self, reports: Iterable[Report]) -> int:
+        """Index reports in one commit; returns the number of sections written."""
+        with self.batch() as b:
+            return sum(b.add_report(r) for r in reports)
+
+    def remove(self, report_ids: Iterable[str]) -> int:
+        """Remove reports by id (documents removed)."""
+        with self.batch() as b:
+            return sum(b.remove_report(i) for i in report_ids)
+
+    def remove_paths(self, paths: Iterable[str]) -> int:
+        """Remove every report read from these files (documents removed)."""
+        with self.batch() as b:
+            return sum(b.remove_path(p) for p in paths)
+
+    # ---- reading
+
+    def _stored_reports(self) -> Iterator[dict[str, Any]]:
+        with self._ix.searcher() as s:
+            yield from s.documents(doc_kind="report")
+
+    def get_report(self, report_id: str) -> Report | None:
+        with self._ix.searcher() as s:
+            stored = s.document(key=report_id, doc_kind="report")
+        return None if stored is None else report_from_dict(json.loads(stored["record"]))
+
+    def report_ids(self, prefix: str = "") -> tuple[str, ...]:
+        """Ids of the indexed reports (parts included) starting with ``prefix``, sorted."""
+        return tuple(sorted(d["report_id"] for d in self._stored_reports() if d["report_id"].startswith(prefix)))
+
+    def iter_reports(self) -> Iterator[Report]:
+        """Every indexed report (an agenda pack and each of its parts), from the stored records."""
+        for d in self._stored_reports():
+            yield report_from_dict(json.loads(d["record"]))
+
+    def hashes(self) -> dict[str, str]:
+        """sha256 of each indexed file -> its path."""
+        return {d["sha256"]: d["path"] for d in self._stored_reports()}
+
+    def files(self) -> dict[str, str]:
+        """Path of each indexed file -> its sha256."""
+        return {d["path"]: d["sha256"] for d in self._stored_reports()}
+
+    def count(self, doc_kind: str = "section") -> int:
+        """Number of documents of one kind (``report``, ``section``, ``recommendation``)."""
+        from whoosh.query import Term
+
+        with self._ix.searcher() as s:
+            return s.doc_count() if doc_kind == "*" else len(s.search(Term("doc_kind", doc_kind), limit=None))
+
+    def doc_count(self) -> int:
+        """All documents, of every kind."""
+        with self._ix.searcher() as s:
+            return s.doc_count()
+
+    def terms(self, text: str) -> list[tuple[int, int, str]]:
+        """The text's index terms as the engine sees them: (start, end, term), stop words dropped."""
+        return [(t.startchar, t.endchar, t.text) for t in self._stem(text, chars=True, mode="index")]
+
+    # ---- searching
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Run an engine-neutral request; hits carry highlighted snippets."""
+        from whoosh import query as Q
+        from whoosh import scoring, sorting
+
+        if request.target not in ("section", "recommendation"):
+            raise ValueError(f"unknown search target {request.target!r}")
+        q = _translate(request.query, self._ix.schema)
+        scope: list[Any] = [Q.Term("doc_kind", request.target)]
+        if request.filter is not None:
+            scope.append(_translate(request.filter, self._ix.schema))
+        if request.report_ids:
+            scope.append(Q.Or([Q.Term("report_id", r) for r in request.report_ids]))
+        restrict = Q.And(scope) if len(scope) > 1 else scope[0]
+        date = sorting.FieldFacet("meeting_date", reverse=True)
+        # Ties (and equal dates) are broken by date, then the report id: stable output.
+        rid = sorting.FieldFacet("report_id")
+        if request.sort == "date":
+            sortedby = sorting.MultiFacet([date, sorting.ScoreFacet(), rid])
+            score_at = 1
+        elif request.sort == "relevance":
+            sortedby = sorting.MultiFacet([sorting.ScoreFacet(), date, rid])
+            score_at = 0
+        else:
+            raise ValueError(f"unknown sort {request.sort!r}")
+        want = request.offset + request.limit
+        weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1)
+        with self._ix.searcher(weighting=weighting) as s:
+            kwargs: dict[str, Any] = {}
+            if request.per_report:
+                kwargs.update(collapse="report_id", collapse_limit=request.per_report)
+            # Require (scores from q only) rather than filter=: Whoosh ignores collapse
+            # when a filter is given.
+            results = s.search(
+                Q.Require(q, restrict), limit=want or None, sortedby=sortedby, groupedby="report_id", **kwargs
+            )
+            total = len(results) + sum(results.collapsed_counts.values()) if request.per_report else len(results)
+            reports = len(results.groups("report_id"))
+            highlighter = _Highlighter(request.query, s, self._stem) if request.snippets else None
+            hits = []
+            for key, docnum in results.top_n[request.offset : want]:
+                stored = s.stored_fields(docnum)
+                score = -key[score_at] if isinstance(key, tuple) else float(key)
+                snippet = highlighter.snippet(stored.get("content") or "") if highlighter else ""
+                hits.append(_hit(stored, score, snippet))
+        return SearchResult(hits=tuple(hits), total=total, reports=reports)
+
+
+def _hit(d: dict[str, Any], score: float, snippet: str) -> Hit:
+    md = d.get("meeting_date")
+    return Hit(
+        report_id=d["report_id"],
+        path=d["path"],
+        section_index=d.get("section_index", 0),
+        section_number=d.get("number"),
+        section_title=d.get("title") or "",
+        section_kind=d.get("kind") or "",
+        page=d.get("page") or 0,
+        meeting_date=md.date() if isinstance(md, _dt.datetime) else md,
+        committee=d.get("committee") or None,
+        officer=d.get("officer") or None,
+        subject=d.get("subject") or None,
+        council=d.get("council") or None,
+        period=d.get("period"),
+        score=round(float(score), 4),
+        snippet=snippet,
+    )
+
+
+# ---------------------------------------------------------------- query translation
+
+
+def _text_fields() -> dict[str, float]:
+    """The fields a bare word searches, with their weights."""
+    return {
+        "content": BODY_WEIGHT,
+        "recs": RECOMMENDATIONS_WEIGHT,
+        "title": HEADING_WEIGHT,
+        "subject": SUBJECT_WEIGHT,
+    }
+
+
+def _analyzed(schema: Any, field: str, text: str) -> list[str]:
+    return [t.text for t in schema[field].analyzer(text, mode="query")]
+
+
+def _words_query(schema: Any, field: str, text: str, boost: float) -> Any:
+    """A word or phrase in one analysed field (text that analyses to several terms is a phrase)."""
+    from whoosh import query as Q
+
+    terms = _analyzed(schema, field, text)
+    if not terms:
+        return Q.NullQuery
+    if len(terms) == 1:
+        return Q.Term(field, terms[0], boost=boost)
+    return Q.Phrase(field, terms, boost=boost)
+
+
+def _expanding(schema: Any, node: QPrefix | QFuzzy, field: str, boost: float) -> Any:
+    from whoosh import query as Q
+
+    text = node.text.lower()
+    if isinstance(node, QPrefix):
+        return Q.Prefix(field, text, boost=boost)
+    return Q.FuzzyTerm(field, text, boost=boost, maxdist=node.distance, prefixlength=FUZZY_PREFIX_LENGTH)
+
+
+def _translate(node: QueryNode, schema: Any) -> Any:
+    """The query AST as a Whoosh query."""
+    from whoosh import query as Q
+
+    if isinstance(node, QAll):
+        return Q.Every()
+    if isinstance(node, QAnd):
+        # A child that can match nothing (a stop word) is dropped, not allowed to empty the AND.
+        positives = _live([_translate(c, schema) for c in node.children if not isinstance(c, QNot)])
+        negatives = _live([_translate(c.child, schema) for c in node.children if isinstance(c, QNot)])
+        if not positives and not all(isinstance(c, QNot) for c in node.children):
+            return Q.NullQuery  # only stop words left to require
+        base = Q.And(positives) if positives else Q.Every()
+        return Q.AndNot(base, Q.Or(negatives)) if negatives else base
+    if isinstance(node, QOr):
+        children = _live([_translate(c, schema) for c in node.children])
+        return Q.Or(children) if children else Q.NullQuery
+    if isinstance(node, QNot):
+        return Q.AndNot(Q.Every(), _translate(node.child, schema))
+    if isinstance(node, QDateRange):
+        start = _as_datetime(node.start)
+        end = None if node.end is None else _dt.datetime(node.end.year, node.end.month, node.end.day, 23, 59, 59)
+        return Q.DateRange("meeting_date", start, end)
+    field = node.field
+    if field in KEYWORD_FIELD_MAP:
+        target = KEYWORD_FIELD_MAP[field]
+        if isinstance(node, QPrefix):
+            return Q.Prefix(target, node.text)
+        if isinstance(node, QFuzzy):
+            return Q.FuzzyTerm(target, node.text, maxdist=node.distance)
+        return Q.Term(target, node.text)
+    if field is not None:
+        if field not in TEXT_FIELD_MAP:
+            raise QueryError(f"unknown field {field!r}", position=getattr(node, "position", None))
+        target = TEXT_FIELD_MAP[field]
+        if isinstance(node, (QPrefix, QFuzzy)):
+            return _expanding(schema, node, target, 1.0)
+        return _words_query(schema, target, node.text, 1.0)
+    # The text fields: content, headings, subject, recommendations.
+    if isinstance(node, (QPrefix, QFuzzy)):
+        # Unstemmed words, so that recruit* and recruitmnet~ see "recruitment".
+        return _expanding(schema, node, "words", BODY_WEIGHT)
+    alternatives = _live([_words_query(schema, f, node.text, w) for f, w in _text_fields().items()])
+    return Q.Or(alternatives) if alternatives else Q.NullQuery
+
+
+def _live(queries: list[Any]) -> list[Any]:
+    """Drop queries that can match nothing (words that analyse to no terms)."""
+    from whoosh import query as Q
+
+    return [x for x in queries if x is not Q.NullQuery]
+
+
+# ---------------------------------------------------------------- snippets
+
+
+class _Highlighter:
+    """Marks the query's matches in a text and cuts the best fragments around them.
+
+    Works on the analyzer's tokens, so "carers" matches the term "carer" and a
+    phrase only where its words are consecutive.
+    """
+
+    def __init__(self, query: QueryNode, searcher: Any, stem: Any) -> None:
+        from pipeline.query import positive_leaves
+
+        self._stem = stem
+        self.terms: set[str] = set()  # stemmed single terms
+        self.phrases: list[tuple[str, ...]] = []  # stemmed phrase sequences
+        self.exact: set[str] = set()  # surface words matched by prefix/fuzzy
+        for leaf in positive_leaves(query):
+            if getattr(leaf, "field", "x") is not None:
+                continue
+            if isinstance(leaf, (QTerm, QPhrase)):
+                terms = tuple(t.text for t in stem(leaf.text, mode="query"))
+                if len(terms) == 1:
+                    self.terms.add(terms[0])
+                elif terms:
+                    self.phrases.append(terms)
+            elif isinstance(leaf, (QPrefix, QFuzzy)):
+                wq = _expanding(searcher.schema, leaf, "words", 1.0)
+                found = sorted(wq.existing_terms(searcher.reader(), expand=True))[:MAX_EXPANSIONS]
+                self.exact.update(t.decode("utf-8") if isinstance(t, bytes) else t for _, t in found)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        tokens = [(t.startchar, t.endchar, t.text) for t in self._stem(text, chars=True, mode="index")]
+        marked: list[tuple[int, int]] = []
+        for i, (start, end, term) in enumerate(tokens):
+            if term in self.terms or text[start:end].lower() in self.exact:
+                marked.append((start, end))
+            for phrase in self.phrases:
+                if tuple(t[2] for t in tokens[i : i + len(phrase)]) == phrase:
+                    marked.append((start, tokens[i + len(phrase) - 1][1]))
+        # Merge overlapping marks and marks separated only by spaces.
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(marked):
+            if merged and (start <= merged[-1][1] or not text[merged[-1][1] : start].strip()):
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
+
+    def snippet(self, text: str) -> str:
+        return make_snippet(text, self.spans(text))
+
+
+def make_snippet(text: str, spans: list[tuple[int, int]]) -> str:
+    """Up to :data:`SNIPPET_FRAGMENTS` fragments of ``text`` around ``spans``, marks in [[ ]]."""
+    if not text:
+        return ""
+    if len(text) <= SNIPPET_WHOLE:
+        windows = [(0, len(text))]
+    elif not spans:
+        windows = [(0, min(len(text), 2 * SNIPPET_CONTEXT))]
+    else:
+        # Score a window around each match by the distinct matched words it holds.
+        candidates = []
+        for start, end in spans:
+            lo, hi = max(0, start - SNIPPET_CONTEXT), min(len(text), end + SNIPPET_CONTEXT)
+            inside = {text[s:e].lower() for s, e in spans if s >= lo and e <= hi}
+            candidates.append((-len(inside), lo, hi))
+        chosen: list[tuple[int, int]] = []
+        for _, lo, hi in sorted(candidates):
+            if any(lo < c_hi and hi > c_lo for c_lo, c_hi in chosen):
+                continue
+            chosen.append((lo, hi))
+            if len(chosen) == SNIPPET_FRAGMENTS:
+                break
+        windows = sorted(chosen)
+    fragments = []
+    for lo, hi in windows:
+        lo, hi = _word_boundary(text, lo, hi)
+        parts, pos = [], lo
+        for s, e in spans:
+            if s >= lo and e <= hi:
+                parts += [text[pos:s], MARK_OPEN, text[s:e], MARK_CLOSE]
+                pos = e
+        parts.append(text[pos:hi])
+        fragments.append(re.sub(r"\s+", " ", "".join(parts)).strip())
+    lead = "…" if _word_boundary(text, *windows[0])[0] > 0 else ""
+    tail = "…" if _word_boundary(text, *windows[-1])[1] < len(text) else ""
+    return lead + SNIPPET_ELLIPSIS.join(fragments) + tail
+
+
+def _word_boundary(text: str, lo: int, hi: int) -> tuple[int, int]:
+    """Widen a window so that it doesn't cut words in half."""
+    while lo > 0 and not text[lo - 1].isspace():
+        lo -= 1
+    while hi < len(text) and not text[hi].isspace():
+        hi += 1
+    return lo, hi
