@@ -11,6 +11,7 @@ that ``boardpapers --help`` stays instant.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import io
@@ -18,7 +19,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import click
 
@@ -190,6 +191,149 @@ def eval_cmd(labels: Path, docdir: Path, min_pct: float | None, misses: bool, as
     if min_pct is not None and result.overall < min_pct:
         log(f"error: accuracy {result.overall:.1f}% is below --min {min_pct:g}%")
         sys.exit(1)
+
+
+# ---------------------------------------------------------------- ingest / search / show
+
+
+@contextlib.contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int, Any], None]]:
+    """A progress bar on stderr; yields ``update(done, total, outcome)``."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int, outcome: Any) -> None:
+            bar.update(task, completed=done, total=total, description=f"{label} {Path(outcome.path).name}")
+
+        yield update
+
+
+@cli.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@index_option
+@output_options
+@handle_errors
+def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, as_json: bool, as_csv: bool) -> None:
+    """Parse papers and add them to the search index (folders are searched recursively).
+
+    Each file ends up indexed, unchanged (same path and content as before: not
+    parsed again), replaced (its content changed), duplicate (the same content
+    is indexed under another path) or failed (with the reason). A bad file
+    never stops the run. Progress and the summary go to stderr; --json/--csv
+    print one outcome per file on stdout. Exit 1 if any file failed.
+
+    \b
+    Examples:
+      boardpapers ingest corpus/
+      boardpapers ingest new/*.pdf --index /data/bp-index --json > outcomes.jsonl
+    """
+    from pipeline.ingest import ingest
+    from pipeline.render import OUTCOME_COLUMNS, ingest_summary_text, outcome_row
+
+    with progress_bar("ingesting") as update:
+        summary = ingest(paths, index_dir, progress=update)
+    rows = [outcome_row(o) for o in summary.outcomes]
+    if as_json:
+        echo_jsonl(rows)
+    elif as_csv:
+        echo_csv(rows, OUTCOME_COLUMNS)
+    log(ingest_summary_text(summary))
+    sys.exit(1 if summary.failed else 0)
+
+
+QUERY_HELP = """\b
+Query language:
+  performance monitoring     every word must match (stemmed: carers = carer)
+  "foster carers"            a phrase
+  a OR b, a AND b, NOT a, -a, ( )   operators are upper case
+  recruit*                   words starting with recruit
+  recruitmnet~  recruitmnet~1   words within 2 (or 1) edits
+  committee:children         in a field: committee, officer, subject,
+  officer:"chief executive"  council, section (kind), doc_type, fy
+  section:recommendations    (2017/18), quarter (2017/18-Q2), date
+  date:2018   date:[2017-01-01 TO 2018-12-31]   date:[2017 TO *]
+"""
+
+
+@cli.command("search", epilog=QUERY_HELP)
+@click.argument("query")
+@index_option
+@click.option("--committee", metavar="TEXT", help="Only reports whose committee has all these words.")
+@click.option("--officer", metavar="TEXT", help="Only reports whose reporting officer has all these words.")
+@click.option("--section", metavar="KIND", help="Only sections of this kind (recommendations, purpose...).")
+@click.option("--from", "date_from", metavar="DATE", help="Meetings on or after this date (2017-01-01, 2017).")
+@click.option("--to", "date_to", metavar="DATE", help="Meetings on or before this date.")
+@click.option("--quarter", metavar="2017/18-Q2", help="Only reports about this quarter (or a year: 2017/18).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="Reports per page (sections with --flat).")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Page of results.")
+@click.option("--sections", type=click.IntRange(1), default=3, show_default=True,
+              help="Best sections shown per report.")
+@click.option("--flat", is_flag=True, help="One result per section instead of grouping by report.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
+              help="Best match first (ties: newest), or newest first.")
+@output_options
+@handle_errors
+def search_cmd(query: str, index_dir: Path, committee: str | None, officer: str | None, section: str | None,
+               date_from: str | None, date_to: str | None, quarter: str | None, limit: int, page: int,
+               sections: int, flat: bool, sort: str, as_json: bool, as_csv: bool) -> None:
+    """Search the indexed papers' sections; hits show report, section, date, page and a snippet.
+
+    Results are grouped by report (its best --sections sections) unless --flat.
+    --json prints one object per hit (report_id, path, section, page,
+    meeting_date, score, snippet with matches in [[ ]]). A malformed query is
+    a one-line error and exit 2.
+
+    \b
+    Examples:
+      boardpapers search '"foster carers"'
+      boardpapers search performance --section recommendations --from 2017-01-01
+      boardpapers search 'recruit* AND committee:children' --flat --json
+    """
+    from pipeline.render import HIT_COLUMNS, search_page_rows, search_page_summary, search_page_text
+    from pipeline.search import search
+
+    result = search(index_dir, query, committee=committee, officer=officer, section=section,
+                    date_from=date_from, date_to=date_to, quarter=quarter, limit=limit, page=page,
+                    sort=sort, sections=sections, flat=flat)
+    if as_json:
+        echo_jsonl(search_page_rows(result))
+    elif as_csv:
+        echo_csv(search_page_rows(result), HIT_COLUMNS)
+    elif result.hits:
+        click.echo(search_page_text(result))
+    log(search_page_summary(result))
+
+
+@cli.command("show")
+@click.argument("report_id")
+@index_option
+@output_options
+@handle_errors
+def show_cmd(report_id: str, index_dir: Path, as_json: bool, as_csv: bool) -> None:
+    """Print one indexed report's record (a unique start of its id is enough).
+
+    \b
+    Examples:
+      boardpapers show 002_03db5c2531a68c69-
+      boardpapers show 002_03 --json
+    """
+    from pipeline import render
+    from pipeline.search import show
+
+    report = show(index_dir, report_id)
+    if as_json:
+        echo_jsonl([report.to_dict()])
+    elif as_csv and hasattr(render, "report_row"):
+        echo_csv([render.report_row(report)], render.REPORT_COLUMNS)
+    elif hasattr(render, "report_summary"):
+        click.echo(render.report_summary(report))
+    else:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str))
 
 
 def main() -> None:
