@@ -1,0 +1,69 @@
+"""Shared fixtures: hand-built reports for index tests, and the sample corpus."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Sequence
+
+import pytest
+
+from pipeline.types import Period, Recommendation, Report, Section, Source
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+def make_report(
+    rid: str,
+    sections: Sequence[tuple[str | None, str, str, str]] = (),
+    *,
+    path: str | None = None,
+    date: str | None = "2018-01-29",
+    committee: str = "Children and Young People Policy and Performance Board",
+    officer: str = "Strategic Director",
+    subject: str = "Performance Management Report",
+    council: str = "Halton Borough Council",
+    period: tuple[str, int | None] | None = ("2017/18", 2),
+    recommendations: Sequence[str] = (),
+    doc_type: str = "report",
+    parts: Sequence[Report] = (),
+    parent_id: str | None = None,
+) -> Report:
+    """A report from (number, title, kind, text) section tuples."""
+    path = path or f"/papers/{rid}.txt"
+    return Report(
+        id=rid,
+        source=Source(path=path, sha256=hashlib.sha256(path.encode()).hexdigest(), format="text", pages=1),
+        doc_type=doc_type,
+        council=council,
+        committee=committee,
+        meeting_date=dt.date.fromisoformat(date) if date else None,
+        reporting_officer=officer,
+        subject=subject,
+        period=Period(period[0], period[1], None, None) if period else None,
+        sections=tuple(
+            Section(number=n, title=t, kind=k, level=1, page=i + 1, text=x)
+            for i, (n, t, k, x) in enumerate(sections)
+        ),
+        recommendations=tuple(Recommendation(i + 1, r, page=1) for i, r in enumerate(recommendations)),
+        parts=tuple(parts),
+        parent_id=parent_id,
+    )
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path) -> Path:
+    return tmp_path / "index"
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory) -> Path:
+    """An index of the sample corpus (5 .txt + 5 .pdf), built once; tests must not write to it."""
+    from pipeline.ingest import ingest
+
+    path = tmp_path_factory.mktemp("corpus") / "index"
+    summary = ingest([CORPUS], path)
+    assert summary.count("indexed") == 10, summary.failed
+    return path

@@ -1,0 +1,344 @@
+"""The Whoosh index behind its engine-neutral seam, with hand-built reports."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+
+import pytest
+
+from conftest import make_report
+from pipeline import index as index_mod
+from pipeline.errors import IndexError_, IndexLocked
+from pipeline.index import make_snippet, open_index
+from pipeline.query import parse_query
+from pipeline.types import QAll, QAnd, QDateRange, QTerm, SearchRequest
+
+SPECIALIST = (
+    "3.3",
+    "Specialist Services",
+    "supporting_information",
+    "Placement Strategy: a strategy is being developed to improve the supply of local foster carers. "
+    "Safe Recruitment: organisations operate recruitment and supervision practices.",
+)
+RECS = ("2.0", "RECOMMENDED", "recommendations", "Receive the second quarter's performance management report")
+PURPOSE = ("1.0", "PURPOSE OF REPORT", "purpose", "To consider performance for the second quarter period.")
+
+
+def q(text: str, **kw) -> SearchRequest:
+    return SearchRequest(parse_query(text), **kw)
+
+
+def keys(result) -> list[tuple[str, str | None]]:
+    return [(h.report_id, h.section_number) for h in result.hits]
+
+
+@pytest.fixture
+def ix(index_dir):
+    reports = [
+        make_report("r2008", [PURPOSE, RECS, SPECIALIST], date="2008-11-03", period=("2008/09", 2),
+                    committee="Children & Young People PPB", officer="Strategic Director, Children",
+                    recommendations=["Receive the second quarter's performance management report"]),
+        make_report("r2024", [PURPOSE, ("2.0", "RECOMMENDED", "recommendations", "Receive the first quarter's report")],
+                    date="2024-01-22", period=("2023/24", 2), committee="Children, Young People and Families Board",
+                    officer="Executive Director - Children", recommendations=["Receive the first quarter's report"]),
+        make_report("r2016", [("1", "PURPOSE", "purpose", "The carers of foster children are thanked.")],
+                    date="2016-12-01", period=("2016/17", 3), council="Central Bedfordshire Council",
+                    committee="Children's Trust Board", officer="Assistant Director"),
+    ]
+    with open_index(index_dir, create=True) as ix:
+        ix.add_reports(reports)
+        yield ix
+
+
+# ---------------------------------------------------------------- matching
+
+
+def test_phrase_matches_only_adjacent_words(ix):
+    res = ix.search(q('"foster carers"'))
+    assert keys(res) == [("r2008", "3.3")]
+    assert "[[foster carers]]" in res.hits[0].snippet
+
+
+def test_words_are_stemmed(ix):
+    # "carer" finds "carers" in both reports; the phrase above did not match r2016's "carers of foster".
+    assert {h.report_id for h in ix.search(q("carer")).hits} == {"r2008", "r2016"}
+
+
+def test_section_title_is_searchable(ix):
+    res = ix.search(q('"specialist services"'))
+    assert keys(res) == [("r2008", "3.3")]
+    assert res.hits[0].section_title == "Specialist Services"
+
+
+def test_prefix_and_fuzzy_use_unstemmed_words_and_are_highlighted(ix):
+    for text in ("recruit*", "recruitmnet~", "Recruitmnet~2"):
+        res = ix.search(q(text))
+        assert keys(res) == [("r2008", "3.3")], text
+        assert "[[Recruitment]]" in res.hits[0].snippet
+    assert ix.search(q("recruitmnet~1")).total == 0  # a transposition is two edits
+
+
+def test_boolean_operators(ix):
+    assert {h.report_id for h in ix.search(q("carers NOT placement")).hits} == {"r2016"}
+    assert {h.report_id for h in ix.search(q("NOT carers")).hits} == {"r2008", "r2024"}
+    assert ix.search(q("(placement OR thanked) AND carers")).total == 2
+    assert ix.search(q("placement thanked")).total == 0  # words are ANDed
+
+
+def test_stop_words_alone_match_nothing_and_do_not_spoil_a_query(ix):
+    assert ix.search(q("the")).total == 0
+    assert keys(ix.search(q("the placement"))) == [("r2008", "3.3")]
+
+
+def test_field_queries(ix):
+    assert {h.report_id for h in ix.search(q("committee:families")).hits} == {"r2024"}
+    assert {h.report_id for h in ix.search(q('officer:"assistant director"')).hits} == {"r2016"}
+    assert {h.report_id for h in ix.search(q("council:bedfordshire")).hits} == {"r2016"}
+    assert {h.report_id for h in ix.search(q("quarter:2008/09-Q2")).hits} == {"r2008"}
+    assert {h.report_id for h in ix.search(q("fy:2023/24")).hits} == {"r2024"}
+    assert {h.section_number for h in ix.search(q("section:recommendations")).hits} == {"2.0"}
+    assert {h.report_id for h in ix.search(q("date:[2016 TO 2018]")).hits} == {"r2016"}
+    assert {h.report_id for h in ix.search(q("date:2024-01-22")).hits} == {"r2024"}
+    assert ix.search(q("doc_type:minutes")).total == 0
+
+
+def test_filter_restricts_without_scoring(ix):
+    scored = ix.search(q("quarter"))
+    filtered = ix.search(SearchRequest(parse_query("quarter"), QTerm("recommendations", "section")))
+    assert {h.section_kind for h in filtered.hits} == {"recommendations"}
+    by_key = {(h.report_id, h.section_index): h.score for h in scored.hits}
+    for h in filtered.hits:
+        assert h.score == by_key[(h.report_id, h.section_index)]
+
+
+def test_date_filter_is_inclusive_of_both_ends(ix):
+    import datetime as dt
+
+    flt = QDateRange(dt.date(2008, 11, 3), dt.date(2016, 12, 1))
+    assert {h.report_id for h in ix.search(SearchRequest(QAll(), flt, limit=50)).hits} == {"r2008", "r2016"}
+
+
+# ---------------------------------------------------------------- hits and ranking
+
+
+def test_hit_carries_report_and_section_fields(ix):
+    hit = ix.search(q('"foster carers"')).hits[0]
+    assert hit.path == "/papers/r2008.txt"
+    assert hit.section_kind == "supporting_information" and hit.section_index == 2 and hit.page == 3
+    assert hit.meeting_date.isoformat() == "2008-11-03"
+    assert hit.committee == "Children & Young People PPB"
+    assert hit.officer == "Strategic Director, Children"
+    assert hit.council == "Halton Borough Council"
+    assert hit.period == "2008/09-Q2"
+    assert hit.score > 0
+
+
+def test_heading_outranks_body_and_recommendations_outrank_body(index_dir):
+    body = "word " * 5
+    reports = [
+        make_report("body", [("1", "Other", "other", f"budget {body}")], subject="x"),
+        make_report("head", [("1", "Budget", "other", f"nothing {body}")], subject="x"),
+        make_report("recs", [("1", "Other", "recommendations", f"budget {body}")], subject="x"),
+        make_report("subj", [("1", "Other", "other", f"nothing {body}")], subject="Budget"),
+    ]
+    with open_index(index_dir, create=True) as ix:
+        ix.add_reports(reports)
+        order = [h.report_id for h in ix.search(q("budget")).hits]
+    assert order.index("head") < order.index("recs") < order.index("body")
+    assert order.index("subj") < order.index("recs")
+
+
+def test_ties_are_broken_by_date_newest_first(index_dir):
+    same = [("1", "Purpose", "purpose", "Identical wording about budgets.")]
+    with open_index(index_dir, create=True) as ix:
+        ix.add_reports([make_report(r, same, date=d) for r, d in (("a", "2010-01-01"), ("b", "2020-01-01"), ("c", "2015-01-01"))])
+        res = ix.search(q("budgets"))
+    assert [h.report_id for h in res.hits] == ["b", "c", "a"]
+    assert len({h.score for h in res.hits}) == 1
+
+
+def test_sort_by_date(ix):
+    res = ix.search(q("children OR carers OR receive", sort="date"))
+    dates = [h.meeting_date for h in res.hits]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_limit_offset_and_per_report(ix):
+    everything = ix.search(q("*", limit=100))
+    assert everything.total == 6 and everything.reports == 3
+    page2 = ix.search(q("*", limit=2, offset=2))
+    assert keys(page2) == keys(everything)[2:4]
+    capped = ix.search(q("*", limit=100, per_report=1))
+    assert sorted(h.report_id for h in capped.hits) == ["r2008", "r2016", "r2024"]
+    assert capped.total == 6 and capped.reports == 3
+
+
+def test_recommendation_target(ix):
+    res = ix.search(q("receive", target="recommendation"))
+    assert {h.report_id for h in res.hits} == {"r2008", "r2024"}
+    hit = next(h for h in res.hits if h.report_id == "r2008")
+    assert hit.section_kind == "recommendation" and hit.section_index == 1
+    assert hit.snippet == "[[Receive]] the second quarter's performance management report"
+    # sections and recommendations never mix
+    assert all(h.section_kind != "recommendation" for h in ix.search(q("receive", limit=50)).hits)
+
+
+# ---------------------------------------------------------------- records
+
+
+def test_stored_record_round_trips(ix):
+    original = make_report("r2016", [("1", "PURPOSE", "purpose", "The carers of foster children are thanked.")],
+                           date="2016-12-01", period=("2016/17", 3), council="Central Bedfordshire Council",
+                           committee="Children's Trust Board", officer="Assistant Director")
+    assert ix.get_report("r2016") == original
+    assert ix.get_report("nope") is None
+
+
+def test_report_ids_hashes_files_and_counts(ix):
+    assert ix.report_ids() == ("r2008", "r2016", "r2024")
+    assert ix.report_ids("r20") == ("r2008", "r2016", "r2024")
+    assert ix.report_ids("r2016") == ("r2016",)
+    assert set(ix.files()) == {"/papers/r2008.txt", "/papers/r2016.txt", "/papers/r2024.txt"}
+    assert {v: k for k, v in ix.hashes().items()} == {p: s for p, s in ix.files().items()}
+    assert ix.count("section") == 6 and ix.count("report") == 3 and ix.count("recommendation") == 2
+    assert [r.id for r in sorted(ix.iter_reports(), key=lambda r: r.id)] == ["r2008", "r2016", "r2024"]
+
+
+def test_agenda_pack_parts_are_indexed_as_reports(index_dir):
+    part1 = make_report("pack-p1", [("1", "Budget", "purpose", "The budget for libraries.")], parent_id="pack",
+                        path="/papers/pack.pdf")
+    part2 = make_report("pack-p2", [("1", "Roads", "purpose", "Pothole repairs.")], parent_id="pack",
+                        path="/papers/pack.pdf", committee="Highways Committee")
+    pack = make_report("pack", [("", "Agenda", "other", "Agenda items")], doc_type="agenda_pack",
+                       path="/papers/pack.pdf", parts=[part1, part2])
+    with open_index(index_dir, create=True) as ix:
+        ix.add_reports([pack])
+        assert ix.report_ids() == ("pack", "pack-p1", "pack-p2")
+        hit = ix.search(q("potholes")).hits[0]
+        assert (hit.report_id, hit.committee, hit.path) == ("pack-p2", "Highways Committee", "/papers/pack.pdf")
+        assert ix.get_report("pack-p1") == part1
+        assert ix.get_report("pack").parts == (part1, part2)
+        ix.remove_paths(["/papers/pack.pdf"])
+        assert ix.report_ids() == () and ix.count("section") == 0
+
+
+def test_re_adding_a_report_replaces_its_documents(ix):
+    new = make_report("r2016", [("1", "PURPOSE", "purpose", "Entirely new words about libraries.")])
+    ix.add_reports([new])
+    assert ix.search(q("thanked")).total == 0
+    assert keys(ix.search(q("libraries"))) == [("r2016", "1")]
+    assert ix.count("report") == 3
+
+
+def test_remove_by_id(ix):
+    ix.remove(["r2008"])
+    assert ix.report_ids() == ("r2016", "r2024")
+    assert ix.search(q('"foster carers"')).total == 0
+
+
+# ---------------------------------------------------------------- transactions, locking, versions
+
+
+def test_batch_cancels_on_error_and_keeps_the_last_commit(ix):
+    with pytest.raises(RuntimeError):
+        with ix.batch() as b:
+            b.remove_report("r2008")
+            b.add_report(make_report("new", [PURPOSE]))
+            raise RuntimeError("boom")
+    assert ix.report_ids() == ("r2008", "r2016", "r2024")
+    # and the lock was released: the next batch works
+    with ix.batch() as b:
+        b.add_report(make_report("new", [PURPOSE]))
+    assert "new" in ix.report_ids()
+
+
+def test_a_second_writer_gets_index_locked(ix, monkeypatch):
+    monkeypatch.setattr(index_mod, "WRITE_LOCK_TIMEOUT", 0.2)
+    with ix.batch():
+        with open_index(ix.path) as other, pytest.raises(IndexLocked, match="locked"):
+            with other.batch():
+                pass
+
+
+def test_missing_index_is_an_error_unless_created(tmp_path):
+    with pytest.raises(IndexError_, match="no index at"):
+        open_index(tmp_path / "none")
+    assert not (tmp_path / "none").exists()
+    with open_index(tmp_path / "new", create=True) as ix:
+        assert ix.count("report") == 0
+    meta = json.loads((tmp_path / "new" / "meta.json").read_text())
+    assert meta["schema_version"] == index_mod.SCHEMA_VERSION
+
+
+def test_foreign_files_in_the_index_dir_are_left_alone(tmp_path):
+    (tmp_path / "README.md").write_text("keep me")
+    with open_index(tmp_path, create=True) as ix:
+        ix.add_reports([make_report("a", [PURPOSE])])
+    assert (tmp_path / "README.md").read_text() == "keep me"
+
+
+def _bump_schema(monkeypatch, version: int) -> None:
+    monkeypatch.setattr(index_mod, "SCHEMA_VERSION", version)
+    monkeypatch.setattr(index_mod, "INDEX_NAME", f"boardpapers_v{version}")
+
+
+def test_schema_change_rebuilds_from_stored_records(ix, monkeypatch, caplog):
+    path = ix.path
+    before = sorted(ix.report_ids())
+    ix.close()
+    _bump_schema(monkeypatch, 99)
+    with caplog.at_level(logging.WARNING, logger="boardpapers.index"):
+        with open_index(path) as rebuilt:
+            assert sorted(rebuilt.report_ids()) == before
+            assert keys(rebuilt.search(q('"foster carers"'))) == [("r2008", "3.3")]
+    assert "rebuilt for version 99 from 3 stored reports" in caplog.text
+    assert json.loads((path / "meta.json").read_text())["schema_version"] == 99
+    assert not [f for f in os.listdir(path) if "boardpapers_v1" in f]  # old files removed
+
+
+def test_unreadable_old_index_is_recreated_empty_with_a_warning(index_dir, monkeypatch, caplog):
+    from whoosh import fields, index as wi
+
+    index_dir.mkdir()
+    old = wi.create_in(str(index_dir), fields.Schema(x=fields.TEXT(stored=True)), indexname="boardpapers_v0")
+    w = old.writer()
+    w.add_document(x="no record field here")
+    w.commit()
+    (index_dir / "meta.json").write_text(json.dumps({"schema_version": 0}))
+    with caplog.at_level(logging.WARNING, logger="boardpapers.index"):
+        with open_index(index_dir) as ix:
+            assert ix.count("report") == 0
+    assert "could not be read" in caplog.text and "ingest your papers again" in caplog.text
+
+
+# ---------------------------------------------------------------- snippets and terms
+
+
+def test_make_snippet_marks_and_windows():
+    text = "alpha " * 100 + "the budget line " + "omega " * 100
+    start = text.index("budget")
+    snippet = make_snippet(text, [(start, start + 6)])
+    assert "[[budget]]" in snippet
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert len(snippet) < 2 * index_mod.SNIPPET_CONTEXT + 40
+    assert make_snippet("short text", []) == "short text"
+    assert make_snippet("", []) == ""
+
+
+def test_terms_are_what_the_index_sees(ix):
+    terms = ix.terms("The Foster Carers")
+    assert [t for _, _, t in terms] == ["foster", "carer"]
+    assert terms[0][:2] == (4, 10)
+
+
+def test_report_to_index_uses_given_path_and_hash(index_dir):
+    r = make_report("a", [PURPOSE])
+    with open_index(index_dir, create=True) as ix:
+        with ix.batch() as b:
+            b.add_report(r, path="/real/a.txt", sha256="abc")
+        assert ix.files() == {"/real/a.txt": "abc"}
+        assert ix.get_report("a").source == r.source  # the record itself is unchanged
+        assert dataclasses.replace(ix.search(q("performance")).hits[0]).path == "/real/a.txt"

@@ -1,0 +1,216 @@
+"""Ingesting: statuses by content hash, never stopping on a bad file, batched commits."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import CORPUS, make_report
+from pipeline import index as index_mod
+from pipeline import ingest as ingest_mod
+from pipeline.cli import cli
+from pipeline.errors import IndexLocked, ReadError
+from pipeline.index import open_index
+from pipeline.ingest import expand_paths, ingest
+from pipeline.query import parse_query
+from pipeline.types import SearchRequest
+
+
+class FakeParser:
+    """Parses a text file into a one-section report; "BROKEN" raises ReadError, "BUG" a ValueError."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __call__(self, path: Path):
+        self.calls.append(path.name)
+        text = path.read_text()
+        if "BROKEN" in text:
+            raise ReadError(str(path), "not a board paper")
+        if "BUG" in text:
+            raise ValueError("parser bug")
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        return make_report(f"{path.stem}-{sha[:8]}", [("1", "Purpose", "purpose", text)], path=str(path))
+
+
+@pytest.fixture
+def papers(tmp_path: Path) -> Path:
+    d = tmp_path / "papers"
+    (d / "sub").mkdir(parents=True)
+    (d / "a.txt").write_text("alpha budget")
+    (d / "b.md").write_text("bravo libraries")
+    (d / "sub" / "c.txt").write_text("charlie roads")
+    return d
+
+
+def statuses(summary) -> dict[str, str]:
+    return {Path(o.path).name: o.status for o in summary.outcomes}
+
+
+def words(index_dir: Path, text: str) -> set[str]:
+    with open_index(index_dir) as ix:
+        return {h.report_id.split("-")[0] for h in ix.search(SearchRequest(parse_query(text), limit=100)).hits}
+
+
+def test_first_run_indexes_and_second_is_unchanged_without_parsing(papers, index_dir):
+    parser = FakeParser()
+    first = ingest([papers], index_dir, parser=parser)
+    assert statuses(first) == {"a.txt": "indexed", "b.md": "indexed", "c.txt": "indexed"}
+    assert all(o.report_id and o.sha256 and o.sections == 1 for o in first.outcomes)
+    parser.calls.clear()
+    second = ingest([papers], index_dir, parser=parser)
+    assert set(statuses(second).values()) == {"unchanged"}
+    assert parser.calls == []
+    with open_index(index_dir) as ix:
+        assert ix.count("report") == 3
+
+
+def test_changed_file_is_replaced(papers, index_dir):
+    ingest([papers], index_dir, parser=FakeParser())
+    (papers / "a.txt").write_text("alpha museums")
+    summary = ingest([papers], index_dir, parser=FakeParser())
+    assert statuses(summary)["a.txt"] == "replaced"
+    assert words(index_dir, "budget") == set() and words(index_dir, "museums") == {"a"}
+    with open_index(index_dir) as ix:
+        assert ix.count("report") == 3
+
+
+def test_same_content_under_another_path_is_a_duplicate(papers, index_dir):
+    ingest([papers], index_dir, parser=FakeParser())
+    shutil.copy(papers / "a.txt", papers / "copy.txt")
+    summary = ingest([papers], index_dir, parser=FakeParser())
+    dup = next(o for o in summary.outcomes if o.path.endswith("copy.txt"))
+    assert dup.status == "duplicate" and str((papers / "a.txt").resolve()) in dup.reason
+    with open_index(index_dir) as ix:
+        assert ix.count("report") == 3
+
+
+def test_duplicate_within_one_run(tmp_path, index_dir):
+    (tmp_path / "one.txt").write_text("same words")
+    (tmp_path / "two.txt").write_text("same words")
+    summary = ingest([tmp_path / "one.txt", tmp_path / "two.txt"], index_dir, parser=FakeParser())
+    assert [o.status for o in summary.outcomes] == ["indexed", "duplicate"]
+
+
+def test_file_changed_to_another_files_content_drops_its_old_record(papers, index_dir):
+    ingest([papers], index_dir, parser=FakeParser())
+    (papers / "a.txt").write_text("bravo libraries")
+    summary = ingest([papers / "a.txt"], index_dir, parser=FakeParser())
+    assert statuses(summary) == {"a.txt": "duplicate"}
+    assert words(index_dir, "budget") == set()
+
+
+def test_bad_files_fail_with_a_reason_naming_them_and_do_not_stop_the_run(papers, index_dir):
+    (papers / "broken.txt").write_text("BROKEN")
+    (papers / "buggy.txt").write_text("BUG")
+    summary = ingest([papers, papers / "missing.pdf"], index_dir, parser=FakeParser())
+    st = statuses(summary)
+    assert st == {"a.txt": "indexed", "b.md": "indexed", "broken.txt": "failed", "buggy.txt": "failed",
+                  "c.txt": "indexed", "missing.pdf": "failed"}
+    reasons = {Path(o.path).name: o.reason for o in summary.failed}
+    assert "broken.txt" in reasons["broken.txt"] and "not a board paper" in reasons["broken.txt"]
+    assert "buggy.txt" in reasons["buggy.txt"] and "ValueError: parser bug" in reasons["buggy.txt"]
+    assert "missing.pdf" in reasons["missing.pdf"] and "no such file" in reasons["missing.pdf"]
+    assert all("\n" not in r for r in reasons.values())
+
+
+def test_a_failing_paper_loses_nothing_already_indexed(papers, index_dir):
+    ingest([papers], index_dir, parser=FakeParser())
+    (papers / "a.txt").write_text("BROKEN")
+    summary = ingest([papers], index_dir, parser=FakeParser())
+    assert statuses(summary)["a.txt"] == "failed"
+    assert words(index_dir, "budget") == {"a"}  # the old record stays until a good version replaces it
+
+
+def test_a_write_error_fails_only_that_paper(papers, index_dir, monkeypatch):
+    real = index_mod.Batch.add_report
+
+    def add_report(self, report, **kw):
+        if report.id.startswith("b-"):
+            raise ValueError("cannot store this one")
+        return real(self, report, **kw)
+
+    monkeypatch.setattr(index_mod.Batch, "add_report", add_report)
+    summary = ingest([papers], index_dir, parser=FakeParser())
+    assert statuses(summary) == {"a.txt": "indexed", "b.md": "failed", "c.txt": "indexed"}
+    assert "cannot store this one" in summary.failed[0].reason
+    assert words(index_dir, "alpha OR bravo OR charlie") == {"a", "c"}
+
+
+def test_commits_in_batches_so_an_interrupted_run_keeps_earlier_batches(tmp_path, index_dir, monkeypatch):
+    monkeypatch.setattr(ingest_mod, "COMMIT_EVERY", 2)
+    for i in range(5):
+        (tmp_path / f"p{i}.txt").write_text(f"paper number{i}")
+    parser = FakeParser()
+
+    def interrupting(path):
+        if path.name == "p3.txt":
+            raise KeyboardInterrupt
+        return parser(path)
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest([tmp_path], index_dir, parser=interrupting)
+    with open_index(index_dir) as ix:
+        assert sorted(r.split("-")[0] for r in ix.report_ids()) == ["p0", "p1"]  # p2 was not yet committed
+    summary = ingest([tmp_path], index_dir, parser=parser)
+    assert [o.status for o in summary.outcomes] == ["unchanged", "unchanged", "indexed", "indexed", "indexed"]
+
+
+def test_progress_is_reported_per_file(papers, index_dir):
+    seen = []
+    ingest([papers], index_dir, parser=FakeParser(), progress=lambda d, t, o: seen.append((d, t, Path(o.path).name)))
+    assert seen == [(1, 3, "a.txt"), (2, 3, "b.md"), (3, 3, "c.txt")]
+
+
+def test_a_locked_index_stops_the_run(papers, index_dir, monkeypatch):
+    monkeypatch.setattr(index_mod, "WRITE_LOCK_TIMEOUT", 0.2)
+    with open_index(index_dir, create=True) as ix, ix.batch():
+        with pytest.raises(IndexLocked):
+            ingest([papers], index_dir, parser=FakeParser())
+
+
+def test_expand_paths_recurses_filters_suffixes_and_skips_hidden(tmp_path):
+    for name in ("a.pdf", "b.TXT", "c.md", "d.markdown", "e.docx", ".hidden.txt", "sub/f.txt", ".git/g.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    names = [p.relative_to(tmp_path).as_posix() for p in expand_paths([tmp_path])]
+    assert names == ["a.pdf", "b.TXT", "c.md", "d.markdown", "sub/f.txt"]
+    # a file named explicitly is tried whatever its suffix
+    assert list(expand_paths([tmp_path / "e.docx"])) == [tmp_path / "e.docx"]
+
+
+# ---------------------------------------------------------------- the real corpus, real parser
+
+
+def test_corpus_ingested_twice_leaves_the_index_unchanged(tmp_path):
+    index_dir = tmp_path / "index"
+    first = ingest([CORPUS], index_dir)
+    assert first.count("indexed") == 10 and not first.failed
+    with open_index(index_dir) as ix:
+        counts = (ix.doc_count(), ix.count("section"), ix.count("report"))
+    second = ingest([CORPUS], index_dir)
+    assert [o.status for o in second.outcomes] == ["unchanged"] * 10
+    with open_index(index_dir) as ix:
+        assert (ix.doc_count(), ix.count("section"), ix.count("report")) == counts
+
+
+def test_cli_ingest_json_summary_and_exit_codes(tmp_path):
+    index_dir = tmp_path / "index"
+    (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.4 truncated")
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["ingest", str(CORPUS / "seeds"), "--index", str(index_dir), "--json"])
+    assert ok.exit_code == 0, ok.output
+    import json
+
+    rows = [json.loads(line) for line in ok.stdout.splitlines()]
+    assert [r["status"] for r in rows] == ["indexed"] * 5
+    assert {"path", "status", "report_id", "sections", "sha256", "reason"} <= set(rows[0])
+    assert "5 files: 5 indexed, 0 unchanged, 0 replaced, 0 duplicate, 0 failed" in ok.stderr
+    bad = runner.invoke(cli, ["ingest", str(CORPUS / "seeds"), str(tmp_path / "bad.pdf"), "--index", str(index_dir)])
+    assert bad.exit_code == 1
+    assert bad.stdout == ""
+    assert "5 unchanged" in bad.stderr and "1 failed" in bad.stderr and "bad.pdf" in bad.stderr
