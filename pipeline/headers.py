@@ -10,6 +10,7 @@ wrap too ("REPORT" / "TITLE:").
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -140,8 +141,17 @@ HEADER_LABELS: dict[str, str] = {
     "exempt information": IGNORE,
     "time": IGNORE,
     "venue": IGNORE,
+    "purpose": IGNORE,
+    "directorate": IGNORE,
+    "service area": IGNORE,
+    "lead officer name": "reporting_officer",
+    "lead officer role": APPEND,
     "job title": APPEND,
 }
+
+#: Labels that are header rows only when their value is this short (in words):
+#: "PURPOSE: Final Decision Report" is a header row, "Purpose: To report ..." a section.
+SHORT_VALUE_LABELS: dict[str, int] = {"purpose": 4}
 
 #: Labels that need a colon (or a cell of their own) because they are common words.
 COLON_ONLY_LABELS: frozenset[str] = frozenset(
@@ -171,8 +181,8 @@ COUNCILLOR_ROLES = re.compile(
 ROLE_STARTERS = re.compile(
     r"""
     ^(?:interim | acting | deputy | assistant | executive | corporate | strategic | chief
-      | director | head | cabinet | leader | general | service | senior | principal
-      | monitoring | section | s151 | s73 | dr\b | mr\b | mrs\b | ms\b | miss\b | cllr | councillor)
+      | director | head | cabinet | leader | general | senior | principal
+      | monitoring | s151 | s73 | dr | mr | mrs | ms | miss | cllr | councillor)\b
     """,
     re.VERBOSE | re.IGNORECASE,
 )
@@ -210,6 +220,8 @@ VALUE_COLUMN_TOLERANCE = 24.0
 CONTINUATION_GAP_EMS = 2.6
 #: A gap wider than this (in font sizes) between value lines starts a new entry in a list.
 ENTRY_GAP_EMS = 0.9
+#: A line reaching past this share of the page width ran to the margin (it wraps).
+WRAP_SHARE = 0.75
 #: Only this many lines from the top are searched for the header table.
 HEADER_MAX_LINES = 80
 
@@ -272,6 +284,13 @@ def match_label(line: Line) -> LabelMatch | None:
         return None
     if not has_colon and not own_cell and not rest:
         return None
+    if label in SHORT_VALUE_LABELS and (not rest or len(rest.split()) > SHORT_VALUE_LABELS[label]):
+        return None
+    # In a table row the label is its own cell: it must not run into the value cell.
+    if first_span is not None and len(line.spans) > 1:
+        label_end = m.end("label")
+        if label_end > len(first_span.text) + 1:
+            return None
     # Where does the value start on the page? (the first span after the label)
     value_x0 = None
     if line.spans:
@@ -296,6 +315,16 @@ class _Field:
     value_x0: float | None
     entries: list[list[str]] = field(default_factory=list)  # entries of lines
     last: Line | None = None
+
+    def append_inline(self, text: str, line: Line) -> None:
+        """A sub-label's value joins the current entry: "Adam Crowther" + ", Head of City Transport"."""
+        text = text.strip()
+        if text:
+            if self.entries:
+                self.entries[-1][-1] = f"{self.entries[-1][-1]}, {text}"
+            else:
+                self.entries.append([text])
+        self.last = line
 
     def add(self, text: str, line: Line, *, new_entry: bool) -> None:
         text = text.strip()
@@ -346,6 +375,59 @@ def _clean_value(text: str) -> str:
     return text
 
 
+def split_at_labels(line: Line) -> list[Line]:
+    """A table row holding several label/value pairs, as one pseudo-line per pair.
+
+    "Directorate: Growth ¦ Lead Officer name: Jacob Pryor" and
+    "Adam Crowther ¦ Job title: ¦ Head of City Transport" each become two.
+    """
+    if len(line.spans) < 2:
+        return [line]
+    cuts = [0]
+    for k in range(1, len(line.spans)):
+        rest = line.spans[k:]
+        probe = dataclasses.replace(line, text=" ".join(s.text for s in rest), spans=rest, x0=rest[0].x0)
+        m = match_label(probe)
+        if m is not None and (m.field == APPEND or line.spans[k].text.rstrip().endswith(":") or m.value):
+            if ":" in line.spans[k].text or (k + 1 < len(line.spans) and line.spans[k + 1].text.startswith(":")):
+                cuts.append(k)
+    if len(cuts) == 1:
+        return [line]
+    out = []
+    for a, b in zip(cuts, cuts[1:] + [len(line.spans)]):
+        part = line.spans[a:b]
+        out.append(dataclasses.replace(line, text=" ".join(s.text for s in part), spans=part,
+                                       x0=part[0].x0, x1=part[-1].x1))
+    return out
+
+
+def _in_value_column(cur: "_Field", line: Line) -> bool:
+    """A PDF line sitting in the value column of the current field."""
+    if not line.size or cur.value_x0 is None:
+        return False
+    return abs(line.x0 - cur.value_x0) <= VALUE_COLUMN_TOLERANCE and line.x0 > cur.label_line.x0 + VALUE_COLUMN_TOLERANCE
+
+
+def _continues(cur: "_Field", line: Line, *, is_heading) -> bool:
+    if cur.last is None:
+        return False
+    gap = _gap(cur.last, line)
+    if line.size:  # PDF: by position
+        if gap > CONTINUATION_GAP_EMS:
+            return False
+        if _in_value_column(cur, line):
+            return True
+        if is_heading(line):
+            return False
+        # Label and value in one cell: a wrapped value returns to the label's edge,
+        # but only after a line that ran to the right margin.
+        wrapped = bool(cur.last.page_width) and cur.last.x1 >= WRAP_SHARE * cur.last.page_width
+        return (cur.value_x0 is None and abs(line.x0 - cur.label_line.x0) <= 2 and bool(cur.entries)
+                and gap <= ENTRY_GAP_EMS and wrapped)
+    # text: the next line, with no blank line between
+    return gap < 1 and bool(cur.entries) and not is_heading(line)
+
+
 def scan_header(lines: Sequence[Line], *, is_heading) -> HeaderResult:
     """Read the header table at the top of ``lines``.
 
@@ -360,59 +442,46 @@ def scan_header(lines: Sequence[Line], *, is_heading) -> HeaderResult:
     i = 0
     while i < limit:
         line = lines[i]
-        m = match_label(line)
         # A label cell that wraps: "REPORT" / "TITLE:" -> "report title".
-        if m is None and i + 1 < limit and line.spans and len(line.spans) >= 1:
+        if match_label(line) is None and i + 1 < limit and line.spans:
             nxt = lines[i + 1]
-            if nxt.spans and line.page == nxt.page:
+            if nxt.spans and line.page == nxt.page and abs(nxt.x0 - line.x0) < 2:
                 combined = normalise_label(line.spans[0].text + " " + nxt.spans[0].text)
-                if combined in HEADER_LABELS and abs(nxt.x0 - line.x0) < 2:
-                    value_parts = [s.text for s in line.spans[1:]] + [s.text for s in nxt.spans[1:]]
-                    cur = _Field(combined, HEADER_LABELS[combined], line,
-                                 line.spans[1].x0 if len(line.spans) > 1 else None)
-                    for part in value_parts:
-                        cur.add(part, nxt, new_entry=False)
+                if combined in HEADER_LABELS and line.spans[0].text.strip()[-1:] != ":":
+                    value_x0 = line.spans[1].x0 if len(line.spans) > 1 else (
+                        nxt.spans[1].x0 if len(nxt.spans) > 1 else None)
+                    cur = _Field(combined, HEADER_LABELS[combined], line, value_x0)
+                    for part in [s.text for s in line.spans[1:]] + [s.text for s in nxt.spans[1:]]:
+                        cur.add(part.lstrip(": "), nxt, new_entry=False)
+                    cur.last = nxt
                     fields.append(cur)
-                    misses = 0
-                    end = i + 2
-                    i += 2
+                    misses, end, i = 0, i + 2, i + 2
                     continue
-        if m is not None and not (fields == [] and is_heading(line) and not m.value and m.field in (IGNORE,)):
-            if m.field == APPEND and cur is not None:
-                cur.add(m.value, line, new_entry=False)
+        consumed = False
+        for seg in split_at_labels(line):
+            m = match_label(seg)
+            if m is not None:
+                if m.field == APPEND and fields:
+                    # "Job title:" belongs to the field in its own column, else the last one.
+                    target = next((f for f in reversed(fields)
+                                   if f.field != IGNORE and abs(f.label_line.x0 - seg.x0) <= 2), None)
+                    target = target or cur or fields[-1]
+                    target.append_inline(m.value, seg)
+                    cur = target
+                else:
+                    cur = _Field(m.label, m.field, seg, m.value_x0)
+                    cur.add(m.value, seg, new_entry=False)
+                    fields.append(cur)
+                consumed = True
+            elif cur is not None and _continues(cur, seg, is_heading=is_heading):
+                gap = _gap(cur.last, seg) if cur.last else 0.0
+                cur.add(seg.text, seg, new_entry=bool(seg.size) and gap > ENTRY_GAP_EMS)
+                consumed = True
             else:
-                cur = _Field(m.label, m.field, line, m.value_x0)
-                cur.add(m.value, line, new_entry=False)
-                fields.append(cur)
-            misses = 0
-            end = i + 1
-            i += 1
+                break
+        if consumed:
+            misses, end, i = 0, i + 1, i + 1
             continue
-        if cur is not None and cur.last is not None and not is_heading(line):
-            gap = _gap(cur.last, line)
-            in_column = (
-                cur.value_x0 is None
-                or line.size == 0.0
-                or abs(line.x0 - cur.value_x0) <= VALUE_COLUMN_TOLERANCE
-                or (line.x0 > cur.label_line.x0 + VALUE_COLUMN_TOLERANCE and line.x0 >= cur.value_x0 - VALUE_COLUMN_TOLERANCE)
-            )
-            max_gap = CONTINUATION_GAP_EMS if line.size else 0.5
-            if in_column and gap <= max_gap and (line.size or cur.entries):
-                # A label cell wrapped below its first line ("RESPONSIBLE" / "OFFICER:").
-                text = line.text
-                if line.spans and len(line.spans) > 1 and line.spans[0].text.rstrip().endswith(":") \
-                        and cur.value_x0 is not None and line.spans[0].x0 < cur.value_x0 - VALUE_COLUMN_TOLERANCE:
-                    text = " ".join(s.text for s in line.spans[1:])
-                elif line.spans and line.spans[0].text.rstrip().endswith(":") and cur.value_x0 is not None \
-                        and line.x0 < cur.value_x0 - VALUE_COLUMN_TOLERANCE:
-                    i += 1
-                    end = i
-                    continue
-                new_entry = line.size > 0 and gap > ENTRY_GAP_EMS
-                cur.add(text, line, new_entry=new_entry)
-                end = i + 1
-                i += 1
-                continue
         # Neither a label nor a continuation.
         if not fields:
             if is_heading(line) and preamble:
@@ -437,7 +506,7 @@ def split_people(entries: list[list[str]]) -> list[str]:
         group: list[str] = []
         for text in entry:
             prev = group[-1] if group else ""
-            starts_new = bool(group) and (
+            starts_new = bool(group) and text[:1].isupper() and (
                 NAME_AT_END.search(prev) is not None
                 or (NAME_AT_START.match(text) is not None and not re.search(r"(?:\band|\bof|\bfor|,|–|-)\s*$", prev))
                 or (ROLE_STARTERS.match(text) is not None and not re.search(r"(?:\band|\bof|\bfor|\bthe|,|–|-)\s*$", prev))
