@@ -21,12 +21,16 @@ from pipeline.headers import clean_contact, scan_header
 from pipeline.layout import join_lines, strip_furniture
 from pipeline.readers import SUPPORTED_EXTENSIONS, read_lines
 from pipeline.recommendations import RecLine, extract_recommendations
+from pipeline.readers.pdf import BODY_LINE_MIN_CHARS
 from pipeline.sections import (
+    DEFAULT_KIND,
+    NUMBER_RE,
     NUMBERED_DOC_MIN,
     Heading,
     classify_kind,
     continues_heading,
     detect_heading,
+    is_caps,
 )
 from pipeline.types import (
     Document,
@@ -46,6 +50,24 @@ REQUIRED_FIELDS: tuple[str, ...] = ("meeting_date", "subject")
 #: Kinds of heading that may stand unnumbered in a numbered document.
 UNNUMBERED_KINDS_IN_NUMBERED_DOC: frozenset[str] = frozenset(
     {"summary", "recommendations", "purpose", "contact", "background_papers", "appendix"}
+)
+
+#: Prose lines end beyond this quantile of their right edges.
+RIGHT_EDGE_QUANTILE = 0.8
+#: A line ending within this many font sizes of the right edge runs to the margin.
+FULL_LINE_EMS = 2.5
+#: A following line closer than this (font sizes) is the same paragraph.
+PARAGRAPH_GAP_EMS = 0.6
+#: Cells further apart than this many font sizes make a line a table row.
+TABLE_GAP_EMS = 2.5
+#: A line with more than this share of figures and currency signs is table content.
+TABLE_FIGURE_SHARE = 0.3
+#: A reference to one appendix ("Appendix A:", "Appendix 1 – Change Requests") is not a heading.
+APPENDIX_REFERENCE = re.compile(
+    r"""
+    ^(?:appendix|annex|annexe)\s+[A-Z0-9]{1,3}\b   # Appendix A, Annex 2
+    """,
+    re.VERBOSE | re.IGNORECASE,
 )
 
 #: A council's name as written: "Central Bedfordshire Council", "Kent County Council".
@@ -186,13 +208,67 @@ def _is_heading_factory(body_size: float):
     return is_heading
 
 
+def right_edge(lines: Sequence[Line]) -> float:
+    """Where prose lines end on the right (PDF), 0.0 when unknown."""
+    xs = sorted(l.x1 for l in lines if l.size and len(l.text) >= BODY_LINE_MIN_CHARS)
+    return xs[int(len(xs) * RIGHT_EDGE_QUANTILE)] if xs else 0.0
+
+
+def is_table_row(line: Line) -> bool:
+    """Cells spread across the page, or mostly figures: a table row, not a heading."""
+    text = line.text
+    figures = sum(ch.isdigit() or ch in "£%$€,." for ch in text)
+    if len(text) >= 6 and figures / len(text) > TABLE_FIGURE_SHARE:
+        return True
+    if not line.size:
+        return False
+    cells = [s for s in line.spans if s.text.strip(" :.-–")]
+    if cells and NUMBER_RE.match(cells[0].text + " x") and len(cells[0].text) <= 6:
+        cells = cells[1:]  # "1." then "Introduction": the number is not a cell
+    if len(cells) < 2:
+        return False
+    gaps = [b.x0 - a.x1 for a, b in zip(cells, cells[1:])]
+    return max(gaps) > TABLE_GAP_EMS * (line.size or 10.0)
+
+
+def is_paragraph_start(line: Line, nxt: Line | None, right: float) -> bool:
+    """A line that runs to the right margin and carries on below: a paragraph's first line."""
+    if not line.size or not right or nxt is None or nxt.page != line.page:
+        return False
+    if line.x1 < right - FULL_LINE_EMS * line.size:
+        return False
+    if nxt.top - line.bottom > PARAGRAPH_GAP_EMS * line.size:
+        return False
+    return not (line.bold and nxt.bold)
+
+
+def _is_list_run(found: list[tuple[int, Heading, int]], k: int) -> bool:
+    """Numbered candidates on consecutive lines with nothing between: a list, not headings."""
+    start, h, last = found[k]
+    if not h.number or h.strong or h.text:
+        return False
+    for j in (k - 1, k + 1):
+        if 0 <= j < len(found):
+            s2, h2, l2 = found[j]
+            adjacent = s2 == last + 1 if j > k else start == l2 + 1
+            if adjacent and h2.number and not h2.strong and h2.level == h.level:
+                return True
+    return False
+
+
 def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, Heading, int]]:
     """(first line index, heading, last line index) for every heading in ``lines``."""
+    right = right_edge(lines)
     found: list[tuple[int, Heading, int]] = []
     i = 0
     while i < len(lines):
-        h = detect_heading(lines[i], body_size=body_size)
-        if h is None:
+        line = lines[i]
+        h = detect_heading(line, body_size=body_size)
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if h is None or is_table_row(line) or (not h.text and is_paragraph_start(line, nxt, right)):
+            i += 1
+            continue
+        if APPENDIX_REFERENCE.match(h.title):
             i += 1
             continue
         last = i
@@ -202,15 +278,24 @@ def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, He
             last += 1
         found.append((i, h, last))
         i = last + 1
-    numbered = sum(1 for _, h, _ in found if h.number)
+    found = [item for k, item in enumerate(found) if not _is_list_run(found, k)]
+    numbered = sum(1 for _, h, _ in found if h.number and h.strong)
     if numbered >= NUMBERED_DOC_MIN:
-        kept = []
-        for item in found:
-            h = item[1]
-            if h.number or classify_kind(h.title) in UNNUMBERED_KINDS_IN_NUMBERED_DOC:
-                kept.append(item)
-        found = kept
-    return found
+        found = [
+            item for item in found
+            if item[1].number or classify_kind(item[1].title) in UNNUMBERED_KINDS_IN_NUMBERED_DOC
+        ]
+    # Numbered lines inside a recommendations section are its items, not headings.
+    kept: list[tuple[int, Heading, int]] = []
+    current = None
+    for item in found:
+        h = item[1]
+        kind = classify_kind(h.title)
+        if current == "recommendations" and h.number and not h.strong and kind == DEFAULT_KIND:
+            continue
+        kept.append(item)
+        current = kind if h.level <= 1 or kind != DEFAULT_KIND else current
+    return kept
 
 
 def parse_sections(doc: Document) -> Layout:

@@ -237,4 +237,6 @@ def continues_heading(heading: Heading, nxt: Line, *, body_size: float = 0.0) ->
     if is_caps(heading.title) and not is_caps(nxt.text):
         return False
     combined = f"{heading.title} {nxt.text}"
-    return len(combined.split()) <= TITLE_MAX_WORDS + 4 and not nxt.text.rstrip().endswith(".")
+    if nxt.text.rstrip().endswith(".") and not (heading.line.bold and nxt.bold):
+        return False
+    return len(combined.split()) <= TITLE_MAX_WORDS + 4

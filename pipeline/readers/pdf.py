@@ -27,6 +27,10 @@ ITALIC_MARKERS: tuple[str, ...] = ("italic", "oblique", ",i")
 ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 #: A word smaller than this share of its neighbour's size is a superscript.
 SUPERSCRIPT_RATIO = 0.85
+#: The body size is read from lines at least this long...
+BODY_LINE_MIN_CHARS = 30
+#: ...on the first half of the pages, or at least this many pages.
+BODY_SIZE_MIN_PAGES = 3
 #: Fewer text characters than this on every page means a scan needing OCR.
 MIN_TEXT_CHARS = 20
 #: Bullet glyphs that fonts such as Symbol/OpenSymbol map to private-use code points.
@@ -137,10 +141,24 @@ def _span(words: list[dict[str, Any]]) -> Span:
 
 
 def body_font_size(lines: Iterable[Line]) -> float:
+    """The size of the report's prose: the commonest size of long lines in its first pages.
+
+    Appendices and financial tables at the back of a paper are often set
+    smaller; they must not decide what "larger than the body" means.
+    """
+    lines = list(lines)
+    if not lines:
+        return 0.0
+    last_page = max(l.page for l in lines)
+    horizon = max(BODY_SIZE_MIN_PAGES, (last_page + 1) // 2)
     counts: Counter[float] = Counter()
     for line in lines:
-        counts[line.size] += len(line.text)
-    return counts.most_common(1)[0][0] if counts else 0.0
+        if line.page <= horizon and len(line.text) >= BODY_LINE_MIN_CHARS:
+            counts[line.size] += len(line.text)
+    if not counts:
+        for line in lines:
+            counts[line.size] += len(line.text)
+    return counts.most_common(1)[0][0]
 
 
 def _open(path: Path) -> Any:
