@@ -256,6 +256,27 @@ def _is_list_run(found: list[tuple[int, Heading, int]], k: int) -> bool:
     return False
 
 
+def _number_key(number: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", number))
+
+
+def _inside_numbered_run(found: list[tuple[int, Heading, int]], k: int) -> bool:
+    """An unnumbered candidate between two numbered headings whose numbering runs on
+    (3.1 ... 3.2, or 3.4 ... 4.0) is a sub-heading of the text, not a section:
+    "Emerging Issues" between "3.1 Universal and Learning Services" and "3.2 ...".
+    Known section titles (Summary, Recommendations, Contact...) are kept.
+    """
+    h = found[k][1]
+    if h.number or classify_kind(h.title) in UNNUMBERED_KINDS_IN_NUMBERED_DOC:
+        return False
+    before = next((f[1] for f in reversed(found[:k]) if f[1].number), None)
+    after = next((f[1] for f in found[k + 1 :] if f[1].number), None)
+    if before is None or after is None:
+        return False
+    a, b = _number_key(before.number or ""), _number_key(after.number or "")
+    return bool(a and b) and b > a and b[0] - a[0] <= 1
+
+
 def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, Heading, int]]:
     """(first line index, heading, last line index) for every heading in ``lines``."""
     right = right_edge(lines)
@@ -279,12 +300,7 @@ def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, He
         found.append((i, h, last))
         i = last + 1
     found = [item for k, item in enumerate(found) if not _is_list_run(found, k)]
-    numbered = sum(1 for _, h, _ in found if h.number and h.strong)
-    if numbered >= NUMBERED_DOC_MIN:
-        found = [
-            item for item in found
-            if item[1].number or classify_kind(item[1].title) in UNNUMBERED_KINDS_IN_NUMBERED_DOC
-        ]
+    found = [item for k, item in enumerate(found) if not _inside_numbered_run(found, k)]
     # Numbered lines inside a recommendations section are its items, not headings.
     kept: list[tuple[int, Heading, int]] = []
     current = None

@@ -87,6 +87,7 @@ NON_HEADING_PATTERNS = re.compile(
     ^(?:figure|table|chart|source|note|notes|signed|signature|date|tel|telephone|email|e-mail|page)\b  # captions, sign-off
     | ^(?:agenda\s+item|item)\s+\d                       # agenda stamps
     | ^\W+$                                             # punctuation only
+    | (?:manager|partner|leader|adviser|advisor|architect|accountant|solicitor)$  # sign-off roles
     """,
     re.VERBOSE | re.IGNORECASE,
 )
@@ -127,7 +128,7 @@ def title_like(text: str, *, strong: bool) -> bool:
         return False
     if not (t[0].isupper() or t[0].isdigit() or t[0] in "'‘\"“"):
         return False
-    if t.endswith((",", ";")) or re.search(r"\b(?:and|or|of|the|to|for|with)$", t, re.IGNORECASE) and not strong:
+    if t.endswith((",", ";", "-", "–", "—")) or re.search(r"\b(?:and|or|of|the|to|for|with)$", t, re.IGNORECASE) and not strong:
         return False
     if t.endswith(".") and not strong:
         return False
@@ -188,6 +189,8 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
         level = number_level(number)
         # "6.3 A Healthy Halton Not applicable." -> bold title then text
         split = _bold_prefix(line, after)
+        if split and (split[1][:1] in "-–—" or split[1][:1].islower()):
+            return None  # a bold lead-in to a list item: "Homes and communities – the scheme ..."
         if split and title_like(split[0].rstrip(":"), strong=True):
             title, run_in = split
             return Heading(number.rstrip("."), title.rstrip(" :"), run_in, level, line, True)
