@@ -521,7 +521,7 @@ class WhooshIndex:
 
         if request.target not in ("section", "recommendation"):
             raise ValueError(f"unknown search target {request.target!r}")
-        q = _translate(request.query, self._ix.schema)
+        q = _translate(request.query, self._ix.schema, request.target)
         scope: list[Any] = [Q.Term("doc_kind", request.target)]
         if request.filter is not None:
             scope.append(_translate(request.filter, self._ix.schema))
@@ -586,8 +586,13 @@ def _hit(d: dict[str, Any], score: float, snippet: str) -> Hit:
 # ---------------------------------------------------------------- query translation
 
 
-def _text_fields() -> dict[str, float]:
-    """The fields a bare word searches, with their weights."""
+def _text_fields(target: str = "section") -> dict[str, float]:
+    """The fields a bare word searches, with their weights.
+
+    A recommendation is matched on its own words, not its report's subject.
+    """
+    if target == "recommendation":
+        return {"content": BODY_WEIGHT}
     return {
         "content": BODY_WEIGHT,
         "recs": RECOMMENDATIONS_WEIGHT,
@@ -621,25 +626,25 @@ def _expanding(schema: Any, node: QPrefix | QFuzzy, field: str, boost: float) ->
     return Q.FuzzyTerm(field, text, boost=boost, maxdist=node.distance, prefixlength=FUZZY_PREFIX_LENGTH)
 
 
-def _translate(node: QueryNode, schema: Any) -> Any:
-    """The query AST as a Whoosh query."""
+def _translate(node: QueryNode, schema: Any, target: str = "section") -> Any:
+    """The query AST as a Whoosh query (bare words search the ``target``'s text fields)."""
     from whoosh import query as Q
 
     if isinstance(node, QAll):
         return Q.Every()
     if isinstance(node, QAnd):
         # A child that can match nothing (a stop word) is dropped, not allowed to empty the AND.
-        positives = _live([_translate(c, schema) for c in node.children if not isinstance(c, QNot)])
-        negatives = _live([_translate(c.child, schema) for c in node.children if isinstance(c, QNot)])
+        positives = _live([_translate(c, schema, target) for c in node.children if not isinstance(c, QNot)])
+        negatives = _live([_translate(c.child, schema, target) for c in node.children if isinstance(c, QNot)])
         if not positives and not all(isinstance(c, QNot) for c in node.children):
             return Q.NullQuery  # only stop words left to require
         base = Q.And(positives) if positives else Q.Every()
         return Q.AndNot(base, Q.Or(negatives)) if negatives else base
     if isinstance(node, QOr):
-        children = _live([_translate(c, schema) for c in node.children])
+        children = _live([_translate(c, schema, target) for c in node.children])
         return Q.Or(children) if children else Q.NullQuery
     if isinstance(node, QNot):
-        return Q.AndNot(Q.Every(), _translate(node.child, schema))
+        return Q.AndNot(Q.Every(), _translate(node.child, schema, target))
     if isinstance(node, QDateRange):
         start = _as_datetime(node.start)
         end = None if node.end is None else _dt.datetime(node.end.year, node.end.month, node.end.day, 23, 59, 59)
@@ -663,7 +668,7 @@ def _translate(node: QueryNode, schema: Any) -> Any:
     if isinstance(node, (QPrefix, QFuzzy)):
         # Unstemmed words, so that recruit* and recruitmnet~ see "recruitment".
         return _expanding(schema, node, "words", BODY_WEIGHT)
-    alternatives = _live([_words_query(schema, f, node.text, w) for f, w in _text_fields().items()])
+    alternatives = _live([_words_query(schema, f, node.text, w) for f, w in _text_fields(target).items()])
     return Q.Or(alternatives) if alternatives else Q.NullQuery
 
 
@@ -727,11 +732,14 @@ class _Highlighter:
         return make_snippet(text, self.spans(text))
 
 
-def make_snippet(text: str, spans: list[tuple[int, int]]) -> str:
-    """Up to :data:`SNIPPET_FRAGMENTS` fragments of ``text`` around ``spans``, marks in [[ ]]."""
+def make_snippet(text: str, spans: list[tuple[int, int]], *, whole: int = SNIPPET_WHOLE) -> str:
+    """Up to :data:`SNIPPET_FRAGMENTS` fragments of ``text`` around ``spans``, marks in [[ ]].
+
+    Text no longer than ``whole`` is shown whole.
+    """
     if not text:
         return ""
-    if len(text) <= SNIPPET_WHOLE:
+    if len(text) <= whole:
         windows = [(0, len(text))]
     elif not spans:
         windows = [(0, min(len(text), 2 * SNIPPET_CONTEXT))]

@@ -12,7 +12,9 @@ the parsed AST: nothing here knows which engine answers.
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
+import re
 from dataclasses import replace
 from typing import Iterable
 
@@ -28,6 +30,8 @@ from pipeline.query import (
 from pipeline.types import (
     SECTION_KINDS,
     Hit,
+    IndexStats,
+    Lineage,
     QAll,
     QAnd,
     QDateRange,
@@ -37,6 +41,9 @@ from pipeline.types import (
     ReportHits,
     SearchPage,
     SearchRequest,
+    StatCount,
+    TraceEntry,
+    TraceResult,
 )
 
 #: Results per page (reports when grouped, sections when flat).
@@ -219,3 +226,330 @@ def show(index_dir: str | os.PathLike[str], id_or_prefix: str) -> Report:
         report = ix.get_report(resolve_report_id(ix, id_or_prefix))
     assert report is not None
     return report
+
+
+# ---------------------------------------------------------------- wording similarity (trace, similar)
+
+#: Recommendations in one lineage have at least this wording similarity (0-100, see wording_similarity).
+LINEAGE_MIN_SIMILARITY = 80.0
+#: ``trace ID`` lists recommendations at least this similar to the one traced.
+TRACE_MIN_SIMILARITY = 55.0
+#: Most recommendations ``trace`` considers.
+TRACE_CANDIDATES = 500
+#: Sections ``similar`` fetches by BM25 before comparing passages.
+SIMILAR_CANDIDATES = 60
+#: Most distinct words of the given text used to fetch candidates.
+SIMILAR_MAX_TERMS = 64
+#: Passages shown by ``similar``.
+SIMILAR_DEFAULT_LIMIT = 10
+#: Lines shorter than this are joined to the next to form a passage.
+PASSAGE_MIN_CHARS = 60
+#: Most consecutive passages compared as one (for a long text given to ``similar``).
+PASSAGE_MAX_JOINED = 3
+#: Joined passages may be at most this many times as long as the text given.
+PASSAGE_LENGTH_FACTOR = 1.5
+#: A passage up to this long is shown whole; longer ones are cut around the shared words.
+PASSAGE_SHOWN_WHOLE = 600
+#: Passage similarity = this weight x token-set ratio + the rest x Dice overlap of terms.
+TOKEN_SET_WEIGHT = 0.6
+#: Separates a report id from a recommendation's number: ``003_8f5a...-76a6580b#r1``.
+RECOMMENDATION_SEP = "#r"
+
+
+def recommendation_id(report_id: str, number: int) -> str:
+    return f"{report_id}{RECOMMENDATION_SEP}{number}"
+
+
+def wording_similarity(a: str, b: str) -> float:
+    """0-100: how alike two normalised wordings are, in order (rapidfuzz ratio)."""
+    from rapidfuzz import fuzz
+
+    return round(fuzz.ratio(a, b), 1)
+
+
+def passage_similarity(a: list[str], b: list[str]) -> float:
+    """0-100: how much wording two term lists share, in any order.
+
+    Token-set ratio rewards a passage that says what the text says; the Dice
+    overlap keeps a short passage that shares a few words from scoring high.
+    """
+    from rapidfuzz import fuzz
+
+    if not a or not b:
+        return 0.0
+    sa, sb = set(a), set(b)
+    dice = 200.0 * len(sa & sb) / (len(sa) + len(sb))
+    return round(TOKEN_SET_WEIGHT * fuzz.token_set_ratio(" ".join(a), " ".join(b)) + (1 - TOKEN_SET_WEIGHT) * dice, 1)
+
+
+def _normal(ix, text: str) -> str:
+    """Wording as the index sees it: stemmed terms, stop words dropped."""
+    return " ".join(t for _, _, t in ix.terms(text))
+
+
+def _words_query(ix, text: str, max_terms: int) -> QueryNode | None:
+    """Any of the text's distinct words (OR), to fetch candidates by BM25."""
+    from pipeline.types import QOr
+
+    seen: dict[str, QTerm] = {}
+    for start, end, term in ix.terms(text):
+        if term not in seen and len(seen) < max_terms:
+            seen[term] = QTerm(text[start:end])
+    if not seen:
+        return None
+    words = tuple(seen.values())
+    return words[0] if len(words) == 1 else QOr(words)
+
+
+class _Records:
+    """Reports fetched from the index once each."""
+
+    def __init__(self, ix) -> None:
+        self.ix = ix
+        self._cache: dict[str, Report | None] = {}
+
+    def get(self, report_id: str) -> Report | None:
+        if report_id not in self._cache:
+            self._cache[report_id] = self.ix.get_report(report_id)
+        return self._cache[report_id]
+
+
+# ---------------------------------------------------------------- trace
+
+
+def _entry(records: _Records, hit: Hit) -> TraceEntry | None:
+    report = records.get(hit.report_id)
+    rec = next((r for r in report.recommendations if r.number == hit.section_index), None) if report else None
+    if report is None or rec is None:
+        return None
+    return TraceEntry(
+        recommendation_id=recommendation_id(report.id, rec.number),
+        report_id=report.id,
+        path=hit.path,
+        number=rec.number,
+        text=rec.text,
+        meeting_date=report.meeting_date,
+        committee=report.committee,
+        officer=report.reporting_officer,
+        period=report.period.key if report.period else None,
+        similarity=100.0,
+        lineage="",
+    )
+
+
+def _seed(ix, records: _Records, text: str) -> TraceEntry | None:
+    """The recommendation named by ``<report id or unique prefix>#r<number>``, else None."""
+    m = re.fullmatch(r"\s*(?P<rid>\S+?)" + re.escape(RECOMMENDATION_SEP) + r"(?P<n>\d+)\s*", text)
+    if not m:
+        return None
+    rid = resolve_report_id(ix, m["rid"])
+    report = records.get(rid)
+    number = int(m["n"])
+    rec = next((r for r in report.recommendations if r.number == number), None) if report else None
+    if report is None or rec is None:
+        have = len(report.recommendations) if report else 0
+        raise BoardpapersError(f"report {rid} has no recommendation {number} (it has {have})")
+    return TraceEntry(
+        recommendation_id=recommendation_id(rid, number), report_id=rid, path=report.source.path,
+        number=number, text=rec.text, meeting_date=report.meeting_date, committee=report.committee,
+        officer=report.reporting_officer, period=report.period.key if report.period else None,
+        similarity=100.0, lineage="",
+    )
+
+
+def _date_key(e: TraceEntry) -> tuple:
+    return (e.meeting_date or _dt.date.max, e.report_id, e.number)
+
+
+def group_lineages(entries: list[TraceEntry], normal: dict[str, str], *, seed: TraceEntry | None = None) -> list[Lineage]:
+    """Near-identical wordings (single link, :data:`LINEAGE_MIN_SIMILARITY`) as lineages in date order.
+
+    Similarity is to the ``seed`` when given, else to the lineage's earliest entry.
+    Lineages are ordered by their earliest meeting (with a seed: the seed's first,
+    then by best similarity).
+    """
+    clusters: list[list[TraceEntry]] = []
+    for e in sorted(entries, key=_date_key):
+        home = next(
+            (c for c in clusters
+             if any(wording_similarity(normal[e.recommendation_id], normal[o.recommendation_id]) >= LINEAGE_MIN_SIMILARITY
+                    for o in c)),
+            None,
+        )
+        if home is None:
+            clusters.append([e])
+        else:
+            home.append(e)
+    if seed is not None:
+        clusters.sort(key=lambda c: (all(e.recommendation_id != seed.recommendation_id for e in c),
+                                     -max(e.similarity for e in c), _date_key(c[0])))
+    out = []
+    for i, c in enumerate(clusters, 1):
+        lid = f"L{i}"
+        first = normal[c[0].recommendation_id]
+        members = tuple(
+            replace(e, lineage=lid, similarity=e.similarity if seed else wording_similarity(first, normal[e.recommendation_id]))
+            for e in c
+        )
+        out.append(Lineage(lid, c[0].text, members))
+    return out
+
+
+def trace(
+    index_dir: str | os.PathLike[str],
+    query_or_id: str,
+    *,
+    committee: str | None = None,
+    officer: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    quarter: str | None = None,
+    min_similarity: float = TRACE_MIN_SIMILARITY,
+) -> TraceResult:
+    """Recommendations across reports matching a query, or resembling one recommendation
+    (``<report id>#r<n>``), grouped into lineages of near-identical wording."""
+    from pipeline.index import open_index
+
+    filt = build_filter(committee=committee, officer=officer, date_from=date_from, date_to=date_to, quarter=quarter)
+    with open_index(index_dir) as ix:
+        records = _Records(ix)
+        seed = _seed(ix, records, query_or_id)
+        if seed is not None:
+            query = _words_query(ix, seed.text, SIMILAR_MAX_TERMS) or QAll()
+        elif not query_or_id.strip():
+            raise QueryError("empty query (give words, or a recommendation id like REPORT#r1)")
+        else:
+            query = parse_query(query_or_id)
+        hits = ix.search(SearchRequest(query, filt, target="recommendation", limit=TRACE_CANDIDATES,
+                                       snippets=False)).hits
+        entries = [e for h in hits if (e := _entry(records, h)) is not None]
+        if seed is not None and all(e.recommendation_id != seed.recommendation_id for e in entries):
+            entries.append(seed)  # filtered out by an option: still show what is traced
+        normal = {e.recommendation_id: _normal(ix, e.text) for e in entries}
+    if seed is not None:
+        target = normal[seed.recommendation_id]
+        entries = [
+            replace(e, similarity=s) for e in entries
+            if (s := wording_similarity(target, normal[e.recommendation_id])) >= min_similarity
+            or e.recommendation_id == seed.recommendation_id
+        ]
+    return TraceResult(query_or_id, seed, tuple(group_lineages(entries, normal, seed=seed)))
+
+
+# ---------------------------------------------------------------- similar
+
+
+def passages(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the text's passages: its lines, short ones joined to the next."""
+    out: list[tuple[int, int]] = []
+    start = None
+    for m in re.finditer(r"[^\n]+", text):
+        if not m.group().strip():
+            continue
+        if start is None:
+            start = m.start()
+        if m.end() - start >= PASSAGE_MIN_CHARS:
+            out.append((start, m.end()))
+            start = None
+    if start is not None:
+        if out and len(text[start:].strip()) < PASSAGE_MIN_CHARS:
+            out[-1] = (out[-1][0], len(text.rstrip()))
+        else:
+            out.append((start, len(text.rstrip())))
+    return out
+
+
+def similar(
+    index_dir: str | os.PathLike[str],
+    text: str,
+    *,
+    section: str | None = None,
+    limit: int = SIMILAR_DEFAULT_LIMIT,
+) -> tuple[Hit, ...]:
+    """Passages in the index worded most like ``text``, best first.
+
+    Each hit's ``score`` is the similarity (0-100, :func:`passage_similarity`)
+    and its ``snippet`` the passage with the shared wording in [[ ]].
+    """
+    from pipeline.index import make_snippet, open_index
+
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"--limit must be 1 to {MAX_LIMIT}")
+    filt = build_filter(section=section)
+    with open_index(index_dir) as ix:
+        query = _words_query(ix, text, SIMILAR_MAX_TERMS)
+        if query is None:
+            raise QueryError("the text has no searchable words")
+        wanted = [t for _, _, t in ix.terms(text)]
+        wanted_set = set(wanted)
+        records = _Records(ix)
+        candidates = ix.search(SearchRequest(query, filt, limit=SIMILAR_CANDIDATES, snippets=False)).hits
+        scored: list[tuple[float, float, Hit]] = []
+        for hit in candidates:
+            report = records.get(hit.report_id)
+            if report is None or hit.section_index >= len(report.sections):
+                continue
+            body = report.sections[hit.section_index].text
+            spans = passages(body)
+            best: tuple[float, int, int] | None = None
+            for i in range(len(spans)):
+                for j in range(i, min(i + PASSAGE_MAX_JOINED, len(spans))):
+                    lo, hi = spans[i][0], spans[j][1]
+                    if j > i and hi - lo > PASSAGE_LENGTH_FACTOR * len(text):
+                        break
+                    sim = passage_similarity(wanted, [t for _, _, t in ix.terms(body[lo:hi])])
+                    if best is None or sim > best[0]:
+                        best = (sim, lo, hi)
+            if best is None:
+                continue
+            sim, lo, hi = best
+            passage = body[lo:hi]
+            tokens = ix.terms(passage)
+            marks: list[tuple[int, int]] = []
+            previous = -2
+            for k, (s, e, term) in enumerate(tokens):
+                if term in wanted_set:
+                    if previous == k - 1 and marks:
+                        marks[-1] = (marks[-1][0], e)  # consecutive shared words: one mark
+                    else:
+                        marks.append((s, e))
+                    previous = k
+            snippet = make_snippet(passage, marks, whole=PASSAGE_SHOWN_WHOLE)
+            scored.append((sim, hit.score, replace(hit, score=sim, snippet=snippet)))
+    scored.sort(key=lambda x: (-x[0], -x[1], x[2].report_id, x[2].section_index))
+    return tuple(h for _, _, h in scored[:limit])
+
+
+# ---------------------------------------------------------------- stats
+
+#: The dimensions ``stats`` counts reports by, in output order.
+STAT_DIMENSIONS: tuple[str, ...] = ("council", "committee", "fiscal_year", "quarter", "doc_type", "warning")
+#: Shown for a report without a value.
+NO_VALUE = "(none)"
+
+
+def stats(index_dir: str | os.PathLike[str]) -> IndexStats:
+    """Reports by council, committee, financial year and quarter; doc types; warnings by code."""
+    from collections import Counter
+
+    from pipeline.index import open_index
+
+    counters: dict[str, Counter[str]] = {d: Counter() for d in STAT_DIMENSIONS}
+    n = 0
+    with open_index(index_dir) as ix:
+        for r in ix.iter_reports():
+            n += 1
+            counters["council"][r.council or NO_VALUE] += 1
+            counters["committee"][r.committee or NO_VALUE] += 1
+            counters["fiscal_year"][r.period.fiscal_year if r.period else NO_VALUE] += 1
+            counters["quarter"][r.period.key if r.period and r.period.quarter else NO_VALUE] += 1
+            counters["doc_type"][r.doc_type] += 1
+            for w in r.warnings:
+                counters["warning"][w.code] += 1
+        sections, files = ix.count("section"), len(ix.files())
+    counts = tuple(
+        StatCount(d, value, c)
+        for d in STAT_DIMENSIONS
+        for value, c in sorted(counters[d].items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    return IndexStats(reports=n, sections=sections, files=files, counts=counts)
