@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from pipeline.types import Hit, IngestOutcome, IngestSummary, SearchPage
+from pipeline.types import Hit, IndexStats, IngestOutcome, IngestSummary, SearchPage, TraceResult
 
 # ---------------------------------------------------------------- search hits
 
@@ -172,6 +172,90 @@ def ingest_summary_text(summary: IngestSummary) -> str:
     counts = ", ".join(f"{summary.count(s)} {s}" for s in OUTCOME_STATUSES)
     lines = [f"{len(summary.outcomes)} files: {counts}"]
     lines += [f"  failed: {o.reason or o.path}" for o in summary.failed]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- trace (recommendation lineages)
+
+#: Columns of a trace row (``trace --json`` / ``--csv``): one per recommendation.
+TRACE_COLUMNS: tuple[str, ...] = (
+    "lineage",
+    "recommendation_id",
+    "report_id",
+    "number",
+    "meeting_date",
+    "committee",
+    "officer",
+    "period",
+    "similarity",
+    "text",
+    "path",
+)
+
+
+def trace_rows(result: TraceResult) -> list[dict[str, Any]]:
+    rows = []
+    for lineage in result.lineages:
+        for e in lineage.entries:
+            row = {k: getattr(e, k) for k in TRACE_COLUMNS}
+            row["meeting_date"] = e.meeting_date.isoformat() if e.meeting_date else None
+            rows.append(row)
+    return rows
+
+
+def trace_text(result: TraceResult) -> str:
+    """Each lineage: its earliest wording, then its recommendations in date order."""
+    blocks = []
+    for lineage in result.lineages:
+        dates = [e.meeting_date for e in lineage.entries if e.meeting_date]
+        span = f"{min(dates)} to {max(dates)}" if dates else "no dates"
+        head = click.style(f"{lineage.id}  {lineage.text}", bold=True)
+        lines = [head, f"    {len(lineage.entries)} recommendations, {span}"]
+        for e in lineage.entries:
+            lines.append(
+                "    "
+                + _meta(e.meeting_date.isoformat() if e.meeting_date else "no date", e.period, e.committee, e.officer,
+                        f"similarity {e.similarity:g}")
+            )
+            lines.append(f"      {e.recommendation_id}  {display_path(e.path)}")
+            if e.text != lineage.text:
+                lines.append(f"      {e.text}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+# ---------------------------------------------------------------- similar passages
+
+
+def similar_rows(hits: tuple[Hit, ...]) -> list[dict[str, Any]]:
+    """Hit rows, ``score`` being the similarity (0-100)."""
+    return [hit_row(h, rank=i) for i, h in enumerate(hits, 1)]
+
+
+def similar_text(hits: tuple[Hit, ...]) -> str:
+    return "\n\n".join(hit_text(h, rank=i).replace(f"score {h.score:g}", f"similarity {h.score:g}")
+                       for i, h in enumerate(hits, 1))
+
+
+# ---------------------------------------------------------------- index statistics
+
+#: Columns of a stats row (``stats --json`` / ``--csv``).
+STATS_COLUMNS: tuple[str, ...] = ("dimension", "value", "count")
+
+
+def stats_rows(stats: IndexStats) -> list[dict[str, Any]]:
+    totals = [{"dimension": "total", "value": k, "count": getattr(stats, k)} for k in ("files", "reports", "sections")]
+    return totals + [{"dimension": c.dimension, "value": c.value, "count": c.count} for c in stats.counts]
+
+
+def stats_text(stats: IndexStats) -> str:
+    lines = [f"{stats.files} files, {stats.reports} reports, {stats.sections} sections"]
+    dimension = None
+    for c in stats.counts:
+        if c.dimension != dimension:
+            dimension = c.dimension
+            lines += ["", click.style(dimension.replace("_", " "), bold=True)]
+        lines.append(f"  {c.count:>6}  {c.value}")
     return "\n".join(lines)
 
 
