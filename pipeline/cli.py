@@ -336,6 +336,115 @@ def show_cmd(report_id: str, index_dir: Path, as_json: bool, as_csv: bool) -> No
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str))
 
 
+# ---------------------------------------------------------------- trace / similar / stats
+
+
+@cli.command("trace", epilog=QUERY_HELP)
+@click.argument("query_or_id", metavar="QUERY|RECOMMENDATION_ID")
+@index_option
+@click.option("--committee", metavar="TEXT", help="Only reports whose committee has all these words.")
+@click.option("--officer", metavar="TEXT", help="Only reports whose reporting officer has all these words.")
+@click.option("--from", "date_from", metavar="DATE", help="Meetings on or after this date.")
+@click.option("--to", "date_to", metavar="DATE", help="Meetings on or before this date.")
+@click.option("--quarter", metavar="2017/18-Q2", help="Only reports about this quarter (or a year).")
+@click.option("--min-similarity", type=click.FloatRange(0, 100), default=55.0, show_default=True,
+              help="With a RECOMMENDATION_ID: how alike (0-100) a recommendation must be to be listed.")
+@output_options
+@handle_errors
+def trace_cmd(query_or_id: str, index_dir: Path, committee: str | None, officer: str | None, date_from: str | None,
+              date_to: str | None, quarter: str | None, min_similarity: float, as_json: bool, as_csv: bool) -> None:
+    """Follow recommendations across reports: those matching a query, or worded like one recommendation.
+
+    Near-identical wordings form one lineage, listed in meeting-date order with
+    committee, officer, quarter and similarity (0-100). A recommendation id is
+    REPORT_ID#rN (N-th recommendation; a unique start of the report id will do),
+    as printed by this command.
+
+    \b
+    Examples:
+      boardpapers trace '"performance management report"'
+      boardpapers trace 003_8f5a895c28ad9ad1-76a6580b#r1
+      boardpapers trace 'receive AND quarter' --from 2017 --csv
+    """
+    from pipeline.render import TRACE_COLUMNS, trace_rows, trace_text
+    from pipeline.search import trace
+
+    result = trace(index_dir, query_or_id, committee=committee, officer=officer, date_from=date_from,
+                   date_to=date_to, quarter=quarter, min_similarity=min_similarity)
+    if as_json:
+        echo_jsonl(trace_rows(result))
+    elif as_csv:
+        echo_csv(trace_rows(result), TRACE_COLUMNS)
+    elif result.lineages:
+        click.echo(trace_text(result))
+    log(f"{sum(len(l.entries) for l in result.lineages)} recommendations in {len(result.lineages)} lineages")
+
+
+@cli.command("similar")
+@click.argument("text", required=False)
+@click.option("--file", "file", type=click.File("r", encoding="utf-8"), help="Read the text from this file.")
+@index_option
+@click.option("--section", metavar="KIND", help="Only sections of this kind (recommendations, purpose...).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Passages shown.")
+@output_options
+@handle_errors
+def similar_cmd(text: str | None, file: Any, index_dir: Path, section: str | None, limit: int, as_json: bool,
+                as_csv: bool) -> None:
+    """Find passages in earlier papers worded most like TEXT (or --file, or stdin).
+
+    Ranked by similarity (0-100: shared wording, stemmed, in any order); the
+    shared words are marked in each passage.
+
+    \b
+    Examples:
+      boardpapers similar 'improve the supply of local foster carers'
+      boardpapers similar --file draft.txt --section recommendations
+      pbpaste | boardpapers similar --json
+    """
+    from pipeline.render import HIT_COLUMNS, similar_rows, similar_text
+    from pipeline.search import similar
+
+    if file is not None:
+        text = file.read()
+    elif text in (None, "-"):
+        stdin = click.get_text_stream("stdin")
+        if text is None and stdin.isatty():
+            raise click.UsageError("give TEXT, --file FILE, or text on stdin")
+        text = stdin.read()
+    hits = similar(index_dir, text or "", section=section, limit=limit)
+    if as_json:
+        echo_jsonl(similar_rows(hits))
+    elif as_csv:
+        echo_csv(similar_rows(hits), HIT_COLUMNS)
+    elif hits:
+        click.echo(similar_text(hits))
+    log(f"{len(hits)} similar passages")
+
+
+@cli.command("stats")
+@index_option
+@output_options
+@handle_errors
+def stats_cmd(index_dir: Path, as_json: bool, as_csv: bool) -> None:
+    """Count the indexed reports by council, committee, financial year and quarter; doc types; warnings.
+
+    \b
+    Examples:
+      boardpapers stats
+      boardpapers stats --csv > archive-stats.csv
+    """
+    from pipeline.render import STATS_COLUMNS, stats_rows, stats_text
+    from pipeline.search import stats
+
+    result = stats(index_dir)
+    if as_json:
+        echo_jsonl(stats_rows(result))
+    elif as_csv:
+        echo_csv(stats_rows(result), STATS_COLUMNS)
+    else:
+        click.echo(stats_text(result))
+
+
 def main() -> None:
     cli(prog_name="boardpapers")
 
