@@ -342,3 +342,10 @@ def test_report_to_index_uses_given_path_and_hash(index_dir):
         assert ix.files() == {"/real/a.txt": "abc"}
         assert ix.get_report("a").source == r.source  # the record itself is unchanged
         assert dataclasses.replace(ix.search(q("performance")).hits[0]).path == "/real/a.txt"
+
+
+def test_recommendation_search_ignores_the_report_subject(ix):
+    # Regression: every recommendation of a "Performance Management Report" matched "performance".
+    res = ix.search(q('"management report"', target="recommendation"))
+    assert [h.snippet for h in res.hits] == ["Receive the second quarter's performance [[management report]]"]
+    assert ix.search(q("subject:management", target="recommendation")).total == 2  # the field still works
