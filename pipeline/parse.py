@@ -62,6 +62,10 @@ PARAGRAPH_GAP_EMS = 0.6
 TABLE_GAP_EMS = 2.5
 #: A line with more than this share of figures and currency signs is table content.
 TABLE_FIGURE_SHARE = 0.3
+#: A table row this close (font sizes) above or below makes a short line a table cell.
+TABLE_NEIGHBOUR_EMS = 1.0
+#: Section kinds that close a report: appended documents may follow them.
+END_KINDS: frozenset[str] = frozenset({"contact", "background_papers"})
 #: A reference to one appendix ("Appendix A:", "Appendix 1 – Change Requests") is not a heading.
 APPENDIX_REFERENCE = re.compile(
     r"""
@@ -277,6 +281,19 @@ def _inside_numbered_run(found: list[tuple[int, Heading, int]], k: int) -> bool:
     return bool(a and b) and b > a and b[0] - a[0] <= 1
 
 
+def _in_table(lines: Sequence[Line], i: int) -> bool:
+    """A short bold line set among table rows is a cell, not a heading."""
+    line = lines[i]
+    if not line.size:
+        return False
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(lines) and lines[j].page == line.page and is_table_row(lines[j]):
+            gap = lines[j].top - line.bottom if j > i else line.top - lines[j].bottom
+            if gap <= TABLE_NEIGHBOUR_EMS * line.size:
+                return True
+    return False
+
+
 def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, Heading, int]]:
     """(first line index, heading, last line index) for every heading in ``lines``."""
     right = right_edge(lines)
@@ -290,6 +307,16 @@ def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, He
             i += 1
             continue
         if APPENDIX_REFERENCE.match(h.title):
+            # "Appendix 1" opening a page after the report's closing sections starts
+            # the appended documents: they become one appendix section.
+            first_on_page = i == 0 or lines[i - 1].page != line.page
+            ended = any(classify_kind(f[1].title) in END_KINDS for f in found)
+            if first_on_page and ended and line.size:
+                found.append((i, Heading(None, line.text.strip(), "", 1, line, True), i))
+                break
+            i += 1
+            continue
+        if not h.number and _in_table(lines, i):
             i += 1
             continue
         last = i
@@ -301,15 +328,24 @@ def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, He
         i = last + 1
     found = [item for k, item in enumerate(found) if not _is_list_run(found, k)]
     found = [item for k, item in enumerate(found) if not _inside_numbered_run(found, k)]
-    # Numbered lines inside a recommendations section are its items, not headings.
+    # Numbered lines inside a recommendations section are its items, not headings,
+    # unless their number carries on the document's own numbering.
     kept: list[tuple[int, Heading, int]] = []
     current = None
+    last_top: tuple[int, ...] = ()
     for item in found:
         h = item[1]
         kind = classify_kind(h.title)
-        if current == "recommendations" and h.number and not h.strong and kind == DEFAULT_KIND:
-            continue
+        if current == "recommendations" and h.number and not is_caps(h.title):
+            key = _number_key(h.number)
+            carries_on = bool(key) and (
+                (bool(last_top) and key[0] == last_top[0] + 1) or (not last_top and key[0] == 1 and h.strong)
+            )
+            if not carries_on:
+                continue
         kept.append(item)
+        if h.number:
+            last_top = _number_key(h.number)[:1] or last_top
         current = kind if h.level <= 1 or kind != DEFAULT_KIND else current
     return kept
 
