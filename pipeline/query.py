@@ -147,6 +147,15 @@ _QUARTER = re.compile(
     re.VERBOSE,
 )
 
+_FUZZY_WORD = re.compile(
+    r"""
+    (?P<w>.+?)      # the word
+    ~               # fuzzy marker
+    (?P<n>\d*)      # optional edit distance: recruitmnet~1
+    """,
+    re.VERBOSE,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class _Token:
@@ -353,7 +362,7 @@ class _Parser:
             return QDateRange(self.date(text, tok, upper=False), self.date(text, tok, upper=True), tok.pos)
         if text == "*" and field is None:
             return QAll()
-        fuzzy = re.fullmatch(r"(?P<w>.+?)~(?P<n>\d*)", text)
+        fuzzy = _FUZZY_WORD.fullmatch(text)
         if fuzzy:
             word = fuzzy["w"]
             if "*" in word or "~" in word:

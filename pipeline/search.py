@@ -255,6 +255,15 @@ TOKEN_SET_WEIGHT = 0.6
 #: Separates a report id from a recommendation's number: ``003_8f5a...-76a6580b#r1``.
 RECOMMENDATION_SEP = "#r"
 
+_RECOMMENDATION_ID = re.compile(
+    r"""
+    (?P<rid>\S+?)    # a report id, or a unique start of one
+    \#r              # RECOMMENDATION_SEP
+    (?P<n>\d+)       # the recommendation's 1-based number
+    """,
+    re.VERBOSE,
+)
+
 
 def recommendation_id(report_id: str, number: int) -> str:
     return f"{report_id}{RECOMMENDATION_SEP}{number}"
@@ -339,7 +348,7 @@ def _entry(records: _Records, hit: Hit) -> TraceEntry | None:
 
 def _seed(ix, records: _Records, text: str) -> TraceEntry | None:
     """The recommendation named by ``<report id or unique prefix>#r<number>``, else None."""
-    m = re.fullmatch(r"\s*(?P<rid>\S+?)" + re.escape(RECOMMENDATION_SEP) + r"(?P<n>\d+)\s*", text)
+    m = _RECOMMENDATION_ID.fullmatch(text.strip())
     if not m:
         return None
     rid = resolve_report_id(ix, m["rid"])

@@ -349,3 +349,10 @@ def test_recommendation_search_ignores_the_report_subject(ix):
     res = ix.search(q('"management report"', target="recommendation"))
     assert [h.snippet for h in res.hits] == ["Receive the second quarter's performance [[management report]]"]
     assert ix.search(q("subject:management", target="recommendation")).total == 2  # the field still works
+
+
+def test_per_report_cap_holds_with_a_filter(ix):
+    # Regression: Whoosh ignores collapse= when filter= is given; the grouped pages returned whole reports.
+    flt = QTerm("Children", "committee")
+    res = ix.search(SearchRequest(QAll(), flt, limit=100, per_report=1))
+    assert sorted(h.report_id for h in res.hits) == ["r2008", "r2016", "r2024"]

@@ -123,6 +123,8 @@ def test_show_by_unique_prefix(corpus_index):
     res = run("show", "002_03db5c2531a68c69-3", "--json", "--index", str(corpus_index))
     assert res.exit_code == 0
     assert json.loads(res.stdout)["id"] == report.id
+    csv_out = run("show", report.id, "--csv", "--index", str(corpus_index))
+    assert csv_out.exit_code == 0 and csv_out.stdout.startswith("id,") and report.id in csv_out.stdout
     text = run("show", report.id, "--index", str(corpus_index))
     assert text.exit_code == 0 and "Q2 Performance Monitoring Reports" in text.stdout
 
