@@ -322,18 +322,16 @@ def show_cmd(report_id: str, index_dir: Path, as_json: bool, as_csv: bool) -> No
       boardpapers show 002_03db5c2531a68c69-
       boardpapers show 002_03 --json
     """
-    from pipeline import render
+    from pipeline.render import REPORT_COLUMNS, report_row, report_summary
     from pipeline.search import show
 
     report = show(index_dir, report_id)
     if as_json:
         echo_jsonl([report.to_dict()])
-    elif as_csv and hasattr(render, "report_row"):
-        echo_csv([render.report_row(report)], render.REPORT_COLUMNS)
-    elif hasattr(render, "report_summary"):
-        click.echo(render.report_summary(report))
+    elif as_csv:
+        echo_csv([report_row(report)], REPORT_COLUMNS)
     else:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str))
+        click.echo(report_summary(report))
 
 
 # ---------------------------------------------------------------- trace / similar / stats
