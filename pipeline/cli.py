@@ -405,7 +405,7 @@ def similar_cmd(text: str | None, file: Any, index_dir: Path, section: str | Non
     if file is not None:
         text = file.read()
     elif text in (None, "-"):
-        stdin = click.get_text_stream("stdin")
+        stdin = sys.stdin
         if text is None and stdin.isatty():
             raise click.UsageError("give TEXT, --file FILE, or text on stdin")
         text = stdin.read()
