@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from pipeline.errors import BoardpapersError, ReadError
+from pipeline.council import detect_council
 from pipeline.headers import clean_contact, scan_header
 from pipeline.layout import join_lines, strip_furniture
 from pipeline.readers import SUPPORTED_EXTENSIONS, read_lines
@@ -74,73 +75,6 @@ APPENDIX_REFERENCE = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 
-#: A council's name as written: "Central Bedfordshire Council", "Kent County Council".
-COUNCIL_RE = re.compile(
-    r"""
-    \b(?P<name>
-      (?:[A-Z][a-z]+(?:[ \-](?:and|upon|on|under|le|in|of|the|[A-Z][a-z]+))*\s+)   # the place
-      (?:Metropolitan\s+Borough|Royal\s+Borough\s+of\s+\w+|Borough|County|City|District|Town|Parish|London\s+Borough\s+of\s+\w+)?\s*
-      Council)\b
-    | \b(?P<authority>(?:[A-Z][a-z]+\s+){1,4}(?:Mayoral\s+)?Combined\s+Authority)\b   # combined authorities
-    """,
-    re.VERBOSE,
-)
-#: Words that precede "Council" but do not name a council.
-NOT_COUNCIL_WORDS: frozenset[str] = frozenset(
-    {"the", "full", "county", "city", "borough", "district", "town", "parish", "this", "each", "our",
-     "a", "and", "of", "unitary", "local", "district", "same", "previous", "next", "whole", "at", "by",
-     "to", "in", "for", "with", "from", "that", "member", "members", "budget", "annual", "special",
-     "extraordinary", "london", "when", "as"}
-)
-#: "a Healthy Halton", "in Halton", "Halton's" imply the council where none is named.
-IMPLIED_PLACE_RE = re.compile(r"\b(?:in|across|for|Safer|Healthy)\s+(?P<place>[A-Z][a-z]{3,})\b")
-#: Councils known by their place, for papers that only imply them (a small gazetteer).
-KNOWN_COUNCILS: dict[str, str] = {
-    "Halton": "Halton Borough Council",
-    "Kent": "Kent County Council",
-    "Bristol": "Bristol City Council",
-    "Medway": "Medway Council",
-    "Somerset": "Somerset Council",
-    "Wirral": "Wirral Council",
-    "Knowsley": "Knowsley Council",
-    "Warrington": "Warrington Borough Council",
-    "Cheshire": "Cheshire West and Chester Council",
-    "Liverpool": "Liverpool City Council",
-    "Manchester": "Manchester City Council",
-    "Leeds": "Leeds City Council",
-    "Birmingham": "Birmingham City Council",
-    "Sheffield": "Sheffield City Council",
-    "Bradford": "City of Bradford Metropolitan District Council",
-    "Nottingham": "Nottingham City Council",
-    "Leicester": "Leicester City Council",
-    "Coventry": "Coventry City Council",
-    "Sefton": "Sefton Council",
-    "Wigan": "Wigan Council",
-    "Salford": "Salford City Council",
-    "Stockport": "Stockport Metropolitan Borough Council",
-    "Bolton": "Bolton Council",
-    "Oldham": "Oldham Council",
-    "Rochdale": "Rochdale Borough Council",
-    "Tameside": "Tameside Metropolitan Borough Council",
-    "Trafford": "Trafford Council",
-    "Bury": "Bury Council",
-    "Hampshire": "Hampshire County Council",
-    "Surrey": "Surrey County Council",
-    "Essex": "Essex County Council",
-    "Norfolk": "Norfolk County Council",
-    "Suffolk": "Suffolk County Council",
-    "Devon": "Devon County Council",
-    "Cornwall": "Cornwall Council",
-    "Lancashire": "Lancashire County Council",
-    "Cumbria": "Cumbria County Council",
-    "Durham": "Durham County Council",
-    "Northumberland": "Northumberland County Council",
-    "Gateshead": "Gateshead Council",
-    "Sunderland": "Sunderland City Council",
-    "Newcastle": "Newcastle City Council",
-    "Bath": "Bath & North East Somerset Council",
-}
-
 #: Document types by their title words, strongest first.
 DOC_TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE | re.VERBOSE))
@@ -171,35 +105,6 @@ def detect_doc_type(lines: Sequence[Line], fields: dict) -> str:
             if pattern.search(text):
                 return kind
     return "report"
-
-
-def detect_council(texts: Iterable[str]) -> str | None:
-    counts: Counter[str] = Counter()
-    implied: Counter[str] = Counter()
-    for text in texts:
-        for m in COUNCIL_RE.finditer(text):
-            name = (m.group("name") or m.group("authority") or "").strip()
-            name = re.sub(r"\s+", " ", name)
-            first = name.split()[0].lower()
-            if first in NOT_COUNCIL_WORDS or len(name.split()) < 2:
-                # "the Kent County Council" -> try without the leading word
-                words = name.split()
-                while words and words[0].lower() in NOT_COUNCIL_WORDS:
-                    words = words[1:]
-                if len(words) < 2 or words[0] in ("Council",):
-                    continue
-                name = " ".join(words)
-            counts[name] += 1
-        for m in IMPLIED_PLACE_RE.finditer(text):
-            implied[m.group("place")] += 1
-        for m in re.finditer(r"\b([A-Z][a-z]{3,})['’]s\b", text):
-            implied[m.group(1)] += 1
-    if counts:
-        return counts.most_common(1)[0][0]
-    for place, _n in implied.most_common():
-        if place in KNOWN_COUNCILS:
-            return KNOWN_COUNCILS[place]
-    return None
 
 
 # ---------------------------------------------------------------- structure
@@ -462,10 +367,9 @@ def report_from_layout(layout: Layout, *, model: str | None = None, entities: bo
 
     doc = layout.document
     f = dict(layout.fields)
-    texts = [str(v) for v in f.values() if isinstance(v, str)] + [s.title + "\n" + s.text for s in layout.sections]
-    if not layout.sections:
-        texts.append(" ".join(l.text for l in doc.lines[:400]))
-    council = f.get("council") or detect_council(texts)
+    council = f.get("council") or detect_council(
+        ((l.page, l.text) for l in doc.lines), header=[str(f.get(k) or "") for k in ("committee", "subject")]
+    )
     warnings = list(layout.warnings)
     period = None
     if layout.doc_type == "report":
