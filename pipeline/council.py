@@ -192,6 +192,7 @@ def detect_council(pages: Iterable[tuple[int, str]], *, header: Iterable[str] = 
             c for c in scores
             if c != short and _contains_words(c.lower().split(), words)
             and c.lower().split()[0] == words[0] and c.lower().split()[-1] == words[-1]
+            and len(set(c.lower().split())) == len(c.split())
         ]
         if fuller:
             target = max(fuller, key=lambda c: scores[c])
