@@ -258,6 +258,16 @@ def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, He
 def parse_sections(doc: Document) -> Layout:
     """Header fields, sections and recommendations of one document (no enrichment)."""
     lines = strip_furniture(doc.lines)
+    doc_type = detect_doc_type(lines, {})
+    if doc_type == "agenda_pack":
+        from pipeline.packs import parse_pack
+
+        return parse_pack(doc, lines)
+    return parse_report_lines(doc, lines, doc_type)
+
+
+def parse_report_lines(doc: Document, lines: Sequence[Line], doc_type: str) -> Layout:
+    """Header, sections and recommendations of one paper's lines (furniture removed)."""
     is_heading = _is_heading_factory(doc.body_size)
     header = scan_header(lines, is_heading=is_heading)
     fields: dict[str, object] = dict(header.values)
@@ -311,8 +321,6 @@ def parse_sections(doc: Document) -> Layout:
                     provenance["contact"] = Provenance(s.page, s.line)
                 break
 
-    doc_type = detect_doc_type(lines, fields)
-
     # Recommendations: the first recommendations section that yields items.
     recs: tuple = ()
     leadin = None
@@ -362,10 +370,23 @@ def parse_document(doc: Document, *, model: str | None = None, entities: bool = 
     return report_from_layout(layout, model=model, entities=entities)
 
 
-def report_from_layout(layout: Layout, *, model: str | None = None, entities: bool = True) -> Report:
+def report_from_layout(
+    layout: Layout,
+    *,
+    model: str | None = None,
+    entities: bool = True,
+    report_id_: str | None = None,
+    parent_id: str | None = None,
+) -> Report:
     from pipeline.periods import detect_period
 
     doc = layout.document
+    path = Path(doc.source.path)
+    rid = report_id_ or report_id(path, doc.source.sha256)
+    parts = tuple(
+        report_from_layout(part, model=model, entities=entities, report_id_=f"{rid}-p{n}", parent_id=rid)
+        for n, part in enumerate(layout.parts, start=1)
+    )
     f = dict(layout.fields)
     council = f.get("council") or detect_council(
         ((l.page, l.text) for l in doc.lines), header=[str(f.get(k) or "") for k in ("committee", "subject")]
@@ -383,9 +404,8 @@ def report_from_layout(layout: Layout, *, model: str | None = None, entities: bo
         people = [str(f[k]) .split(",")[0] for k in ("contact",) if f.get(k)]
         header_text = "\n".join(f"{k}: {v}" for k, v in f.items() if isinstance(v, str))
         ents = extract_entities(layout.sections, header=header_text, people=people, model=model)
-    path = Path(doc.source.path)
     return Report(
-        id=report_id(path, doc.source.sha256),
+        id=rid,
         source=doc.source,
         doc_type=layout.doc_type,
         council=council,
@@ -406,6 +426,8 @@ def report_from_layout(layout: Layout, *, model: str | None = None, entities: bo
         entities=ents,
         warnings=tuple(warnings),
         provenance=dict(layout.provenance),
+        parts=parts,
+        parent_id=parent_id,
     )
 
 
