@@ -1,0 +1,552 @@
+"""PDF reader on pypdfium2 (PDFium): the same lines as the pdfplumber reader, several times faster.
+
+The only module that imports pypdfium2. It reproduces what
+``pipeline.readers.pdf`` gets from pdfplumber, so the parser sees the same
+:class:`~pipeline.types.Line` values whichever engine read the file:
+
+1. **chars** -- PDFium's text page gives every character with its advance box
+   (``FPDFText_GetLooseCharBox``: x0/x1 as pdfminer computes them) and the text
+   object that drew it. Font name, size, text matrix and baseline are constant
+   within a text object, so they are read once per object and the per-char cost
+   is two C calls. Boxes are made pdfminer-shaped: ``bottom`` is the baseline
+   minus the font's descent and ``top`` is ``bottom - size``, both measured
+   top-down from the page's top edge (PDF space is bottom-up). The characters
+   PDFium generates itself (the spaces and line breaks it infers) are dropped:
+   words are split by pdfplumber's geometry rules instead.
+2. **blanks** -- PDFium's text page leaves out every text object whose glyphs
+   have no ink, which is how many producers draw the space between a paragraph
+   number and its text ("2.8 It should...") or between words of a table cell.
+   pdfminer keeps those spaces and they split words, so the reader collects the
+   positions of ink-less text objects from the page's object list
+   (:func:`page_blanks`) and splits words there too.
+3. **words** -- :func:`chars_to_words` mirrors pdfplumber's ``WordExtractor``
+   with the options ``pipeline.readers.pdf`` passes: runs of chars with the
+   same font name and size, clustered into lines by top, sorted by x, split at
+   blanks and at gaps wider than ``WORD_X_TOLERANCE``.
+4. **lines** -- :func:`pipeline.readers.pdf.group_lines`, shared with the
+   pdfplumber reader (spans, bold/italic from font names, superscript ordinals,
+   bullets), and the same ``body_font_size``, ``NeedsOCR`` and ``ReadError`` rules.
+
+Known, tolerated differences from pdfplumber (measured in tests/test_pdfium.py):
+
+* PDFium names a font without its subset tag (``ArialMT``, not ``FAAAAJ+ArialMT``);
+  ``font_flags`` ignores the tag, so bold/italic agree.
+* PDFium drops a character that exactly overdraws the same character (fake
+  bold); where a glyph has no Unicode mapping the two libraries decode it
+  differently (pdfminer writes ``(cid:N)``).
+* Blank text objects inside form XObjects are not looked for; nor are blanks
+  on rotated (non-upright) text, which neither engine groups meaningfully.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ctypes
+import itertools
+import math
+import operator
+from pathlib import Path
+from typing import Any, Callable, NamedTuple, Sequence
+
+from pipeline.errors import NeedsOCR, ReadError
+from pipeline.readers.pdf import (
+    LINE_TOLERANCE,
+    MIN_TEXT_CHARS,
+    WORD_X_TOLERANCE,
+    body_font_size,
+    group_lines,
+)
+from pipeline.types import Document, Line, Source
+
+#: pdfplumber's y_tolerance (its default, which ``pipeline.readers.pdf`` keeps):
+#: chars whose tops differ by more than this are on different lines.
+WORD_Y_TOLERANCE = 3.0
+#: A text object narrower than this (points) has no ink: PDFium's text page skips it.
+BLANK_WIDTH = 0.01
+#: A blank splits words on a line whose baseline is within this many points of its own.
+BLANK_BASELINE_TOLERANCE = 1.0
+#: Ligature glyphs expanded into letters, as pdfplumber's ``expand_ligatures`` does.
+LIGATURES: dict[str, str] = {
+    "\ufb00": "ff",
+    "\ufb03": "ffi",
+    "\ufb04": "ffl",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\ufb06": "st",
+    "\ufb05": "st",
+}
+#: Code points PDFium substitutes for drawn characters: it marks a hyphen that
+#: ends a line as U+FFFE (a non-character); pdfminer keeps the hyphen.
+PDFIUM_CHARS: dict[str, str] = {"\ufffe": "-"}
+#: Every char the reader rewrites.
+REPLACED = frozenset(LIGATURES) | frozenset(PDFIUM_CHARS)
+#: UTF-16 surrogates: when present, text indices no longer equal char indices.
+SURROGATES = range(0xD800, 0xE000)
+#: Bytes reserved for a font name returned by ``FPDFText_GetFontInfo``.
+FONT_NAME_BUFFER = 256
+#: PDFium's error codes for a document that failed to load (fpdfview.h).
+ERR_FILE, ERR_FORMAT, ERR_PASSWORD, ERR_SECURITY = 2, 3, 4, 5
+#: Page rotations (degrees) pdfminer maps with its own transform.
+ROTATIONS: tuple[int, ...] = (0, 90, 180, 270)
+#: FPDF_PAGEOBJ_TEXT (fpdf_edit.h).
+PAGEOBJ_TEXT = 1
+
+# The shared line tolerance must not be wider than the word extractor's.
+assert WORD_Y_TOLERANCE >= LINE_TOLERANCE
+
+
+class Char(NamedTuple):
+    """One drawn character, in pdfplumber's top-down page coordinates."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    fontname: str
+    size: float
+    upright: bool
+    baseline: float  # top-down
+
+
+class Blank(NamedTuple):
+    """Where an ink-less text object (a space PDFium's text page dropped) starts."""
+
+    x: float
+    baseline: float  # top-down
+
+
+class _Run(NamedTuple):
+    """What is constant over one text object: font, size, baseline, orientation."""
+
+    fontname: str
+    size: float
+    descent: float  # below the baseline, in points (positive)
+    baseline: float  # y in PDF space of the object's first char
+    upright: bool
+
+
+class _Api:
+    """The PDFium functions called once per character or object, bound with plain C types.
+
+    pypdfium2's generated bindings wrap every handle in a ctypes pointer object;
+    calling the same C functions through ``c_void_p`` prototypes passes and
+    returns plain ints, which can be compared (to spot a new text object)
+    without a cast, and costs less per call.
+    """
+
+    def __init__(self) -> None:
+        import pypdfium2.raw as pdfium_c
+
+        self.c = pdfium_c
+
+        def bind(fn: Any, restype: Any, *argtypes: Any) -> Callable[..., Any]:
+            address = ctypes.cast(fn, ctypes.c_void_p).value
+            return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+        vp, i, fp = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_float)
+        self.text_object = bind(pdfium_c.FPDFText_GetTextObject, vp, vp, i)
+        self.loose_box = bind(pdfium_c.FPDFText_GetLooseCharBox, i, vp, i, ctypes.POINTER(pdfium_c.FS_RECTF))
+        self.get_text = bind(pdfium_c.FPDFText_GetText, i, vp, i, i, ctypes.POINTER(ctypes.c_ushort))
+        self.unicode = bind(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, vp, i)
+        self.count_objects = bind(pdfium_c.FPDFPage_CountObjects, i, vp)
+        self.get_object = bind(pdfium_c.FPDFPage_GetObject, vp, vp, i)
+        self.object_type = bind(pdfium_c.FPDFPageObj_GetType, i, vp)
+        self.object_bounds = bind(pdfium_c.FPDFPageObj_GetBounds, i, vp, fp, fp, fp, fp)
+
+
+_API: _Api | None = None
+
+
+def _api() -> _Api:
+    global _API
+    if _API is None:
+        _API = _Api()
+    return _API
+
+
+def _address(handle: Any) -> int:
+    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+
+
+def _raw(obj: Any) -> Any:
+    """The PDFium handle of a pypdfium2 helper object (or the handle itself)."""
+    return getattr(obj, "raw", obj)
+
+
+# ---------------------------------------------------------------- geometry
+
+
+class PageGeometry(NamedTuple):
+    """Maps PDF user space to pdfplumber's top-down coordinates, as pdfminer does."""
+
+    width: float
+    height: float
+    ctm: tuple[float, float, float, float, float, float]
+    x_shift: float
+    top_shift: float
+
+    @classmethod
+    def of(cls, mediabox: Sequence[float], rotation: int) -> "PageGeometry":
+        x0, x1 = sorted((mediabox[0], mediabox[2]))
+        y0, y1 = sorted((mediabox[1], mediabox[3]))
+        rotation = rotation % 360 if rotation % 360 in ROTATIONS else 0
+        if rotation == 90:
+            ctm = (0.0, -1.0, 1.0, 0.0, -y0, x1)
+        elif rotation == 180:
+            ctm = (-1.0, 0.0, 0.0, -1.0, x1, y1)
+        elif rotation == 270:
+            ctm = (0.0, 1.0, -1.0, 0.0, y1, -x0)
+        else:
+            ctm = (1.0, 0.0, 0.0, 1.0, -x0, -y0)
+        # pdfplumber's normalised, inverted media box (its Page.mediabox).
+        box = (y0, x0, y1, x1) if rotation in (90, 270) else (x0, y0, x1, y1)
+        height = box[3] - box[1]
+        return cls(box[2] - box[0], height, ctm, box[0], height - box[3])
+
+    @property
+    def rotated(self) -> bool:
+        return self.ctm[:4] != (1.0, 0.0, 0.0, 1.0)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        """(x, top) of a point given in PDF space."""
+        a, b, c, d, e, f = self.ctm
+        dx, dy = a * x + c * y + e, b * x + d * y + f
+        return dx + self.x_shift, self.height - dy + self.top_shift
+
+
+# ---------------------------------------------------------------- chars
+
+
+class _FontCache:
+    """Font descents, looked up once per PDFium font handle; a reusable name buffer."""
+
+    def __init__(self) -> None:
+        self.descents: dict[int, float] = {}
+        self.name_buffer = ctypes.create_string_buffer(FONT_NAME_BUFFER)
+        self.flags = ctypes.c_int()
+
+    def descent(self, c: Any, font: Any) -> float:
+        """The font's descent below the baseline per point of size (positive)."""
+        key = _address(font)
+        if key not in self.descents:
+            value = ctypes.c_float()
+            ok = bool(key) and c.FPDFFont_GetDescent(font, ctypes.c_float(1.0), ctypes.byref(value))
+            self.descents[key] = -float(value.value) if ok else 0.0
+        return self.descents[key]
+
+    def name(self, c: Any, textpage: Any, index: int) -> str:
+        n = c.FPDFText_GetFontInfo(textpage, index, self.name_buffer, FONT_NAME_BUFFER, ctypes.byref(self.flags))
+        if n <= 0:
+            return ""
+        raw = self.name_buffer.raw[: min(n, FONT_NAME_BUFFER)]
+        return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+
+
+def _page_text(api: _Api, tp: int, n: int) -> list[str]:
+    """Every char's text by char index: one bulk call, unless PDFium's text
+    indices drift from char indices (surrogate pairs, skipped control chars)."""
+    buf = (ctypes.c_ushort * (n + 1))()
+    written = api.get_text(tp, 0, n, buf)
+    units = buf[: max(written - 1, 0)]
+    if len(units) == n and not any(u in SURROGATES for u in units):
+        return [chr(u) for u in units]
+    return [chr(api.unicode(tp, i)) for i in range(n)]
+
+
+def _run(c: Any, fonts: _FontCache, textpage: Any, index: int, obj: int, geometry: PageGeometry) -> _Run:
+    """Font, size and baseline of the text object that drew char ``index``."""
+    fontname = fonts.name(c, textpage, index)
+    tf_size = float(c.FPDFText_GetFontSize(textpage, index))  # the Tf operand, before the matrix
+    m = c.FS_MATRIX()
+    if c.FPDFText_GetMatrix(textpage, index, m):
+        a, b, cc, d = m.a, m.b, m.c, m.d
+    else:
+        a, b, cc, d = 1.0, 0.0, 0.0, 1.0
+    # The page's own rotation applies on top of the text matrix (as in pdfminer).
+    ra, rb, rc, rd = geometry.ctm[:4]
+    a, b, cc, d = a * ra + b * rc, a * rb + b * rd, cc * ra + d * rc, cc * rb + d * rd
+    size = tf_size * math.hypot(cc, d)
+    x, y = ctypes.c_double(), ctypes.c_double()
+    c.FPDFText_GetCharOrigin(textpage, index, ctypes.byref(x), ctypes.byref(y))
+    font = c.FPDFTextObj_GetFont(ctypes.cast(obj, c.FPDF_PAGEOBJECT))
+    descent = fonts.descent(c, font) * size
+    return _Run(fontname, size, descent, y.value, a * d > 0 and b * cc <= 0)
+
+
+def page_chars(textpage: Any, geometry: PageGeometry, fonts: _FontCache | None = None) -> list[Char]:
+    """The characters drawn on one page, pdfplumber-shaped, in PDFium's order.
+
+    Blanks PDFium kept stay (they split words); the characters it generated
+    (inferred spaces and line breaks, which belong to no text object) do not.
+    """
+    api = _api()
+    c = api.c
+    fonts = fonts or _FontCache()
+    raw_tp = _raw(textpage)
+    tp = _address(raw_tp)
+    n = c.FPDFText_CountChars(raw_tp)
+    if n <= 0:
+        return []
+    texts = _page_text(api, tp, n)
+    rect = c.FS_RECTF()
+    rect_p = ctypes.pointer(rect)
+    text_object, loose_box = api.text_object, api.loose_box
+    fast = not geometry.rotated
+    # Unrotated page: x is unchanged and top = top_base - y (see PageGeometry.point).
+    x_base = geometry.x_shift + geometry.ctm[4]
+    top_base = geometry.height + geometry.top_shift - geometry.ctm[5]
+    chars: list[Char] = []
+    append = chars.append
+    new = tuple.__new__  # builds a Char without NamedTuple's slower keyword-aware __new__
+    last_obj = 0
+    run: _Run | None = None
+    baseline = top = bottom = 0.0
+    for i in range(n):
+        obj = text_object(tp, i)
+        if not obj:
+            continue  # generated by PDFium: an inferred space or line break
+        if obj != last_obj:
+            run = _run(c, fonts, raw_tp, i, obj, geometry)
+            last_obj = obj
+            # One baseline per text object; bottom sits the font's descent below it.
+            baseline = top_base - run.baseline if fast else geometry.point(0.0, run.baseline)[1]
+            bottom = baseline + run.descent
+            top = bottom - run.size
+        loose_box(tp, i, rect_p)
+        text = texts[i]
+        if text in REPLACED:
+            text = PDFIUM_CHARS.get(text) or LIGATURES[text]
+        if fast and run.upright:  # type: ignore[union-attr]
+            append(new(Char, (text, rect.left + x_base, rect.right + x_base, top, bottom,
+                              run.fontname, run.size, True, baseline)))  # type: ignore[union-attr]
+        else:
+            append(_mapped_char(c, raw_tp, i, text, rect, run, geometry))  # type: ignore[arg-type]
+    return chars
+
+
+def _mapped_char(c: Any, textpage: Any, index: int, text: str, rect: Any, run: _Run, geometry: PageGeometry) -> Char:
+    """A char on a rotated page, or rotated text: its box mapped through the page transform."""
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    c.FPDFText_GetCharOrigin(textpage, index, ctypes.byref(ox), ctypes.byref(oy))
+    corners = [geometry.point(x, y) for x in (rect.left, rect.right) for y in (rect.bottom, rect.top)]
+    xs = [p[0] for p in corners]
+    _, base = geometry.point(ox.value, oy.value)
+    if run.upright:
+        bottom = base + run.descent
+        top = bottom - run.size
+    else:
+        top, bottom = min(p[1] for p in corners), max(p[1] for p in corners)
+    return Char(text, min(xs), max(xs), top, bottom, run.fontname, run.size, run.upright, base)
+
+
+def page_blanks(page: Any, geometry: PageGeometry) -> list[Blank]:
+    """Ink-less text objects (spaces) on the page, which PDFium's text page skips."""
+    api = _api()
+    raw_page = _address(_raw(page))
+    l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    lp, bp, rp, tp = ctypes.pointer(l), ctypes.pointer(b), ctypes.pointer(r), ctypes.pointer(t)
+    get_object, object_type, object_bounds = api.get_object, api.object_type, api.object_bounds
+    blanks: list[Blank] = []
+    for i in range(api.count_objects(raw_page)):
+        obj = get_object(raw_page, i)
+        if not obj or object_type(obj) != PAGEOBJ_TEXT:
+            continue
+        if object_bounds(obj, lp, bp, rp, tp) and r.value - l.value < BLANK_WIDTH:
+            x, top = geometry.point(l.value, b.value)  # an ink-less object's box is its origin
+            blanks.append(Blank(x, top))
+    blanks.sort(key=lambda bl: bl.baseline)
+    return blanks
+
+
+# ---------------------------------------------------------------- words (pdfplumber's WordExtractor)
+
+
+_RUN_KEY = operator.attrgetter("upright", "fontname", "size")
+_X0 = operator.attrgetter("x0")
+_TOP = operator.attrgetter("top")
+_X1 = operator.attrgetter("x1")
+_BOTTOM = operator.attrgetter("bottom")
+_TOP_BOTTOM = operator.attrgetter("top", "bottom")
+
+
+def _cluster(chars: list[Char], key: Callable[[Char], float], tolerance: float) -> list[list[Char]]:
+    """pdfplumber's ``cluster_objects``: chain sorted key values within ``tolerance``."""
+    values = sorted(set(map(key, chars)))
+    if len(values) == 1:
+        return [chars]
+    cluster_of: dict[float, int] = {}
+    group = 0
+    last = values[0]
+    for v in values:
+        if v > last + tolerance:
+            group += 1
+        cluster_of[v] = group
+        last = v
+    groups: list[list[Char]] = [[] for _ in range(group + 1)]
+    for ch in chars:  # PDFium's order within a cluster, as pdfplumber's stable sort keeps its own
+        groups[cluster_of[key(ch)]].append(ch)
+    return groups
+
+
+def _begins_new_word(prev: Char, cur: Char, upright: bool) -> bool:
+    if upright:
+        ax, bx, cx, ay, cy = prev.x0, prev.x1, cur.x0, prev.top, cur.top
+        x_tol, y_tol = WORD_X_TOLERANCE, WORD_Y_TOLERANCE
+    else:  # rotated text reads top to bottom; the tolerances swap
+        ax, bx, cx, ay, cy = prev.top, prev.bottom, cur.top, prev.x0, cur.x0
+        x_tol, y_tol = WORD_Y_TOLERANCE, WORD_X_TOLERANCE
+    return cx < ax or cx > bx + x_tol or abs(cy - ay) > y_tol
+
+
+def _word(chars: list[Char]) -> dict[str, Any]:
+    first = chars[0]
+    if len(chars) == 1:
+        return {"text": first.text, "x0": first.x0, "x1": first.x1, "top": first.top, "bottom": first.bottom,
+                "upright": first.upright, "fontname": first.fontname, "size": first.size}
+    return {
+        "text": "".join([ch.text for ch in chars]),
+        "x0": min(map(_X0, chars)),
+        "x1": max(map(_X1, chars)),
+        "top": min(map(_TOP, chars)),
+        "bottom": max(map(_BOTTOM, chars)),
+        "upright": first.upright,
+        "fontname": first.fontname,
+        "size": first.size,
+    }
+
+
+def _blank_xs(blanks: Sequence[Blank], baselines: Sequence[float], baseline: float) -> list[float]:
+    """The x of every blank on the line at ``baseline``, sorted."""
+    lo = bisect.bisect_left(baselines, baseline - BLANK_BASELINE_TOLERANCE)
+    hi = bisect.bisect_right(baselines, baseline + BLANK_BASELINE_TOLERANCE)
+    return sorted(bl.x for bl in blanks[lo:hi])
+
+
+def chars_to_words(chars: Sequence[Char], blanks: Sequence[Blank] = ()) -> list[dict[str, Any]]:
+    """Word dicts (text, x0, x1, top, bottom, fontname, size) as pdfplumber's
+    ``extract_words(x_tolerance=WORD_X_TOLERANCE, extra_attrs=["fontname", "size"])``
+    makes them; ``blanks`` (sorted by baseline) split upright words as blank chars do."""
+    baselines = [bl.baseline for bl in blanks]
+    words: list[dict[str, Any]] = []
+    emit = words.append
+    x_tol, y_tol = WORD_X_TOLERANCE, WORD_Y_TOLERANCE
+    for (upright, _, _), run in itertools.groupby(chars, key=_RUN_KEY):
+        run_chars = list(run)
+        if not upright:
+            for line in _cluster(run_chars, _X0, x_tol):
+                current: list[Char] = []
+                for ch in sorted(line, key=_TOP_BOTTOM):
+                    if ch.text.isspace():
+                        if current:
+                            emit(_word(current))
+                        current = []
+                    elif current and _begins_new_word(current[-1], ch, False):
+                        emit(_word(current))
+                        current = [ch]
+                    else:
+                        current.append(ch)
+                if current:
+                    emit(_word(current))
+            continue
+        for line in _cluster(run_chars, _TOP, y_tol):
+            xs = _blank_xs(blanks, baselines, line[0].baseline) if blanks else []
+            current = []
+            prev: Char | None = None
+            for ch in sorted(line, key=_X0):
+                if ch.text.isspace():
+                    if current:
+                        emit(_word(current))
+                    current = []
+                    prev = None
+                    continue
+                if prev is not None:
+                    # pdfplumber's test: going backwards, a gap wider than x_tol, or another line.
+                    split = ch.x0 < prev.x0 or ch.x0 > prev.x1 + x_tol or abs(ch.top - prev.top) > y_tol
+                    if not split and xs:
+                        # A blank drawn between the two chars (in x order) ends the word.
+                        k = bisect.bisect_right(xs, prev.x0)
+                        split = k < len(xs) and xs[k] <= ch.x0
+                    if split:
+                        emit(_word(current))
+                        current = []
+                current.append(ch)
+                prev = ch
+            if current:
+                emit(_word(current))
+    return words
+
+
+# ---------------------------------------------------------------- documents
+
+
+def _open(path: Path) -> Any:
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code == ERR_PASSWORD:
+            raise ReadError(str(path), "encrypted PDF: a password is needed to open it") from None
+        if code == ERR_SECURITY:
+            raise ReadError(str(path), "encrypted PDF: unsupported security handler") from None
+        if code == ERR_FILE:
+            raise ReadError(str(path), "cannot open the file") from None
+        if code == ERR_FORMAT:
+            raise ReadError(str(path), "damaged or truncated PDF (PDFium: data format error)") from None
+        raise ReadError(str(path), f"damaged or unreadable PDF ({exc})") from None
+
+
+def page_words(pdf: Any, index: int, fonts: _FontCache | None = None) -> tuple[list[dict[str, Any]], PageGeometry]:
+    """pdfplumber-shaped word dicts of page ``index`` (0-based); the page is closed after use."""
+    page = pdf[index]
+    textpage = None
+    try:
+        geometry = PageGeometry.of(tuple(page.get_mediabox()), page.get_rotation())
+        textpage = page.get_textpage()
+        chars = page_chars(textpage, geometry, fonts)
+        blanks = page_blanks(page, geometry) if chars else []
+        return chars_to_words(chars, blanks), geometry
+    finally:
+        if textpage is not None:
+            textpage.close()
+        page.close()
+
+
+def read_pdf_pdfium(path: Path, sha256: str, size: int) -> Document:
+    """Read a PDF into lines with PDFium (``pdf_engine="pdfium"``)."""
+    pdf = _open(path)
+    lines: list[Line] = []
+    try:
+        n_pages = len(pdf)
+        if n_pages == 0:
+            raise ReadError(str(path), "PDF has no pages")
+        fonts = _FontCache()
+        for index in range(n_pages):
+            try:
+                words, geometry = page_words(pdf, index, fonts)
+                lines.extend(
+                    group_lines(
+                        words,
+                        page=index + 1,
+                        first_line_no=len(lines) + 1,
+                        page_width=geometry.width,
+                        page_height=geometry.height,
+                    )
+                )
+            except ReadError:
+                raise
+            except Exception as exc:
+                raise ReadError(
+                    str(path), f"damaged PDF: page {index + 1} cannot be read ({type(exc).__name__})"
+                ) from None
+    finally:
+        pdf.close()
+    if sum(len(l.text) for l in lines) < MIN_TEXT_CHARS:
+        raise NeedsOCR(
+            str(path),
+            "no text layer: an image-only (scanned) PDF needs OCR",
+            hint="install ocrmypdf and tesseract-ocr, then ingest with --ocr auto",
+        )
+    return Document(Source(str(path), sha256, "pdf", n_pages, size), tuple(lines), body_font_size(lines))
