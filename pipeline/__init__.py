@@ -21,6 +21,7 @@ _LAZY = {
     "parse_sections": ("pipeline.parse", "parse_sections"),
     "parse_file": ("pipeline.parse", "parse_file"),
     "parse_document": ("pipeline.parse", "parse_document"),
+    "open_archive": ("pipeline.archive", "open_archive"),
 }
 
 __all__ = ["__version__", *_LAZY]

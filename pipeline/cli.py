@@ -443,6 +443,48 @@ def stats_cmd(index_dir: Path, as_json: bool, as_csv: bool) -> None:
         click.echo(stats_text(result))
 
 
+# ---------------------------------------------------------------- export
+
+# The tables and formats are choices: their light module is read at startup.
+from pipeline.export import FORMATS as EXPORT_FORMATS  # noqa: E402
+from pipeline.export import TABLES as EXPORT_TABLES  # noqa: E402
+
+
+@cli.command("export")
+@index_option
+@click.option("--what", type=click.Choice(EXPORT_TABLES), required=True,
+              help="The table: one row per report, section, recommendation, entity or warning.")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default=None,
+              help="File format  [default: from -o FILE's suffix, else csv]")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to FILE instead of stdout (required for parquet).")
+@handle_errors
+def export_cmd(index_dir: Path, what: str, fmt: str | None, output: Path | None) -> None:
+    """Export one table of the archive for analysis: CSV, JSON Lines or Parquet.
+
+    Each table has a fixed set of columns (README, "Exporting data"). Rows of
+    sections, recommendations, entities and warnings start with their report's
+    report_id, source_path, council, committee, officer, meeting_date,
+    fiscal_year and quarter, so each can be cited alone. Dates are YYYY-MM-DD;
+    pages and lines are 1-based and empty where unknown. Data goes to stdout
+    unless -o FILE; Parquet is binary and needs -o FILE.
+
+    \b
+    Examples:
+      boardpapers export --what recommendations > recommendations.csv
+      boardpapers export --what sections --format jsonl -o sections.jsonl
+      boardpapers export --what entities -o entities.parquet
+    """
+    from pipeline.export import STREAM_FORMATS, format_for, load_reports, write_table
+
+    fmt = format_for(output, fmt)
+    if output is None and fmt not in STREAM_FORMATS:
+        raise click.UsageError(f"--format {fmt} is binary: give -o FILE (for example -o {what}.{fmt})")
+    reports = load_reports(index_dir)
+    n = write_table(reports, what, fmt, output if output is not None else sys.stdout)
+    log(f"{n} {what} rows from {len(reports)} reports" + (f" written to {output}" if output else ""))
+
+
 def main() -> None:
     cli(prog_name="boardpapers")
 
