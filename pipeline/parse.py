@@ -63,6 +63,14 @@ PARAGRAPH_GAP_EMS = 0.6
 TABLE_GAP_EMS = 2.5
 #: A line with more than this share of figures and currency signs is table content.
 TABLE_FIGURE_SHARE = 0.3
+#: A contact block introduced by a plain label line.
+CONTACT_LABEL_LINE = re.compile(r"^\s*contact(?:s|\s+details|\s+officers?)?\s*:?\s*$", re.IGNORECASE)
+#: "Contact: Sam Wilcock, Policy Committee Officer, email: ..." on a cover page.
+CONTACT_INLINE = re.compile(r"^\s*contact(?:\s+officer)?\s*:\s*(?P<value>[A-Z].+)$", re.IGNORECASE)
+#: How many lines after such a label are read as the block.
+CONTACT_BLOCK_LINES = 12
+#: "Sangeeta Surana – Pension Fund and Treasury Investments Manager": a signature line.
+NAME_ROLE_LINE = re.compile(r"^(?:Dr\.?\s+)?[A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+){1,2}\s*[–,\-]\s+[A-Z].{3,80}$")
 #: A table row this close (font sizes) above or below makes a short line a table cell.
 TABLE_NEIGHBOUR_EMS = 1.0
 #: Section kinds that close a report: appended documents may follow them.
@@ -199,6 +207,12 @@ def _in_table(lines: Sequence[Line], i: int) -> bool:
     return False
 
 
+def _is_contact_label(title: str) -> bool:
+    from pipeline.contacts import AUTHOR_LABEL, DIRECTOR_LABEL
+
+    return len(title.split()) <= 4 and bool(AUTHOR_LABEL.search(title) or DIRECTOR_LABEL.search(title))
+
+
 def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, Heading, int]]:
     """(first line index, heading, last line index) for every heading in ``lines``."""
     right = right_edge(lines)
@@ -248,6 +262,8 @@ def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, He
             )
             if not carries_on:
                 continue
+        if current == "contact" and not h.number and _is_contact_label(h.title):
+            continue  # "Author", "Relevant Director" inside a contact block
         kept.append(item)
         if h.number:
             last_top = _number_key(h.number)[:1] or last_top
@@ -310,16 +326,11 @@ def parse_report_lines(doc: Document, lines: Sequence[Line], doc_type: str) -> L
         )
         section_lines.append(content)
 
-    # Contact from a contact section when the header had none.
+    # Contact from the contact sections (or a contact block) when the header had none.
     if "contact" not in fields:
-        for s, content in zip(sections, section_lines):
-            if s.kind == "contact" and s.text:
-                first_para = s.text.split("\n\n")[0]
-                value = clean_contact(first_para)
-                if value:
-                    fields["contact"] = value
-                    provenance["contact"] = Provenance(s.page, s.line)
-                break
+        found = find_contact(lines, sections, headings, section_lines)
+        if found:
+            fields["contact"], provenance["contact"] = found
 
     # Recommendations: the first recommendations section that yields items.
     recs: tuple = ()
@@ -359,6 +370,50 @@ def parse_report_lines(doc: Document, lines: Sequence[Line], doc_type: str) -> L
         doc_type=doc_type,
         warnings=tuple(warnings),
     )
+
+
+def find_contact(
+    lines: Sequence[Line],
+    sections: Sequence[Section],
+    headings: Sequence[tuple[int, Heading, int]],
+    section_lines: Sequence[Sequence[Line]],
+) -> tuple[str, Provenance] | None:
+    """The contact people, from contact sections, else a "Contact details:" block,
+    else a signature block (a name and role followed by a telephone or e-mail line)."""
+    from pipeline.contacts import DETAIL_RE, contact_from_lines
+
+    people: list[str] = []
+    where: Provenance | None = None
+    for s, (_, h, _), content in zip(sections, headings, section_lines):
+        if s.kind != "contact":
+            continue
+        block = ([dataclasses.replace(h.line, text=h.text, spans=h.line.spans[-1:])] if h.text else []) + list(content)
+        value = contact_from_lines(block)
+        if value:
+            people.extend(p for p in value.split("; ") if p not in people)
+            where = where or Provenance(s.page, s.line)
+    if people and where:
+        return "; ".join(people), where
+    for line in lines:
+        m = CONTACT_INLINE.match(line.text)
+        if m and line.page == lines[0].page:
+            value = clean_contact(m.group("value"))
+            if value:
+                return value, Provenance(line.page, line.line_no)
+    for i, line in enumerate(lines):
+        if CONTACT_LABEL_LINE.match(line.text):
+            value = contact_from_lines(lines[i + 1 : i + 1 + CONTACT_BLOCK_LINES])
+            if value:
+                return value, Provenance(line.page, line.line_no)
+    last_page = max((l.page for l in lines), default=0)
+    tail = [l for l in lines if l.page >= last_page - 1]
+    for i, line in enumerate(tail[:-1]):
+        nxt = tail[i + 1]
+        if NAME_ROLE_LINE.match(line.text) and DETAIL_RE.match(nxt.text.strip()):
+            value = contact_from_lines(tail[i : i + 3])
+            if value:
+                return value, Provenance(line.page, line.line_no)
+    return None
 
 
 # ---------------------------------------------------------------- the record

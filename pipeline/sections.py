@@ -34,7 +34,7 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("climate_implications", r"climate|environmental\s+implications|sustainability|carbon"),
         ("risk_analysis", r"\brisks?\b"),
         ("other_implications", r"other\s+implications|^implications$|human\s+resources|\bhr\b|data\s+protection|procurement|property\s+implications|\bit\b\s+implications|implications\s+on\s+it"),
-        ("contact", r"^contact|report\s+author"),
+        ("contact", r"\bcontacts?\b(?!\s+with)|report\s+authors?"),
         ("conclusion", r"conclusion|^next\s+steps"),
         ("appendix", r"^appendi"),
     )
