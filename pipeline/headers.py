@@ -222,6 +222,8 @@ CONTINUATION_GAP_EMS = 2.6
 ENTRY_GAP_EMS = 0.9
 #: A line reaching past this share of the page width ran to the margin (it wraps).
 WRAP_SHARE = 0.75
+#: Lines that are neither label nor value tolerated inside the header table (form checkboxes).
+HEADER_MAX_MISSES = 3
 #: Only this many lines from the top are searched for the header table.
 HEADER_MAX_LINES = 80
 
@@ -491,7 +493,7 @@ def scan_header(lines: Sequence[Line], *, is_heading) -> HeaderResult:
             continue
         misses += 1
         cur = None
-        if is_heading(line) or misses >= 2:
+        if is_heading(line) or misses >= HEADER_MAX_MISSES:
             break
         i += 1
     if not fields:

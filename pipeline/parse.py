@@ -63,6 +63,23 @@ PARAGRAPH_GAP_EMS = 0.6
 TABLE_GAP_EMS = 2.5
 #: A line with more than this share of figures and currency signs is table content.
 TABLE_FIGURE_SHARE = 0.3
+#: Title lines of a non-report paper read for its meeting.
+TITLE_LINES = 12
+#: Paper types whose title is not a subject.
+NO_SUBJECT_TYPES: frozenset[str] = frozenset({"minutes", "decision_notice", "forward_plan", "agenda_pack"})
+#: Paper types whose title date is the meeting's date (a forward plan's is its publication).
+DATED_TYPES: frozenset[str] = frozenset({"minutes", "decision_notice", "agenda_pack"})
+#: The meeting a title names: "Minutes of the X Committee", "determined at X Committee".
+MEETING_TITLE_RE = re.compile(
+    r"""
+    (?:minutes\s+of\s+(?:the\s+)?(?:meeting\s+of\s+(?:the\s+)?)?   # "Minutes of the ..."
+      | (?:determined|taken|made)\s+(?:at|by)\s+(?:the\s+)?          # "Decision determined at ..."
+      | to\s+be\s+taken\s+(?:at|by)\s+(?:the\s+)?                   # "decisions to be taken at ..."
+    )
+    (?P<committee>[A-Z][\w&,'’\- ]{2,80}?\s(?:Committee|Board|Cabinet|Council|Panel|Forum|Commission|Executive|Sub-Committee|COMMITTEE|BOARD|CABINET|PANEL))\b
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
 #: A contact block introduced by a plain label line.
 CONTACT_LABEL_LINE = re.compile(r"^\s*contact(?:s|\s+details|\s+officers?)?\s*:?\s*$", re.IGNORECASE)
 #: "Contact: Sam Wilcock, Policy Committee Officer, email: ..." on a cover page.
@@ -292,8 +309,16 @@ def parse_report_lines(doc: Document, lines: Sequence[Line], doc_type: str) -> L
     headings = find_headings(body, doc.body_size)
     warnings: list[Warning_] = []
 
+    # Papers that are not reports: the meeting from their title lines, no invented subject.
+    if doc_type != "report":
+        for name, value, where in meeting_from_title(lines, doc_type):
+            if name not in fields:
+                fields[name], provenance[name] = value, where
+        if doc_type in NO_SUBJECT_TYPES:
+            fields.pop("subject", None)
+            provenance.pop("subject", None)
     # Subject from the preamble when no label gave it (a title line above the body).
-    if "subject" not in fields:
+    if "subject" not in fields and doc_type == "report":
         pre = header.preamble if header.found_labels else tuple(body[: headings[0][0]] if headings else ())
         title_lines = [l for l in pre if l.text.strip() and detect_doc_type([l], {}) == "report"]
         if title_lines:
@@ -370,6 +395,38 @@ def parse_report_lines(doc: Document, lines: Sequence[Line], doc_type: str) -> L
         doc_type=doc_type,
         warnings=tuple(warnings),
     )
+
+
+def meeting_from_title(lines: Sequence[Line], doc_type: str) -> list[tuple[str, object, Provenance]]:
+    """Committee and meeting date from the title lines of minutes, decision notices and plans.
+
+    "Minutes of the Transport and Connectivity / Policy Committee / 12 September 2024",
+    "Decision determined at ... Committee meeting on 12 September 2024",
+    "... KEY DECISIONS TO BE TAKEN AT TRANSPORT & CONNECTIVITY POLICY COMMITTEE".
+    """
+    from pipeline.council import _uncap
+    from pipeline.dates import find_dates
+
+    first_page = lines[0].page if lines else 1
+    head = [l for l in lines[:TITLE_LINES] if l.page == first_page]
+    text = " ".join(l.text for l in head)
+    out: list[tuple[str, object, Provenance]] = []
+    m = MEETING_TITLE_RE.search(text)
+    if m:
+        committee = re.sub(r"\s+", " ", m.group("committee")).strip()
+        where = head[0]
+        for l in head:
+            if committee.split()[0].lower() in l.text.lower():
+                where = l
+                break
+        out.append(("committee", _uncap(committee), Provenance(where.page, where.line_no)))
+    if doc_type in DATED_TYPES:
+        for l in head:
+            dates = find_dates(l.text)
+            if dates:
+                out.append(("meeting_date", dates[0][2], Provenance(l.page, l.line_no)))
+                break
+    return out
 
 
 def find_contact(
