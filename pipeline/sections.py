@@ -64,6 +64,8 @@ NOT_TITLE_TAIL = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+#: A form's question answered on its line: "Is the decision eligible for call-in? Yes".
+FORM_QUESTION = re.compile(r"\?\s*(?:yes|no|n/a)\b", re.IGNORECASE)
 #: Small words ignored when judging title case.
 MINOR_WORDS: frozenset[str] = frozenset(
     "a an and or the of for to in on at by with from as into under within s its it is be are this that".split()
@@ -179,6 +181,8 @@ def _bold_prefix(line: Line, after: int) -> tuple[str, str] | None:
 def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
     """Is ``line`` a heading? Returns its number, title, run-in text and level."""
     text = line.text.strip()
+    if FORM_QUESTION.search(text):
+        return None
     larger = bool(body_size and line.size and line.size >= body_size + LARGER_FONT_POINTS)
     strong_layout = line.bold or line.md_level > 0 or larger
     m = NUMBER_RE.match(text)
@@ -193,6 +197,9 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
             return None  # a bold lead-in to a list item: "Homes and communities – the scheme ..."
         if split and title_like(split[0].rstrip(":"), strong=True):
             title, run_in = split
+            run_in = run_in.lstrip(": ")
+            if level >= 2 and not NOT_TITLE_TAIL.fullmatch(" " + run_in):
+                return None  # "2.3 Transition Gap: Young adults ..." leads a paragraph
             return Heading(number.rstrip("."), title.rstrip(" :"), run_in, level, line, True)
         # "2.0 RECOMMENDATION: That the Board ..."
         rm = re.match(r"^(?P<title>[^:]{2,80}?)\s*:\s*(?P<text>.*)$", rest)
