@@ -224,6 +224,21 @@ def _in_table(lines: Sequence[Line], i: int) -> bool:
     return False
 
 
+def _continues_paragraph_numbering(
+    lines: Sequence[Line], i: int, h: Heading, found: Sequence[tuple[int, Heading, int]]
+) -> bool:
+    """"10. Economy and Skills Delivery: The variance ..." after paragraph 9 is
+    paragraph 10 with a bold lead-in, not a section."""
+    if not h.number or not h.number.isdigit():
+        return False
+    headings_at = {f[0] for f in found}
+    for j in range(i - 1, -1, -1):
+        m = NUMBER_RE.match(lines[j].text)
+        if m and m.group("num").rstrip(".").isdigit():
+            return j not in headings_at and int(m.group("num").rstrip(".")) == int(h.number) - 1
+    return False
+
+
 def _is_contact_label(title: str) -> bool:
     from pipeline.contacts import AUTHOR_LABEL, DIRECTOR_LABEL
 
@@ -253,6 +268,9 @@ def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, He
             i += 1
             continue
         if not h.number and _in_table(lines, i):
+            i += 1
+            continue
+        if h.number and h.text and _continues_paragraph_numbering(lines, i, h, found):
             i += 1
             continue
         last = i

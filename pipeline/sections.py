@@ -34,6 +34,7 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("climate_implications", r"climate|environmental\s+implications|sustainability|carbon"),
         ("risk_analysis", r"\brisks?\b"),
         ("other_implications", r"other\s+implications|^implications$|human\s+resources|\bhr\b|data\s+protection|procurement|property\s+implications|\bit\b\s+implications|implications\s+on\s+it"),
+        ("other", r"^consultation|^engagement|^alternative\s+options"),
         ("contact", r"\bcontacts?\b(?!\s+with)|report\s+authors?"),
         ("conclusion", r"conclusion|^next\s+steps"),
         ("appendix", r"^appendi"),
@@ -66,6 +67,8 @@ NOT_TITLE_TAIL = re.compile(
 )
 #: A form's question answered on its line: "Is the decision eligible for call-in? Yes".
 FORM_QUESTION = re.compile(r"\?\s*(?:yes|no|n/a)\b", re.IGNORECASE)
+#: Form check boxes: a line holding them is a form row, not a heading.
+CHECKBOXES = re.compile("[\u2610\u2611\u2612]")
 #: Small words ignored when judging title case.
 MINOR_WORDS: frozenset[str] = frozenset(
     "a an and or the of for to in on at by with from as into under within s its it is be are this that".split()
@@ -181,7 +184,7 @@ def _bold_prefix(line: Line, after: int) -> tuple[str, str] | None:
 def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
     """Is ``line`` a heading? Returns its number, title, run-in text and level."""
     text = line.text.strip()
-    if FORM_QUESTION.search(text):
+    if FORM_QUESTION.search(text) or CHECKBOXES.search(text):
         return None
     larger = bool(body_size and line.size and line.size >= body_size + LARGER_FONT_POINTS)
     strong_layout = line.bold or line.md_level > 0 or larger
@@ -220,9 +223,12 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
     if rm and rm.group("text") and len(rm.group("title").split()) <= RUN_IN_MAX_WORDS:
         title = rm.group("title").strip()
         bold_title = _bold_prefix(line, 0)
-        if (is_caps(title) or (bold_title and bold_title[0].rstrip(" :") == title)) and title_like(title, strong=True):
+        known = classify_kind(title) != DEFAULT_KIND
+        if (is_caps(title) or ((line.bold or (bold_title and bold_title[0].rstrip(" :") == title)) and known)) and title_like(
+            title, strong=True
+        ):
             return Heading(None, title, rm.group("text").strip(), 1, line, True)
-        return None
+        return None  # "Employee Costs: ..." is a bold lead-in to a paragraph
     title = text.rstrip(" :").strip()
     strong = strong_layout or is_caps(title)
     if strong and title_like(title, strong=True):
