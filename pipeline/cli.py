@@ -198,10 +198,21 @@ def eval_cmd(labels: Path, docdir: Path, min_pct: float | None, misses: bool, as
 
 @contextlib.contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[int, int, Any], None]]:
-    """A progress bar on stderr; yields ``update(done, total, outcome)``."""
+    """Progress on stderr; yields ``update(done, total, outcome)``.
+
+    A bar on a terminal; otherwise (a log file, a pipe) one line per file:
+    ``[3/20] indexed path``.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    if not sys.stderr.isatty():
+
+        def line(done: int, total: int, outcome: Any) -> None:
+            log(f"[{done}/{total}] {outcome.status} {outcome.path}")
+
+        yield line
+        return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(label, total=None)
@@ -212,37 +223,105 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int, Any], None]]:
         yield update
 
 
+from pipeline.ingest import COMMIT_EVERY, LOCK_TIMEOUT  # noqa: E402 (light modules: no engines imported)
+from pipeline.ocr import DEFAULT_OCR_MODE, OCR_MODES  # noqa: E402
+
+
 @cli.command("ingest")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
+@click.option("--ocr", type=click.Choice(OCR_MODES), default=DEFAULT_OCR_MODE, show_default=True,
+              help="OCR scanned PDFs (auto: only PDFs without a text layer; needs ocrmypdf and tesseract).")
+@click.option("--strict", is_flag=True, help="Stop at the first file that fails (what came before is kept).")
+@click.option("--retry-failed", is_flag=True, help="Also try again every file that failed before (see `status`).")
+@click.option("--lock-timeout", type=click.FloatRange(0), default=LOCK_TIMEOUT, show_default=True, metavar="SECONDS",
+              help="How long to wait for another ingest into the same index.")
+@click.option("--commit-every", type=click.IntRange(1), default=COMMIT_EVERY, show_default=True, metavar="N",
+              help="Papers per commit: a crash loses at most this many.")
 @output_options
 @handle_errors
-def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, as_json: bool, as_csv: bool) -> None:
+def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool, retry_failed: bool,
+               lock_timeout: float, commit_every: int, as_json: bool, as_csv: bool) -> None:
     """Parse papers and add them to the search index (folders are searched recursively).
 
     Each file ends up indexed, unchanged (same path and content as before: not
     parsed again), replaced (its content changed), duplicate (the same content
-    is indexed under another path) or failed (with the reason). A bad file
-    never stops the run. Progress and the summary go to stderr; --json/--csv
-    print one outcome per file on stdout. Exit 1 if any file failed.
+    is indexed under another path) or failed (with a one-line reason). A bad
+    file never stops the run unless --strict. Every outcome is recorded in the
+    index's ledger (see `boardpapers status`). Scanned PDFs are OCR'd when
+    ocrmypdf and tesseract are installed. One ingest writes an index at a time:
+    a second waits up to --lock-timeout seconds. Killing an ingest loses at most
+    the papers since its last commit; run it again to finish.
+
+    Progress and the summary go to stderr; --json/--csv print one outcome per
+    file on stdout. Exit 0 when no file failed, 1 when some failed (the rest
+    are indexed) or the index is locked, 2 on a usage error.
 
     \b
     Examples:
       boardpapers ingest corpus/
       boardpapers ingest new/*.pdf --index /data/bp-index --json > outcomes.jsonl
+      boardpapers ingest --retry-failed --index /data/bp-index
     """
     from pipeline.ingest import ingest
+    from pipeline.ocr import INSTALL_HINT, unavailable_reason
     from pipeline.render import OUTCOME_COLUMNS, ingest_summary_text, outcome_row
 
+    if not paths and not retry_failed:
+        raise click.UsageError("name files or folders to ingest (or use --retry-failed)")
+    if ocr == "always" and (missing := unavailable_reason()):
+        raise click.UsageError(f"--ocr always needs OCR, but {missing}: {INSTALL_HINT}")
     with progress_bar("ingesting") as update:
-        summary = ingest(paths, index_dir, progress=update)
+        summary = ingest(paths, index_dir, progress=update, ocr=ocr, strict=strict, retry_failed=retry_failed,
+                         lock_timeout=lock_timeout, commit_every=commit_every, on_wait=log)
     rows = [outcome_row(o) for o in summary.outcomes]
     if as_json:
         echo_jsonl(rows)
     elif as_csv:
         echo_csv(rows, OUTCOME_COLUMNS)
     log(ingest_summary_text(summary))
+    for o in summary.outcomes:
+        if o.status != "failed" and o.reason:
+            log(f"  {'duplicate' if o.status == 'duplicate' else 'note'}: {o.path}: {o.reason}")
+    if strict and summary.failed:
+        log("stopped at the first failure (--strict)")
     sys.exit(1 if summary.failed else 0)
+
+
+@cli.command("status")
+@index_option
+@click.option("--failed", "only_failed", is_flag=True, help="Only the files that failed.")
+@output_options
+@handle_errors
+def status_cmd(index_dir: Path, only_failed: bool, as_json: bool, as_csv: bool) -> None:
+    """List what the archive holds and what failed, from the index's ingest ledger.
+
+    One row per file: its status (indexed, duplicate, failed, or missing: once
+    indexed, no longer in the index), the reason, report id and the time of the
+    last ingest that saw it. Counts go to stderr. `ingest --retry-failed` tries
+    the failures again.
+
+    \b
+    Examples:
+      boardpapers status
+      boardpapers status --failed --csv > failures.csv
+    """
+    from pipeline.ledger import STATUS_COLUMNS, STATUSES, archive_status, status_counts
+
+    entries = archive_status(index_dir)
+    counts = status_counts(entries)
+    if only_failed:
+        entries = tuple(e for e in entries if e.status == "failed")
+    rows = [{k: getattr(e, k) for k in STATUS_COLUMNS} for e in entries]
+    if as_json:
+        echo_jsonl(rows)
+    elif as_csv:
+        echo_csv(rows, STATUS_COLUMNS)
+    else:
+        for e in entries:
+            detail = e.reason or e.report_id or ""
+            click.echo(f"{e.status:<9} {e.path}" + (f"  {detail}" if detail else ""))
+    log(f"{sum(counts.values())} files: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES))
 
 
 QUERY_HELP = """\b

@@ -30,9 +30,10 @@ import json
 import logging
 import os
 import re
+import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Protocol
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from pipeline.errors import IndexError_, IndexLocked, QueryError
 from pipeline.types import (
@@ -66,6 +67,10 @@ META_FILE = "meta.json"
 INDEX_NAME = f"boardpapers_v{SCHEMA_VERSION}"
 #: Seconds a writer waits for another process's write lock before giving up.
 WRITE_LOCK_TIMEOUT = 10.0
+#: The file, inside the index directory, that a whole ingest run holds locked.
+RUN_LOCK_FILE = "ingest.lock"
+#: Seconds between attempts to take a busy run lock.
+RUN_LOCK_POLL = 0.2
 #: Reports written per commit while rebuilding an index for a new schema.
 REBUILD_COMMIT_EVERY = 200
 
@@ -380,6 +385,56 @@ def _migrate(path: Path, meta: dict[str, Any] | None, names: set[str]) -> None:
         )
 
 
+# ---------------------------------------------------------------- the run lock
+
+
+def _lock_holder(path: Path) -> str:
+    try:
+        text = (path / RUN_LOCK_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        text = ""
+    return f"another ingest ({text})" if text else "another ingest"
+
+
+@contextmanager
+def run_lock(
+    path: str | os.PathLike[str], *, timeout: float, on_wait: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """Hold the index directory's run lock: one ingest at a time, from creating the index to its last commit.
+
+    Readers never take it. It is an OS file lock (``flock``), released by
+    the kernel when the holder exits however it exits (SIGKILL included), so
+    a crashed run leaves no stale lock. Waits up to ``timeout`` seconds,
+    calling ``on_wait(message)`` once if it has to wait, then raises
+    :class:`~pipeline.errors.IndexLocked` naming the holder. Creates the
+    directory if needed.
+    """
+    from whoosh.util.filelock import FileLock
+
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(path / RUN_LOCK_FILE))
+    deadline = time.monotonic() + timeout
+    waited = False
+    while not lock.acquire(blocking=False):
+        if time.monotonic() >= deadline:
+            raise IndexLocked(
+                f"the index at {path} is being written by {_lock_holder(path)}; "
+                f"gave up waiting after {timeout:g} s (try again later, or raise --lock-timeout)"
+            )
+        if not waited and on_wait is not None:
+            on_wait(f"waiting up to {timeout:g} s for {_lock_holder(path)} to finish writing {path}")
+        waited = True
+        time.sleep(RUN_LOCK_POLL)
+    try:
+        started = _dt.datetime.now().isoformat(timespec="seconds")
+        os.ftruncate(lock.fd, 0)
+        os.pwrite(lock.fd, f"pid {os.getpid()}, started {started}\n".encode(), 0)
+        yield
+    finally:
+        lock.release()
+
+
 # ---------------------------------------------------------------- writing
 
 
@@ -432,19 +487,26 @@ class WhooshIndex:
     # ---- writing
 
     @contextmanager
-    def batch(self) -> Iterator[Batch]:
+    def batch(self, *, timeout: float | None = None) -> Iterator[Batch]:
         """A write transaction: ``with ix.batch() as b: b.add_report(r)``.
 
         Commits only when the block finishes without an exception; otherwise
-        cancels, leaving the last committed index untouched.
+        cancels, leaving the last committed index untouched. Waits up to
+        ``timeout`` seconds (default :data:`WRITE_LOCK_TIMEOUT`) for another
+        writer's lock. Whoosh writes the new segments, then the table of
+        contents to a temporary file renamed into place, so a process killed
+        mid-commit leaves the previous generation readable; its lock is an
+        ``flock``, which the kernel releases when the process dies.
         """
         from whoosh.index import LockError
 
+        wait = WRITE_LOCK_TIMEOUT if timeout is None else timeout
         try:
-            writer = self._ix.writer(timeout=WRITE_LOCK_TIMEOUT)
+            writer = self._ix.writer(timeout=wait)
         except LockError as exc:
             raise IndexLocked(
-                f"the index at {self.path} is locked by another process (an ingest running?)"
+                f"the index at {self.path} is locked by another writer (an ingest running?); "
+                f"gave up after {wait:g} s"
             ) from exc
         try:
             yield Batch(writer)

@@ -573,3 +573,26 @@ class IndexStats:
     sections: int
     files: int
     counts: tuple[StatCount, ...]
+
+
+# ---------------------------------------------------------------- ingest ledger
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """What the archive knows about one file (``boardpapers status``).
+
+    ``status`` is the file's standing: ``indexed`` (held in the index),
+    ``duplicate`` (its content is indexed under another path), ``failed``
+    (``reason`` says why) or ``missing`` (recorded as indexed, but the index
+    no longer holds it). ``time`` is the UTC time of the last ingest that saw
+    the file (ISO 8601; empty when only the index knows it).
+    """
+
+    path: str
+    status: str
+    sha256: str | None = None
+    reason: str | None = None
+    report_id: str | None = None
+    sections: int = 0
+    time: str = ""

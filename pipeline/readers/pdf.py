@@ -33,6 +33,8 @@ BODY_LINE_MIN_CHARS = 30
 BODY_SIZE_MIN_PAGES = 3
 #: Fewer text characters than this on every page means a scan needing OCR.
 MIN_TEXT_CHARS = 20
+#: A complete PDF ends with ``%%EOF`` within this many bytes of its end.
+EOF_TAIL_BYTES = 1024
 #: Bullet glyphs that fonts such as Symbol/OpenSymbol map to private-use code points.
 BULLET_CHARS = frozenset("\uf0b7\uf0a7\uf0d8\uf076\uf0fc\u2022\u25aa\u25cf\u2023\u2043\u25e6\uf02d")
 
@@ -161,22 +163,43 @@ def body_font_size(lines: Iterable[Line]) -> float:
     return counts.most_common(1)[0][0]
 
 
+def _is_truncated(path: Path) -> bool:
+    """No ``%%EOF`` marker near the end: the file was cut short (an interrupted download or copy)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, 2)
+            fh.seek(max(0, fh.tell() - EOF_TAIL_BYTES))
+            return b"%%EOF" not in fh.read()
+    except OSError:
+        return False
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """pdfplumber wraps pdfminer's error in a ``PdfminerException``: the original says what happened."""
+    if type(exc).__name__ == "PdfminerException" and exc.args and isinstance(exc.args[0], BaseException):
+        return exc.args[0]
+    return exc
+
+
+def _failure(path: Path, exc: BaseException, what: str = "") -> ReadError:
+    """The ReadError for a PDF that pdfminer could not open or read."""
+    exc = _unwrap(exc)
+    name = type(exc).__name__
+    if "Password" in name or "Encrypt" in name:
+        return ReadError(str(path), "encrypted PDF: a password is needed to open it")
+    if _is_truncated(path):
+        return ReadError(str(path), "truncated PDF: the file ends before its %%EOF marker (an incomplete download or copy?)")
+    detail = f"{name}: {exc}" if str(exc) else name
+    return ReadError(str(path), f"damaged or unreadable PDF{what} ({detail})")
+
+
 def _open(path: Path) -> Any:
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
 
     try:
         return pdfplumber.open(path)
-    except PDFPasswordIncorrect:
-        raise ReadError(str(path), "encrypted PDF: a password is needed to open it") from None
-    except PDFSyntaxError as exc:
-        raise ReadError(str(path), f"damaged or truncated PDF ({exc})") from None
     except Exception as exc:  # pdfminer raises many unrelated types on broken files
-        name = type(exc).__name__
-        if "Password" in name or "Encrypt" in name:
-            raise ReadError(str(path), "encrypted PDF: a password is needed to open it") from None
-        raise ReadError(str(path), f"damaged or unreadable PDF ({name}: {exc})") from None
+        raise _failure(path, exc) from None
 
 
 def read_pdf(path: Path, sha256: str, size: int) -> Document:
@@ -186,7 +209,7 @@ def read_pdf(path: Path, sha256: str, size: int) -> Document:
         try:
             n_pages = len(pdf.pages)
         except Exception as exc:
-            raise ReadError(str(path), f"damaged or truncated PDF ({type(exc).__name__}: {exc})") from None
+            raise _failure(path, exc) from None
         if n_pages == 0:
             raise ReadError(str(path), "PDF has no pages")
         for page in pdf.pages:
@@ -209,9 +232,7 @@ def read_pdf(path: Path, sha256: str, size: int) -> Document:
             except ReadError:
                 raise
             except Exception as exc:
-                raise ReadError(
-                    str(path), f"damaged PDF: page {page.page_number} cannot be read ({type(exc).__name__})"
-                ) from None
+                raise _failure(path, exc, f": page {page.page_number} cannot be read") from None
             finally:
                 page.close()
     finally:
