@@ -51,8 +51,6 @@ SUFFIX_FORMATS: Mapping[str, str] = {
 DEFAULT_FORMAT = "csv"
 #: ``section_kind`` of an entity found in the report's header rather than a section.
 HEADER_KIND = "header"
-#: Separates a report id from a recommendation's number (as ``boardpapers trace`` prints it).
-RECOMMENDATION_SEP = "#r"
 
 # ---------------------------------------------------------------- columns
 
@@ -265,11 +263,14 @@ def section_rows(report: Report) -> Iterator[dict[str, Any]]:
 
 
 def recommendation_rows(report: Report) -> Iterator[dict[str, Any]]:
+    """Recommendations with their ids as ``boardpapers trace`` prints them (``REPORT#rN``)."""
+    from pipeline.search import recommendation_id
+
     context = _context(report)
     for r in report.recommendations:
         yield {
             **context,
-            "recommendation_id": f"{report.id}{RECOMMENDATION_SEP}{r.number}",
+            "recommendation_id": recommendation_id(report.id, r.number),
             "number": r.number,
             "label": r.label,
             "text": r.text,
@@ -480,7 +481,12 @@ def write_table(
         if fmt not in STREAM_FORMATS:
             raise BoardpapersError(f"{fmt} output needs a file name (-o FILE)")
         writer = write_csv if fmt == "csv" else write_jsonl
-        return writer(table_rows(reports, what), columns, out)
+        try:
+            return writer(table_rows(reports, what), columns, out)
+        except BrokenPipeError:
+            raise  # the reader stopped early (| head): not an error of ours
+        except OSError as exc:
+            raise BoardpapersError(f"cannot write the {what} table: {exc.strerror or exc}") from exc
     path = Path(out)
     tmp = path.with_name(f".{path.name}.partial")
     try:
@@ -525,6 +531,8 @@ def read_table(path: str | os.PathLike[str], what: str | None = None, fmt: str |
     else:
         with open(path, encoding="utf-8") as f:
             records = [json.loads(line) for line in f if line.strip()]
-        columns = list(records[0]) if records else list(COLUMNS[what or "reports"])
+        if not records and what is None:
+            raise BoardpapersError(f"{path} is empty: say which table it holds (what=)")
+        columns = list(records[0]) if records else list(COLUMNS[what or TABLES[0]])
         df = pd.DataFrame.from_records(records, columns=columns)
     return coerce(df, what or _which_table(df.columns))

@@ -361,3 +361,16 @@ def test_cli_startup_does_not_import_pandas():
     code = "import sys, pipeline.cli, pipeline.archive; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_read_table_of_an_empty_file(tmp_path):
+    path = tmp_path / "warnings.jsonl"
+    assert write_table([make_report("x")], "warnings", "jsonl", path) == 0
+    assert path.read_text() == ""
+    df = read_table(path, "warnings")
+    assert len(df) == 0 and tuple(df.columns) == COLUMNS["warnings"]
+    with pytest.raises(BoardpapersError, match="is empty"):
+        read_table(path)
+    csv_path = tmp_path / "warnings.csv"
+    write_table([make_report("x")], "warnings", "csv", csv_path)
+    assert tuple(read_table(csv_path).columns) == COLUMNS["warnings"]  # the header row names the table
