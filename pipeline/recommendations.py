@@ -40,6 +40,8 @@ ITEM_RE = re.compile(
 LIST_TAIL = re.compile(r"\s*(?:;\s*(?:and|or)?|,\s*(?:and|or)|\s+and|\s+or)\s*$", re.IGNORECASE)
 #: Lead-ins end like this ("Cabinet is asked to:", "That the Committee:", "That").
 LEADIN_END = re.compile(r"(?::|\bto|\bthat|\bboard|\bcommittee|\bcouncil|\bcabinet)\s*$", re.IGNORECASE)
+#: A short label between items that groups the next ones ("Contractual:", "Financial:").
+SUB_LEADIN = re.compile(r"^[A-Z][\w’' /&-]{1,40}:$")
 #: Lines that end the recommendations before the next heading (a reasons paragraph).
 STOP_RE = re.compile(r"^(?:reasons?\s+for\s+(?:the\s+)?recommendation|reason\s+for\s+decision)", re.IGNORECASE)
 
@@ -85,6 +87,9 @@ def extract_recommendations(
         if m and not closed:
             items.append((m.group("label"), m.group("text").strip(), rl.line))
             item_x0 = rl.line.x0
+        elif items and SUB_LEADIN.match(text) and (rl.line.size == 0 or item_x0 is None or rl.line.x0 < item_x0 - 1):
+            prev = rl.line  # "Contractual:" groups the items that follow
+            continue
         elif items:
             # After the list: a new paragraph at the lead-in's indent ends it.
             if prev is not None and paragraph_break(prev, rl.line) and (
