@@ -236,9 +236,18 @@ def normalise_label(text: str) -> str:
     return t
 
 
-_LABEL_ALTS = sorted(
-    {re.escape(k).replace(r"\ ", r"\s+") for k in HEADER_LABELS}, key=len, reverse=True
-)
+def _label_pattern(label: str) -> str:
+    """A label as a regex: flexible spaces, and a plural written "Ward(s)"."""
+    words = []
+    for w in label.split(" "):
+        if len(w) > 3 and w.endswith("s"):
+            words.append(re.escape(w[:-1]) + r"(?:s|\(s\))")
+        else:
+            words.append(re.escape(w))
+    return r"\s+".join(words)
+
+
+_LABEL_ALTS = sorted({_label_pattern(k) for k in HEADER_LABELS}, key=len, reverse=True)
 LABEL_RE = re.compile(
     rf"""
     ^\s*
@@ -252,7 +261,7 @@ LABEL_RE = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 
-INLINE_APPEND_RE = re.compile(r"\s+(?:job\s+title|role)\s*:\s*", re.IGNORECASE)
+INLINE_APPEND_RE = re.compile(r"\.?\s+(?:job\s+title|title|role)\s*:\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,12 +277,12 @@ def match_label(line: Line) -> LabelMatch | None:
     m = LABEL_RE.match(line.text)
     if not m:
         return None
-    label = normalise_label(m.group("label"))
+    label = normalise_label(m.group("label").replace("(s)", "s").replace("(S)", "S"))
     fieldname = HEADER_LABELS.get(label)
     if fieldname is None:
         return None
     rest = m.group("rest").strip()
-    has_colon = bool(m.group("colon")) or rest.startswith(":")
+    has_colon = bool(m.group("colon")) or rest.startswith(":") or m.group("label").endswith(".")
     rest = rest.lstrip(":").strip()
     first_span = line.spans[0] if line.spans else None
     own_cell = (
@@ -522,6 +531,36 @@ def split_people(entries: list[list[str]]) -> list[str]:
     return [_clean_value(_join(g)) for g in people if _clean_value(_join(g))]
 
 
+#: "Report by the Director of Place to the Cabinet on 12 May 2015": officer, body and date in one line.
+REPORT_BY_RE = re.compile(
+    r"""
+    ^\s*report\s+(?:by|of|from)\s+(?:the\s+)?(?P<officer>[A-Z].+?)      # "Report by the Director of Place"
+    (?:\s+to\s+(?:the\s+)?(?P<committee>[A-Z].+?))?                     # "to the Cabinet"
+    (?:\s+on\s+(?P<date>\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]+\s+\d{4}))?  # "on 12 May 2015"
+    \s*$
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def report_by(lines: Sequence[Line]) -> dict[str, tuple[object, Line]]:
+    """Fields from a "Report by ... to ... on ..." line among ``lines``."""
+    from pipeline.dates import parse_date
+
+    out: dict[str, tuple[object, Line]] = {}
+    for line in lines:
+        m = REPORT_BY_RE.match(line.text)
+        if not m:
+            continue
+        out["reporting_officer"] = (_clean_value(m.group("officer")), line)
+        if m.group("committee"):
+            out["committee"] = (_clean_value(m.group("committee")), line)
+        if m.group("date") and parse_date(m.group("date")):
+            out["meeting_date"] = (parse_date(m.group("date")), line)
+        break
+    return out
+
+
 def parse_key_decision(text: str) -> bool | None:
     t = text.strip().lower()
     if not t or t in EMPTY_VALUES:
@@ -587,7 +626,12 @@ def _resolve(fields: list[_Field], end: int, preamble: tuple[Line, ...]) -> Head
                 put("key_decision", kd, here)
             continue
         if f.field == "reporting_officer":
-            value = re.sub(r"^([^:,]{3,60}):\s+", r"\1, ", joined)  # "John Smith: Executive Director"
+            # "John Smith: Executive Director" -> "John Smith, Executive Director"; a post
+            # written "Director: Legal & Democratic Services" keeps its colon.
+            head = re.match(r"^([^:,]{3,60}):\s+", joined)
+            value = joined
+            if head and not ROLE_STARTERS.match(head.group(1)):
+                value = f"{head.group(1)}, {joined[head.end():]}"
             people["reporting_officer"].append(value)
             prov.setdefault("reporting_officer", Provenance(here.page, here.line_no))
             continue

@@ -32,6 +32,8 @@ PAGE_NUMBER = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 
+#: Stamps that look like furniture but carry structure ("Agenda Item 7" starts a report).
+KEEP_STAMPS = re.compile(r"^\s*agenda\s+item\s+\d+", re.IGNORECASE)
 #: A line ending with a word broken by a hyphen ("develop-" + "ment").
 HYPHEN_BREAK = re.compile(r"[A-Za-z]{2,}-$")
 
@@ -62,7 +64,8 @@ def furniture(lines: Sequence[Line]) -> set[int]:
     repeated = {s for s, n in shapes.items() if n >= threshold} if len(pages) >= REPEAT_MIN_PAGES else set()
     for l in lines:
         if l.size:  # PDF: judge by position
-            if _in_margin(l) and (PAGE_NUMBER.match(l.text) or _shape(l.text) in repeated):
+            if _in_margin(l) and (PAGE_NUMBER.match(l.text) or _shape(l.text) in repeated) \
+                    and not KEEP_STAMPS.match(l.text):
                 out.add(l.line_no)
         elif re.match(r"^\s*page\s+\d+\s*$", l.text, re.IGNORECASE):
             out.add(l.line_no)

@@ -18,7 +18,7 @@ from typing import Iterable, Iterator, Sequence
 
 from pipeline.errors import BoardpapersError, ReadError
 from pipeline.council import detect_council
-from pipeline.headers import clean_contact, scan_header
+from pipeline.headers import HEADER_MAX_LINES, clean_contact, report_by, scan_header
 from pipeline.layout import join_lines, strip_furniture
 from pipeline.readers import SUPPORTED_EXTENSIONS, read_lines
 from pipeline.recommendations import RecLine, extract_recommendations
@@ -324,6 +324,9 @@ def parse_report_lines(doc: Document, lines: Sequence[Line], doc_type: str) -> L
     fields: dict[str, object] = dict(header.values)
     provenance: dict[str, Provenance] = dict(header.provenance)
     body = lines[header.end :]
+    for name, (value, line) in report_by(lines[:HEADER_MAX_LINES]).items():
+        if name not in fields:
+            fields[name], provenance[name] = value, Provenance(line.page, line.line_no)
     headings = find_headings(body, doc.body_size)
     warnings: list[Warning_] = []
 

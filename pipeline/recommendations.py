@@ -22,6 +22,7 @@ ITEM_RE = re.compile(
     (?P<label>
         \(\s*\d{1,2}\s*\)             # (1)
       | \d{1,2}\s*\)                  # 1)
+      | \d{1,2}\.\d{1,2}\.?           # 2.1 (a numbered paragraph)
       | \d{1,2}\.(?!\d)               # 1.
       | \(\s*[a-z]\s*\)               # (a)
       | [a-z]\s*\)                    # a)

@@ -69,6 +69,10 @@ NOT_TITLE_TAIL = re.compile(
 FORM_QUESTION = re.compile(r"\?\s*(?:yes|no|n/a)\b", re.IGNORECASE)
 #: Form check boxes: a line holding them is a form row, not a heading.
 CHECKBOXES = re.compile("[\u2610\u2611\u2612]")
+#: A "numbered" line that is really a date: "19 March 2026".
+DATE_START = re.compile(
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{2,4}\b", re.IGNORECASE
+)
 #: Small words ignored when judging title case.
 MINOR_WORDS: frozenset[str] = frozenset(
     "a an and or the of for to in on at by with from as into under within s its it is be are this that".split()
@@ -189,6 +193,8 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
     larger = bool(body_size and line.size and line.size >= body_size + LARGER_FONT_POINTS)
     strong_layout = line.bold or line.md_level > 0 or larger
     m = NUMBER_RE.match(text)
+    if m and DATE_START.match(m.group("rest")):
+        return None  # "19 March 2026" is a date, not section 19
     if m:
         number = m.group("num").rstrip(".") if re.search(r"\.\d", m.group("num")) else m.group("num")
         rest = m.group("rest").strip()
@@ -224,13 +230,17 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
         title = rm.group("title").strip()
         bold_title = _bold_prefix(line, 0)
         known = classify_kind(title) != DEFAULT_KIND
-        if (is_caps(title) or ((line.bold or (bold_title and bold_title[0].rstrip(" :") == title)) and known)) and title_like(
+        plain_text = line.size == 0.0  # a text file: no bold to go by
+        if (is_caps(title) or ((line.bold or plain_text or (bold_title and bold_title[0].rstrip(" :") == title)) and known)) and title_like(
             title, strong=True
         ):
             return Heading(None, title, rm.group("text").strip(), 1, line, True)
         return None  # "Employee Costs: ..." is a bold lead-in to a paragraph
     title = text.rstrip(" :").strip()
     strong = strong_layout or is_caps(title)
+    # "Officer Recommendations:" alone on its line in a text file
+    if not strong and line.size == 0.0 and text.endswith(":") and classify_kind(title) != DEFAULT_KIND:
+        strong = title_like(title, strong=True)
     if strong and title_like(title, strong=True):
         return Heading(None, title, "", 1, line, True)
     return None
