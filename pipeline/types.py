@@ -332,6 +332,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "level": s.level,
             "page": s.page,
             "line": s.line,
+            "end_page": s.end_page,
             "text": s.text,
         }
         for s in report.sections
