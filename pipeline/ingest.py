@@ -340,7 +340,8 @@ def ingest(
 
     ``ocr``: ``auto`` | ``always`` | ``never`` (for the default parser).
     ``strict``: stop at the first failure (what was parsed before it is committed).
-    ``retry_failed``: also try again every file the ledger records as failed.
+    ``retry_failed``: also try again every file the ledger records as failed
+    (folders that failed are checked when their parent is ingested again).
     ``lock_timeout``: seconds to wait for another ingest into the same index
     (``on_wait(message)`` is called once if it must wait).
     ``commit_every``: papers per commit (default :data:`COMMIT_EVERY`).
@@ -361,8 +362,10 @@ def ingest(
         assert ledger is not None
         with ledger, open_index(index_dir, create=True) as ix:
             if retry_failed:
+                # Files only: a failed folder (a symlink loop, an unlistable folder) is
+                # checked again by ingesting the folder holding it.
                 named = {_key(Path(p)) for p in paths}
-                paths += [p for p in ledger.failed_paths() if p not in named]
+                paths += [p for p in ledger.failed_paths() if p not in named and not os.path.isdir(p)]
             found = list(_scan(paths))
             by_path = ix.files()  # path -> sha256, committed
             by_sha = {sha: path for path, sha in by_path.items()}
@@ -377,7 +380,8 @@ def ingest(
                 unrecorded.clear()
 
             for i, item in enumerate(found):
-                keys.append(_key(item.path))
+                # a problem found on the walk (a looping folder link) is known by the link itself
+                keys.append(os.path.abspath(item.path) if item.problem else _key(item.path))
                 if item.problem is not None:
                     outcome = IngestOutcome(str(item.path), item.status, reason=item.problem)
                 else:
