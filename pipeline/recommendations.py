@@ -126,6 +126,6 @@ def extract_recommendations(
 def _finish(text: str, list_style: bool) -> str:
     text = _clean(text)
     if list_style:
-        text = LIST_TAIL.sub("", text)
+        text = LIST_TAIL.sub("", text.rstrip(" .,"))
         text = text.rstrip(" .;,")
     return text
