@@ -31,11 +31,14 @@ Known, tolerated differences from pdfplumber (measured in tests/test_pdfium.py):
 
 * PDFium names a font without its subset tag (``ArialMT``, not ``FAAAAJ+ArialMT``);
   ``font_flags`` ignores the tag, so bold/italic agree.
-* PDFium drops a character that exactly overdraws the same character (fake
-  bold); where a glyph has no Unicode mapping the two libraries decode it
-  differently (pdfminer writes ``(cid:N)``).
-* Blank text objects inside form XObjects are not looked for; nor are blanks
-  on rotated (non-upright) text, which neither engine groups meaningfully.
+* Ligature glyphs (U+FB00-FB06) are expanded by PDFium itself, as pdfplumber's
+  ``expand_ligatures`` does. PDFium drops a character that exactly overdraws
+  the same character (fake bold); where a glyph has no Unicode mapping the two
+  libraries decode it differently (pdfminer writes ``(cid:N)``).
+* Blank text objects inside form XObjects are not looked for.
+* Text that runs vertically on the displayed page (non-upright) is grouped by
+  pdfplumber's rules, but pdfminer gives such chars its own sizes (the glyph's
+  advance), so words split differently; neither result reads well.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 from pipeline.errors import NeedsOCR, ReadError
 from pipeline.readers.pdf import (
     LINE_TOLERANCE,
+    _is_truncated,
     MIN_TEXT_CHARS,
     WORD_X_TOLERANCE,
     body_font_size,
@@ -65,27 +69,17 @@ WORD_Y_TOLERANCE = 3.0
 BLANK_WIDTH = 0.01
 #: A blank splits words on a line whose baseline is within this many points of its own.
 BLANK_BASELINE_TOLERANCE = 1.0
-#: Ligature glyphs expanded into letters, as pdfplumber's ``expand_ligatures`` does.
-LIGATURES: dict[str, str] = {
-    "\ufb00": "ff",
-    "\ufb03": "ffi",
-    "\ufb04": "ffl",
-    "\ufb01": "fi",
-    "\ufb02": "fl",
-    "\ufb06": "st",
-    "\ufb05": "st",
-}
 #: Code points PDFium substitutes for drawn characters: it marks a hyphen that
 #: ends a line as U+FFFE (a non-character); pdfminer keeps the hyphen.
 PDFIUM_CHARS: dict[str, str] = {"\ufffe": "-"}
-#: Every char the reader rewrites.
-REPLACED = frozenset(LIGATURES) | frozenset(PDFIUM_CHARS)
 #: UTF-16 surrogates: when present, text indices no longer equal char indices.
 SURROGATES = range(0xD800, 0xE000)
 #: Bytes reserved for a font name returned by ``FPDFText_GetFontInfo``.
 FONT_NAME_BUFFER = 256
 #: PDFium's error codes for a document that failed to load (fpdfview.h).
 ERR_FILE, ERR_FORMAT, ERR_PASSWORD, ERR_SECURITY = 2, 3, 4, 5
+#: What the other load errors mean.
+ERROR_REASONS: dict[int, str] = {ERR_FILE: "the file cannot be opened", ERR_FORMAT: "not in PDF format or corrupted"}
 #: Page rotations (degrees) pdfminer maps with its own transform.
 ROTATIONS: tuple[int, ...] = (0, 90, 180, 270)
 #: FPDF_PAGEOBJ_TEXT (fpdf_edit.h).
@@ -315,8 +309,8 @@ def page_chars(textpage: Any, geometry: PageGeometry, fonts: _FontCache | None =
             top = bottom - run.size
         loose_box(tp, i, rect_p)
         text = texts[i]
-        if text in REPLACED:
-            text = PDFIUM_CHARS.get(text) or LIGATURES[text]
+        if text in PDFIUM_CHARS:
+            text = PDFIUM_CHARS[text]
         if fast and run.upright:  # type: ignore[union-attr]
             append(new(Char, (text, rect.left + x_base, rect.right + x_base, top, bottom,
                               run.fontname, run.size, True, baseline)))  # type: ignore[union-attr]
@@ -481,6 +475,7 @@ def chars_to_words(chars: Sequence[Char], blanks: Sequence[Blank] = ()) -> list[
 
 
 def _open(path: Path) -> Any:
+    """The open ``PdfDocument``; a ReadError worded as the pdfplumber reader words it."""
     import pypdfium2 as pdfium
 
     try:
@@ -490,12 +485,13 @@ def _open(path: Path) -> Any:
         if code == ERR_PASSWORD:
             raise ReadError(str(path), "encrypted PDF: a password is needed to open it") from None
         if code == ERR_SECURITY:
-            raise ReadError(str(path), "encrypted PDF: unsupported security handler") from None
-        if code == ERR_FILE:
-            raise ReadError(str(path), "cannot open the file") from None
-        if code == ERR_FORMAT:
-            raise ReadError(str(path), "damaged or truncated PDF (PDFium: data format error)") from None
-        raise ReadError(str(path), f"damaged or unreadable PDF ({exc})") from None
+            raise ReadError(str(path), "encrypted PDF: its security handler is not supported") from None
+        if _is_truncated(path):
+            raise ReadError(
+                str(path), "truncated PDF: the file ends before its %%EOF marker (an incomplete download or copy?)"
+            ) from None
+        reason = ERROR_REASONS.get(code or 0, str(exc))
+        raise ReadError(str(path), f"damaged or unreadable PDF (PDFium: {reason})") from None
 
 
 def page_words(pdf: Any, index: int, fonts: _FontCache | None = None) -> tuple[list[dict[str, Any]], PageGeometry]:
@@ -539,7 +535,7 @@ def read_pdf_pdfium(path: Path, sha256: str, size: int) -> Document:
                 raise
             except Exception as exc:
                 raise ReadError(
-                    str(path), f"damaged PDF: page {index + 1} cannot be read ({type(exc).__name__})"
+                    str(path), f"damaged or unreadable PDF: page {index + 1} cannot be read ({type(exc).__name__})"
                 ) from None
     finally:
         pdf.close()
