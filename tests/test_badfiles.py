@@ -39,6 +39,8 @@ SEED_TXT = CORPUS / "seeds" / "002_03db5c2531a68c69.txt"
 SAMPLE_PDF = CORPUS / "pdf" / "000_6c94f2351dffe329.pdf"
 #: Rendering resolution of the scanned page.
 SCAN_DPI = 200
+#: Characters per line of a generated PDF page (Helvetica 11pt on A4).
+PAGE_LINE_CHARS = 90
 #: Lines per page of the 1,000-page paper.
 LONG_PAPER_LINES = 25
 #: Peak memory (MB) the 1,000-page ingest must stay under: a page-at-a-time bound, not a tight one.
@@ -86,7 +88,7 @@ def _pdf_string(text: str) -> bytes:
 def make_text_pdf(
     pages: Sequence[Sequence[str]], *, user_password: str | None = None, owner_password: str = "owner"
 ) -> bytes:
-    """A real PDF: one Helvetica line per string, A4 pages.
+    """A real PDF: one Helvetica line per string (a string starting ``# `` is a bold heading), A4 pages.
 
     With ``user_password`` (``""`` for none: an owner-password-only file) the
     content is encrypted with the standard security handler, revision 2 (RC4).
@@ -97,6 +99,8 @@ def make_text_pdf(
         b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(n)), n),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
+    bold_font = 4 + 2 * n  # after the page and content objects
+    fonts = b"/F1 3 0 R /F2 %d 0 R" % bold_font
     file_id = hashlib.md5(repr(pages).encode()).digest()
     key = None
     if user_password is not None:
@@ -105,16 +109,21 @@ def make_text_pdf(
         key = hashlib.md5(_padded(user_password) + owner_entry + struct.pack("<i", permissions) + file_id).digest()[:5]
         user_entry = _rc4(key, _PASSWORD_PAD)
     for i, lines in enumerate(pages):
-        body = b"BT /F1 11 Tf 14 TL 60 790 Td\n" + b"".join(_pdf_string(l) + b" Tj T*\n" for l in lines) + b"ET"
+        body = bytearray(b"BT 14 TL 60 790 Td\n")
+        for line in lines:
+            font, line = (b"/F2", line[2:]) if line.startswith("# ") else (b"/F1", line)
+            body += font + b" 11 Tf " + _pdf_string(line) + b" Tj T*\n"
+        body = bytes(body + b"ET")
         stream_no = 5 + 2 * i
         if key is not None:
             obj_key = hashlib.md5(key + struct.pack("<i", stream_no)[:3] + b"\x00\x00").digest()[:10]
             body = _rc4(obj_key, body)
         objs.append(
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-            b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % stream_no
+            b"/Resources << /Font << %s >> >> /Contents %d 0 R >>" % (fonts, stream_no)
         )
         objs.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(body), body))
+    objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>")
     extra = b""
     if key is not None:
         objs.append(
@@ -137,8 +146,20 @@ def make_text_pdf(
 
 
 def paper_lines(path: Path = SEED_TXT, *, tag: str = "") -> list[str]:
-    """A sample paper's lines (tabs flattened), with an optional distinguishing line."""
-    lines = [l.replace("\t", "    ")[:95] for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+    """A sample paper's lines as set on a page: markdown removed, ``#`` headings kept as ``# `` (bold),
+    long paragraphs wrapped; ``tag`` adds a distinguishing line."""
+    import re
+    import textwrap
+
+    lines: list[str] = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        text = re.sub(r"</?sup>|\*\*", "", raw).replace("\t", "    ").strip()
+        if not text:
+            continue
+        if text.startswith("#"):
+            lines.append("# " + text.lstrip("# "))
+        else:
+            lines.extend(textwrap.wrap(text, PAGE_LINE_CHARS))
     return lines[:3] + ([tag] if tag else []) + lines[3:]
 
 
