@@ -56,7 +56,7 @@ def output_options(f: Callable) -> Callable:
 
 
 def echo_jsonl(rows: Iterable[Mapping[str, Any]]) -> None:
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     for row in rows:
         out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
     out.flush()
