@@ -161,19 +161,26 @@ def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: b
 @click.option("--min", "min_pct", type=click.FloatRange(0, 100), default=None,
               help="Exit 1 when overall accuracy is below this percentage.")
 @click.option("--misses/--no-misses", default=True, show_default=True, help="List every miss.")
+# The choices are pipeline.readers.PDF_ENGINES, spelled out so --help stays light.
+@click.option("--pdf-engine", type=click.Choice(["pdfplumber", "pdfium"]), default=None,
+              help="PDF reader (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber).")
 @output_options
 @handle_errors
-def eval_cmd(labels: Path, docdir: Path, min_pct: float | None, misses: bool, as_json: bool, as_csv: bool) -> None:
+def eval_cmd(labels: Path, docdir: Path, min_pct: float | None, misses: bool, pdf_engine: str | None,
+             as_json: bool, as_csv: bool) -> None:
     """Score the parser against labelled papers: per-field accuracy and each miss.
 
     \b
     Examples:
       boardpapers eval tests/data/seeds.jsonl corpus/
       boardpapers eval ../shared/labels/real-dev.jsonl ../shared/corpus/real --min 90
+      boardpapers eval tests/data/seeds.jsonl corpus/ --pdf-engine pdfium
     """
     from pipeline.evaluate import evaluate
+    from pipeline.parse import parse_file
 
-    result = evaluate(labels, docdir, progress=lambda p: log(f"parsing {p}"))
+    result = evaluate(labels, docdir, progress=lambda p: log(f"parsing {p}"),
+                      parse=lambda p: parse_file(p, pdf_engine=pdf_engine, entities=False))
     rows = result.rows()
     if as_json:
         echo_jsonl(rows + [{"field": "overall", "accuracy": round(result.overall, 1), "papers": result.papers}])

@@ -15,6 +15,7 @@ below allows 0.1 %.
 
 from __future__ import annotations
 
+import json
 import re
 import zlib
 from pathlib import Path
@@ -351,3 +352,29 @@ def test_pages_and_text_pages_are_closed(write, monkeypatch: pytest.MonkeyPatch)
     assert closed.count("PdfPage") == 3
     assert closed.count("PdfTextPage") == 3
     assert closed.count("PdfDocument") >= 1
+
+
+# ---------------------------------------------------------------- the eval command
+
+
+def test_eval_command_reads_pdfs_with_the_engine_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+    from pipeline.readers import PDF_ENGINES
+
+    eval_options = {p.name: p for p in cli.commands["eval"].params}
+    assert tuple(eval_options["pdf_engine"].type.choices) == PDF_ENGINES
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("pdfplumber was used")
+
+    monkeypatch.setattr("pipeline.readers.pdf.read_pdf", refuse)
+    labels, corpus = str(ROOT / "tests" / "data" / "seeds.jsonl"), str(ROOT / "corpus")
+    result = CliRunner().invoke(cli, ["eval", labels, corpus, "--pdf-engine", "pdfium", "--json", "--no-misses"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    overall = next(r for r in rows if r["field"] == "overall")
+    assert overall["papers"] == 10
+    refused = CliRunner().invoke(cli, ["eval", labels, corpus, "--pdf-engine", "pdfplumber", "--no-misses"])
+    assert refused.exit_code != 0  # the other engine really is the one refused
