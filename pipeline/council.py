@@ -118,7 +118,7 @@ def _contains_words(longer: list[str], shorter: list[str]) -> bool:
     return len(longer) > len(shorter) and all(w in it for w in shorter)
 
 
-def _uncap(text: str) -> str:
+def uncap(text: str) -> str:
     """'WEST OF ENGLAND COMBINED AUTHORITY' -> 'West of England Combined Authority'."""
     if not text.isupper():
         return text
@@ -132,7 +132,7 @@ def detect_council(pages: Iterable[tuple[int, str]], *, header: Iterable[str] = 
     ``header`` holds header values (committee, subject): an authority named
     there ("WEST OF ENGLAND COMBINED AUTHORITY COMMITTEE") counts as the header.
     """
-    pages = [*((0, _uncap(h)) for h in header if h), *pages]
+    pages = [*((0, uncap(h)) for h in header if h), *pages]
     names: Counter[str] = Counter()
     bare_types: Counter[str] = Counter()
     domains: Counter[str] = Counter()

@@ -470,22 +470,6 @@ def find_reports(
     return out
 
 
-def _with_meeting(part: Layout, pack_fields: dict[str, object], pack_prov: dict[str, Provenance]) -> Layout:
-    """A report in a pack goes to the pack's meeting: fill what its header leaves out."""
-    fields = dict(part.fields)
-    prov = dict(part.provenance)
-    filled: list[str] = []
-    for name in ("committee", "meeting_date"):
-        if not fields.get(name) and pack_fields.get(name):
-            fields[name] = pack_fields[name]
-            prov[name] = pack_prov[name]
-            filled.append(name.replace("_", " "))
-    warnings = tuple(
-        w for w in part.warnings if not (w.code == "missing_field" and any(f in w.message for f in filled))
-    )
-    return dataclasses.replace(part, fields=fields, provenance=prov, warnings=warnings)
-
-
 # ---------------------------------------------------------------- the pack
 
 
@@ -522,9 +506,9 @@ def parse_pack(doc: Document, lines: Sequence[Line]) -> Layout:
             )
 
     parts: list[Layout] = []
+    meeting = {name: (fields[name], prov[name]) for name in ("committee", "meeting_date") if fields.get(name)}
     for start, end in reports:
-        part = parse_report_lines(doc, lines[start:end], "report")
-        parts.append(_with_meeting(part, fields, prov))
+        parts.append(parse_report_lines(doc, lines[start:end], "report", defaults=meeting))
 
     warnings: list[Warning_] = []
     if not parts:

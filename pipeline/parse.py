@@ -14,7 +14,7 @@ import os
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from pipeline.errors import BoardpapersError, ReadError
 from pipeline.council import detect_council
@@ -26,7 +26,6 @@ from pipeline.readers.pdf import BODY_LINE_MIN_CHARS
 from pipeline.sections import (
     DEFAULT_KIND,
     NUMBER_RE,
-    NUMBERED_DOC_MIN,
     Heading,
     classify_kind,
     continues_heading,
@@ -317,8 +316,18 @@ def parse_sections(doc: Document) -> Layout:
     return parse_report_lines(doc, lines, doc_type)
 
 
-def parse_report_lines(doc: Document, lines: Sequence[Line], doc_type: str) -> Layout:
-    """Header, sections and recommendations of one paper's lines (furniture removed)."""
+def parse_report_lines(
+    doc: Document,
+    lines: Sequence[Line],
+    doc_type: str,
+    *,
+    defaults: Mapping[str, tuple[object, Provenance]] | None = None,
+) -> Layout:
+    """Header, sections and recommendations of one paper's lines (furniture removed).
+
+    ``defaults`` fill header fields the paper leaves out (a report in an agenda
+    pack goes to the pack's meeting), with their provenance.
+    """
     is_heading = _is_heading_factory(doc.body_size)
     header = scan_header(lines, is_heading=is_heading)
     fields: dict[str, object] = dict(header.values)
@@ -378,11 +387,14 @@ def parse_report_lines(doc: Document, lines: Sequence[Line], doc_type: str) -> L
         if found:
             fields["contact"], provenance["contact"] = found
 
+    for name, (value, where) in (defaults or {}).items():
+        if not fields.get(name) and value:
+            fields[name], provenance[name] = value, where
+
     # Recommendations: the first recommendations section that yields items.
     recs: tuple = ()
     leadin = None
     if doc_type == "report":
-        heads = {id(s): h for s, (_, h, _) in zip(sections, headings)}
         for s, (start, h, last), content in zip(sections, headings, section_lines):
             if s.kind != "recommendations":
                 continue
@@ -425,7 +437,7 @@ def meeting_from_title(lines: Sequence[Line], doc_type: str) -> list[tuple[str, 
     "Decision determined at ... Committee meeting on 12 September 2024",
     "... KEY DECISIONS TO BE TAKEN AT TRANSPORT & CONNECTIVITY POLICY COMMITTEE".
     """
-    from pipeline.council import _uncap
+    from pipeline.council import uncap
     from pipeline.dates import find_dates
 
     first_page = lines[0].page if lines else 1
@@ -440,7 +452,7 @@ def meeting_from_title(lines: Sequence[Line], doc_type: str) -> list[tuple[str, 
             if committee.split()[0].lower() in l.text.lower():
                 where = l
                 break
-        out.append(("committee", _uncap(committee), Provenance(where.page, where.line_no)))
+        out.append(("committee", uncap(committee), Provenance(where.page, where.line_no)))
     if doc_type in DATED_TYPES:
         for l in head:
             dates = find_dates(l.text)

@@ -87,8 +87,6 @@ TITLE_CASE_RATIO = 0.6
 LARGER_FONT_POINTS = 1.0
 #: A run-in title ("RECOMMENDATION: That ...") has at most this many words.
 RUN_IN_MAX_WORDS = 8
-#: A document with at least this many numbered headings keeps only strong unnumbered ones.
-NUMBERED_DOC_MIN = 3
 
 #: Pseudo-headings that are layout rather than structure (table captions, sign-offs).
 NON_HEADING_PATTERNS = re.compile(

@@ -202,7 +202,6 @@ class Layout:
     doc_type: str
     warnings: tuple[Warning_, ...] = ()
     parts: tuple["Layout", ...] = ()  # component reports of an agenda pack
-    title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
