@@ -214,3 +214,96 @@ def test_cli_ingest_json_summary_and_exit_codes(tmp_path):
     assert bad.exit_code == 1
     assert bad.stdout == ""
     assert "5 unchanged" in bad.stderr and "1 failed" in bad.stderr and "bad.pdf" in bad.stderr
+
+
+# ---------------------------------------------------------------- issue 5: ledger, run lock, folders
+
+
+def ledger_rows(index_dir: Path) -> dict[str, tuple[str, str | None]]:
+    from pipeline.ledger import Ledger
+
+    with Ledger.open(index_dir) as ledger:
+        return {Path(e.path).name: (e.status, e.report_id) for e in ledger.entries()}
+
+
+def test_issue5_ledger_records_every_file_and_keeps_report_ids_of_unchanged_files(papers, index_dir):
+    (papers / "broken.txt").write_text("BROKEN")
+    shutil.copy(papers / "a.txt", papers / "copy.txt")
+    first = ingest([papers], index_dir, parser=FakeParser())
+    rows = ledger_rows(index_dir)
+    assert {k: v[0] for k, v in rows.items()} == {
+        "a.txt": "indexed", "b.md": "indexed", "broken.txt": "failed", "c.txt": "indexed", "copy.txt": "duplicate"}
+    ids = {Path(o.path).name: o.report_id for o in first.outcomes}
+    assert rows["a.txt"][1] == ids["a.txt"]
+    ingest([papers], index_dir, parser=FakeParser())  # all unchanged now: ids are kept
+    assert ledger_rows(index_dir)["a.txt"] == ("indexed", ids["a.txt"])
+    (papers / "broken.txt").write_text("mended")
+    ingest([papers], index_dir, parser=FakeParser())
+    assert ledger_rows(index_dir)["broken.txt"][0] == "indexed"
+
+
+def test_issue5_ledger_never_runs_ahead_of_the_index(tmp_path, index_dir, monkeypatch):
+    """Rows are written after the commit they describe: a failed commit leaves them out."""
+    monkeypatch.setattr(ingest_mod, "COMMIT_EVERY", 2)
+    for i in range(5):
+        (tmp_path / f"p{i}.txt").write_text(f"paper number{i}")
+    real = ingest_mod._commit
+    calls = []
+
+    def commit(ix, items):
+        calls.append(len(items))
+        if len(calls) == 2:
+            raise IndexLocked("the disk went away")
+        return real(ix, items)
+
+    monkeypatch.setattr(ingest_mod, "_commit", commit)
+    with pytest.raises(IndexLocked):
+        ingest([tmp_path], index_dir, parser=FakeParser())
+    assert sorted(ledger_rows(index_dir)) == ["p0.txt", "p1.txt"]
+    with open_index(index_dir) as ix:
+        assert sorted(Path(p).name for p in ix.files()) == ["p0.txt", "p1.txt"]
+
+
+def test_issue5_status_reconciles_the_ledger_with_the_index(papers, index_dir):
+    from pipeline.ledger import LEDGER_FILE, archive_status
+
+    ingest([papers], index_dir, parser=FakeParser())
+    with open_index(index_dir) as ix:
+        ix.remove_paths([str((papers / "a.txt").resolve())])
+    (index_dir / LEDGER_FILE).rename(index_dir / "old-ledger")
+    ingest([papers / "b.md"], index_dir, parser=FakeParser())  # a new ledger that knows only b.md
+    (index_dir / "old-ledger").replace(index_dir / LEDGER_FILE)
+    status = {Path(e.path).name: e for e in archive_status(index_dir)}
+    assert status["a.txt"].status == "missing" and "ingest it again" in status["a.txt"].reason
+    assert status["b.md"].status == "indexed" and status["c.txt"].status == "indexed"
+
+
+def test_issue5_a_second_ingest_waits_then_says_who_holds_the_lock(papers, index_dir):
+    import os
+
+    from pipeline.index import run_lock
+
+    messages: list[str] = []
+    with run_lock(index_dir, timeout=0):
+        with pytest.raises(IndexLocked) as err:
+            ingest([papers], index_dir, parser=FakeParser(), lock_timeout=0.3, on_wait=messages.append)
+    assert f"being written by another ingest (pid {os.getpid()}" in str(err.value)
+    assert "gave up waiting after 0.3 s" in str(err.value)
+    assert len(messages) == 1 and messages[0].startswith("waiting up to 0.3 s for another ingest")
+    assert statuses(ingest([papers], index_dir, parser=FakeParser(), lock_timeout=0)) == {
+        "a.txt": "indexed", "b.md": "indexed", "c.txt": "indexed"}
+
+
+def test_issue5_symlinked_folders_are_followed_once(papers, index_dir):
+    elsewhere = papers.parent / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "d.txt").write_text("delta parks")
+    (papers / "linked").symlink_to(elsewhere)
+    (papers / "sub" / "again").symlink_to(elsewhere)
+    (papers / "sub" / "up").symlink_to("..")
+    summary = ingest([papers], index_dir, parser=FakeParser())
+    got = {str(Path(o.path).relative_to(papers)): (o.status, o.reason) for o in summary.outcomes}
+    assert got["linked/d.txt"][0] == "indexed"
+    assert got["sub/again"][0] == "duplicate" and "same folder as" in got["sub/again"][1]
+    assert got["sub/up"][0] == "failed" and "symlink loop" in got["sub/up"][1]
+    assert sorted(k for k, v in got.items() if v[0] == "indexed") == ["a.txt", "b.md", "linked/d.txt", "sub/c.txt"]
