@@ -412,11 +412,15 @@ def run_lock(
     from whoosh.util.filelock import FileLock
 
     path = Path(path)
-    path.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(path / RUN_LOCK_FILE))
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        free = lock.acquire(blocking=False)
+    except OSError as exc:  # not a folder, read-only, no permission
+        raise IndexError_(f"cannot write an index at {path}: {exc.strerror or exc}") from None
     deadline = time.monotonic() + timeout
     waited = False
-    while not lock.acquire(blocking=False):
+    while not free:
         if time.monotonic() >= deadline:
             raise IndexLocked(
                 f"the index at {path} is being written by {_lock_holder(path)}; "
@@ -426,6 +430,7 @@ def run_lock(
             on_wait(f"waiting up to {timeout:g} s for {_lock_holder(path)} to finish writing {path}")
         waited = True
         time.sleep(RUN_LOCK_POLL)
+        free = lock.acquire(blocking=False)
     try:
         started = _dt.datetime.now().isoformat(timespec="seconds")
         os.ftruncate(lock.fd, 0)

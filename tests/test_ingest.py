@@ -307,3 +307,11 @@ def test_issue5_symlinked_folders_are_followed_once(papers, index_dir):
     assert got["sub/again"][0] == "duplicate" and "same folder as" in got["sub/again"][1]
     assert got["sub/up"][0] == "failed" and "symlink loop" in got["sub/up"][1]
     assert sorted(k for k, v in got.items() if v[0] == "indexed") == ["a.txt", "b.md", "linked/d.txt", "sub/c.txt"]
+
+
+def test_issue5_an_index_that_cannot_be_written_is_our_error_not_a_traceback(papers, tmp_path):
+    from pipeline.errors import IndexError_
+
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(IndexError_, match="cannot write an index at"):
+        ingest([papers], tmp_path / "a-file" / "index", parser=FakeParser())
