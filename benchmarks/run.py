@@ -8,9 +8,9 @@ table (or one JSON object with ``--json``):
 
 * parse throughput in PDF pages per second over the same sample of PDFs, in one
   process and in ``--workers`` processes: pdfplumber's plain ``page.extract_text()``
-  (the floor any pdfplumber-based parse pays), ``parse_file`` with the pdfplumber
-  engine and with the pdfium engine (the structural parse; entities off), and the
-  text papers in papers per second;
+  (the floor any pdfplumber-based parse pays), ``read_lines`` (the reader alone)
+  and ``parse_file`` (reader + structural parse, entities off) with each PDF
+  engine, and the text papers in papers per second;
 * ingest throughput (``pipeline.ingest.ingest``, one process, default parser
   with entities) with each PDF engine, and the index's size on disk;
 * search latency p50/p95 through the library API (``pipeline.search.search``,
@@ -60,6 +60,13 @@ SEARCH_QUERIES: tuple[tuple[str, str, dict[str, str]], ...] = (
 CLI_SEARCH_WORD = "budget"
 #: PDF engines measured, in display order.
 ENGINES: tuple[str, ...] = ("pdfplumber", "pdfium")
+#: The throughput rows: (kind, engine, label). ``read`` is read_lines alone (the
+#: reader), ``parse`` is parse_file without entities (reader + structural parse).
+THROUGHPUT_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("extract_text", "pdfplumber", "pdfplumber extract_text()"),
+    *(("read", e, f"read_lines, pdf engine {e}") for e in ENGINES),
+    *(("parse", e, f"parse, pdf engine {e}") for e in ENGINES),
+)
 
 
 def _load_generate() -> Any:
@@ -108,8 +115,16 @@ def _parse(path: str, engine: str) -> int:
     return parse_file(path, pdf_engine=engine, entities=False).source.pages
 
 
+def _read(path: str, engine: str) -> int:
+    from pipeline.readers import read_lines
+
+    return read_lines(path, pdf_engine=engine).source.pages
+
+
 def _work(kind: str, engine: str, path: str) -> int:
-    return _extract_text(path) if kind == "extract_text" else _parse(path, engine)
+    if kind == "extract_text":
+        return _extract_text(path)
+    return _read(path, engine) if kind == "read" else _parse(path, engine)
 
 
 def _work_item(item: tuple[str, str, str]) -> int:
@@ -127,7 +142,7 @@ def _ready(_: int) -> int:
 
 
 def step_throughput(kind: str, engine: str, files: list[str], workers: int) -> dict[str, Any]:
-    """Pages per second over ``files`` (``kind``: extract_text | parse)."""
+    """Pages per second over ``files`` (``kind``: extract_text | read | parse)."""
     if not files:
         return {"files": 0, "pages": 0, "seconds": 0.0, "pages_per_s": None}
     if workers <= 1:
@@ -303,10 +318,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         }
         workers = args.workers
         tp: dict[str, Any] = {}
-        rows = [("extract_text", "pdfplumber", "pdfplumber extract_text()")] + [
-            ("parse", e, f"parse, pdf engine {e}") for e in ENGINES
-        ]
-        for kind, engine, label in rows:
+        for kind, engine, label in THROUGHPUT_ROWS:
             for w in sorted({1, workers}):
                 _progress(args, f"{label}, {w} process(es), {len(sample)} PDFs")
                 tp[f"{kind}:{engine}:{w}"] = {"label": label, "workers": w, **_run_step(
@@ -380,9 +392,7 @@ def render(result: dict[str, Any], workers: int) -> str:
     out.append(f"parse throughput, PDF pages/s (same {sample.get('files', 0)} PDFs, {sample.get('pages', 0)} pages)")
     head = f"  {'':34}{'1 process':>12}{f'{workers} processes':>14}{'peak RSS (1 / all)':>22}"
     out.append(head)
-    for kind, engine, label in [("extract_text", "pdfplumber", "pdfplumber extract_text()")] + [
-        ("parse", e, f"parse, pdf engine {e}") for e in ENGINES
-    ]:
+    for kind, engine, label in THROUGHPUT_ROWS:
         one = tp.get(f"{kind}:{engine}:1", {})
         many = tp.get(f"{kind}:{engine}:{workers}", {}) if workers > 1 else {}
         if "error" in one:
@@ -393,10 +403,14 @@ def render(result: dict[str, Any], workers: int) -> str:
             f"  {label:34}{_fmt(one.get('pages_per_s')):>12}{_fmt(many.get('pages_per_s')):>14}"
             f"{_fmt(one.get('maxrss_mb')) + ' / ' + _fmt(rss_many) + ' MB':>22}"
         )
-    base = tp.get("parse:pdfplumber:1", {}).get("pages_per_s")
-    fast = tp.get("parse:pdfium:1", {}).get("pages_per_s")
-    if base and fast:
-        out.append(f"  pdfium engine / pdfplumber engine: {fast / base:.1f}x")
+    ratios = []
+    for kind in ("read", "parse"):
+        base = tp.get(f"{kind}:pdfplumber:1", {}).get("pages_per_s")
+        fast = tp.get(f"{kind}:pdfium:1", {}).get("pages_per_s")
+        if base and fast:
+            ratios.append(f"{kind} {fast / base:.1f}x")
+    if ratios:
+        out.append(f"  pdfium engine / pdfplumber engine, one process: {', '.join(ratios)}")
     txt = tp.get("parse:text:1", {})
     if txt.get("files"):
         out.append(f"  parse, text papers: {_fmt(txt.get('papers_per_s'))} papers/s "

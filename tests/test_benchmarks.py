@@ -194,7 +194,7 @@ def test_render_reports_a_missing_ingest_clearly() -> None:
     table = runner.render(result, 2)
     assert re.search(r"^  pdfium\s+pipeline\.ingest\.ingest is not available", table, re.MULTILINE)
     assert "no index was built" in table
-    assert "pdfium engine / pdfplumber engine: 10.0x" in table
+    assert "pdfium engine / pdfplumber engine, one process: parse 10.0x" in table
     assert "2 CPUs" in table and "Python 3.11" in table
 
 
@@ -215,7 +215,8 @@ def test_quick_benchmark_completes_and_prints_its_table(tmp_path: Path) -> None:
                     "machine:", "archive: 20 papers"):
         assert heading in out, heading
     number = r"[\d,]+\.\d"
-    for row in ("pdfplumber extract_text\\(\\)", "parse, pdf engine pdfplumber", "parse, pdf engine pdfium"):
+    for row in ("pdfplumber extract_text\\(\\)", "read_lines, pdf engine pdfplumber", "read_lines, pdf engine pdfium",
+                "parse, pdf engine pdfplumber", "parse, pdf engine pdfium"):
         assert re.search(rf"{row}\s+{number}\s+{number}", out), row
     assert re.search(rf"word: budget\s+\d+\s+{number}\s+{number}\s+{number}", out)
     assert re.search(r"boardpapers --help\s+\d+\.\d+ s", out)

@@ -54,9 +54,9 @@ from typing import Any, Callable, NamedTuple, Sequence
 from pipeline.errors import NeedsOCR, ReadError
 from pipeline.readers.pdf import (
     LINE_TOLERANCE,
-    _is_truncated,
     MIN_TEXT_CHARS,
     WORD_X_TOLERANCE,
+    _is_truncated,
     body_font_size,
     group_lines,
 )
@@ -303,8 +303,9 @@ def page_chars(textpage: Any, geometry: PageGeometry, fonts: _FontCache | None =
         if obj != last_obj:
             run = _run(c, fonts, raw_tp, i, obj, geometry)
             last_obj = obj
-            # One baseline per text object; bottom sits the font's descent below it.
-            baseline = top_base - run.baseline if fast else geometry.point(0.0, run.baseline)[1]
+            # One baseline per text object; bottom sits the font's descent below it
+            # (rotated pages map each char instead: see _mapped_char).
+            baseline = top_base - run.baseline
             bottom = baseline + run.descent
             top = bottom - run.size
         loose_box(tp, i, rect_p)
