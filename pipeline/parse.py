@@ -58,6 +58,8 @@ RIGHT_EDGE_QUANTILE = 0.8
 FULL_LINE_EMS = 2.5
 #: A following line closer than this (font sizes) is the same paragraph.
 PARAGRAPH_GAP_EMS = 0.6
+#: An unnumbered heading starts within this many font sizes of the left margin.
+HEADING_INDENT_EMS = 5.0
 #: Cells further apart than this many font sizes make a line a table row.
 TABLE_GAP_EMS = 2.5
 #: A line with more than this share of figures and currency signs is table content.
@@ -145,6 +147,33 @@ def right_edge(lines: Sequence[Line]) -> float:
     """Where prose lines end on the right (PDF), 0.0 when unknown."""
     xs = sorted(l.x1 for l in lines if l.size and len(l.text) >= BODY_LINE_MIN_CHARS)
     return xs[int(len(xs) * RIGHT_EDGE_QUANTILE)] if xs else 0.0
+
+
+def left_margin(lines: Sequence[Line]) -> float:
+    """The commonest left edge of prose lines (PDF), 0.0 when unknown."""
+    edges = Counter(round(l.x0) for l in lines if l.size and len(l.text) >= BODY_LINE_MIN_CHARS)
+    return float(edges.most_common(1)[0][0]) if edges else 0.0
+
+
+def _ends_paragraph(lines: Sequence[Line], i: int, right: float) -> bool:
+    """Is line ``i`` the tail of a paragraph whose previous line ran to the margin?"""
+    line = lines[i]
+    if i == 0 or not line.size or not right:
+        return False
+    prev = lines[i - 1]
+    return (
+        prev.page == line.page
+        and prev.x1 >= right - FULL_LINE_EMS * prev.size
+        and line.top - prev.bottom <= PARAGRAPH_GAP_EMS * line.size
+    )
+
+
+def _far_from_margin(line: Line, left: float, body_size: float) -> bool:
+    if not line.size or not left:
+        return False
+    if body_size and line.size >= body_size + 1.0:
+        return False  # a larger title may be centred
+    return line.x0 - left > HEADING_INDENT_EMS * line.size
 
 
 def is_table_row(line: Line) -> bool:
@@ -247,6 +276,7 @@ def _is_contact_label(title: str) -> bool:
 def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, Heading, int]]:
     """(first line index, heading, last line index) for every heading in ``lines``."""
     right = right_edge(lines)
+    left = left_margin(lines)
     found: list[tuple[int, Heading, int]] = []
     i = 0
     while i < len(lines):
@@ -269,6 +299,12 @@ def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, He
         if not h.number and _in_table(lines, i):
             i += 1
             continue
+        if not h.number and not line.bold and _ends_paragraph(lines, i, right):
+            i += 1
+            continue  # the last line of a wrapped paragraph
+        if not h.number and _far_from_margin(line, left, body_size):
+            i += 1
+            continue  # a centred caption or a table cell
         if h.number and h.text and _continues_paragraph_numbering(lines, i, h, found):
             i += 1
             continue

@@ -235,7 +235,7 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
             return Heading(None, title, rm.group("text").strip(), 1, line, True)
         return None  # "Employee Costs: ..." is a bold lead-in to a paragraph
     title = text.rstrip(" :").strip()
-    strong = strong_layout or is_caps(title)
+    strong = strong_layout or (line.italic and not text.endswith(".")) or is_caps(title)
     # "Officer Recommendations:" alone on its line in a text file
     if not strong and line.size == 0.0 and text.endswith(":") and classify_kind(title) != DEFAULT_KIND:
         strong = title_like(title, strong=True)
