@@ -18,7 +18,7 @@ MARGIN_SHARE = 0.1
 #: A line repeated (digits ignored) on at least this share of pages is furniture...
 REPEAT_SHARE = 0.5
 #: ...provided the document has at least this many pages.
-REPEAT_MIN_PAGES = 3
+REPEAT_MIN_PAGES = 2
 
 PAGE_NUMBER = re.compile(
     r"""

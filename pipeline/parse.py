@@ -112,8 +112,10 @@ DOC_TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("appendix", r"^appendix\b|impact\s+assessment|^annex\b"),
     )
 )
-#: How many lines from the top are read for the document type.
+#: How many lines from the top are read for the document type...
 DOC_TYPE_LINES = 12
+#: ...and only title-like ones: a wrapped prose line starting "Appendix B." is not a title.
+DOC_TYPE_MAX_WORDS = 12
 
 
 # ---------------------------------------------------------------- helpers
@@ -125,7 +127,8 @@ def report_id(path: Path, sha256: str) -> str:
 
 
 def detect_doc_type(lines: Sequence[Line], fields: dict) -> str:
-    head = [l.text for l in lines[:DOC_TYPE_LINES]]
+    """The paper's type from its title lines (short lines at the top, not prose)."""
+    head = [l.text for l in lines[:DOC_TYPE_LINES] if len(l.text.split()) <= DOC_TYPE_MAX_WORDS]
     for kind, pattern in DOC_TYPE_PATTERNS:
         for text in head:
             if pattern.search(text):

@@ -163,7 +163,7 @@ def body_font_size(lines: Iterable[Line]) -> float:
     return counts.most_common(1)[0][0]
 
 
-def _is_truncated(path: Path) -> bool:
+def is_truncated(path: Path) -> bool:
     """No ``%%EOF`` marker near the end: the file was cut short (an interrupted download or copy)."""
     try:
         with open(path, "rb") as fh:
@@ -187,7 +187,7 @@ def _failure(path: Path, exc: BaseException, what: str = "") -> ReadError:
     name = type(exc).__name__
     if "Password" in name or "Encrypt" in name:
         return ReadError(str(path), "encrypted PDF: a password is needed to open it")
-    if _is_truncated(path):
+    if is_truncated(path):
         return ReadError(str(path), "truncated PDF: the file ends before its %%EOF marker (an incomplete download or copy?)")
     detail = f"{name}: {exc}" if str(exc) else name
     return ReadError(str(path), f"damaged or unreadable PDF{what} ({detail})")

@@ -56,7 +56,7 @@ from pipeline.readers.pdf import (
     LINE_TOLERANCE,
     MIN_TEXT_CHARS,
     WORD_X_TOLERANCE,
-    _is_truncated,
+    is_truncated,
     body_font_size,
     group_lines,
 )
@@ -487,7 +487,7 @@ def _open(path: Path) -> Any:
             raise ReadError(str(path), "encrypted PDF: a password is needed to open it") from None
         if code == ERR_SECURITY:
             raise ReadError(str(path), "encrypted PDF: its security handler is not supported") from None
-        if _is_truncated(path):
+        if is_truncated(path):
             raise ReadError(
                 str(path), "truncated PDF: the file ends before its %%EOF marker (an incomplete download or copy?)"
             ) from None
