@@ -36,4 +36,5 @@ eval: setup
 	else echo "no $(SHARED)/labels: real-paper evaluation skipped"; fi
 
 clean:
-	rm -rf $(VENV) $(INDEX)/_* $(INDEX)/*.toc $(INDEX)/*.seg $(INDEX)/*.json
+	rm -rf $(VENV) $(INDEX)/_* $(INDEX)/*.toc $(INDEX)/*.seg $(INDEX)/*.json \
+	  $(INDEX)/ledger.sqlite* $(INDEX)/ingest.lock $(INDEX)/*_WRITELOCK
