@@ -118,8 +118,10 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @output_options
 @click.option("--text/--no-text", "with_text", default=True, help="Include section text in JSON output.")
+@click.option("--pdf-engine", type=click.Choice(["pdfplumber", "pdfium"]), default=None,
+              help="PDF reader (default pdfplumber, or BOARDPAPERS_PDF_ENGINE); pdfium is faster, same fields.")
 @handle_errors
-def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: bool) -> None:
+def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: bool, pdf_engine: str | None) -> None:
     """Parse papers without indexing them; print one record per file.
 
     \b
@@ -132,7 +134,7 @@ def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: b
 
     failed = 0
     rows = []
-    for path, result in parse_paths(paths):
+    for path, result in parse_paths(paths, pdf_engine=pdf_engine):
         if isinstance(result, BoardpapersError):
             failed += 1
             log(f"error: {result}")
@@ -232,6 +234,7 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int, Any], None]]:
 
 from pipeline.ingest import COMMIT_EVERY, LOCK_TIMEOUT  # noqa: E402 (light modules: no engines imported)
 from pipeline.ocr import DEFAULT_OCR_MODE, OCR_MODES  # noqa: E402
+from pipeline.index import DEFAULT_ENGINE, ENGINES  # noqa: E402 (Whoosh and tantivy load only when opened)
 
 
 @cli.command("ingest")
@@ -245,10 +248,12 @@ from pipeline.ocr import DEFAULT_OCR_MODE, OCR_MODES  # noqa: E402
               help="How long to wait for another ingest into the same index.")
 @click.option("--commit-every", type=click.IntRange(1), default=COMMIT_EVERY, show_default=True, metavar="N",
               help="Papers per commit: a crash loses at most this many.")
+@click.option("--engine", type=click.Choice(ENGINES), default=None,
+              help=f"Search engine of a new index (default {DEFAULT_ENGINE}); an existing index keeps its own.")
 @output_options
 @handle_errors
 def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool, retry_failed: bool,
-               lock_timeout: float, commit_every: int, as_json: bool, as_csv: bool) -> None:
+               lock_timeout: float, commit_every: int, engine: str | None, as_json: bool, as_csv: bool) -> None:
     """Parse papers and add them to the search index (folders are searched recursively).
 
     Each file ends up indexed, unchanged (same path and content as before: not
@@ -269,6 +274,7 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
       boardpapers ingest corpus/
       boardpapers ingest new/*.pdf --index /data/bp-index --json > outcomes.jsonl
       boardpapers ingest --retry-failed --index /data/bp-index
+      boardpapers ingest corpus/ --engine tantivy --index tantivy-index
     """
     from pipeline.ingest import ingest
     from pipeline.ocr import INSTALL_HINT, unavailable_reason
@@ -280,7 +286,8 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
         raise click.UsageError(f"--ocr always needs OCR, but {missing}: {INSTALL_HINT}")
     with progress_bar("ingesting") as update:
         summary = ingest(paths, index_dir, progress=update, ocr=ocr, strict=strict, retry_failed=retry_failed,
-                         lock_timeout=lock_timeout, commit_every=commit_every, on_wait=log)
+                         lock_timeout=lock_timeout, commit_every=commit_every, on_wait=log,
+                         engine=engine)
     rows = [outcome_row(o) for o in summary.outcomes]
     if as_json:
         echo_jsonl(rows)
