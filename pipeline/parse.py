@@ -575,6 +575,15 @@ def report_from_layout(
     council = f.get("council") or detect_council(
         ((l.page, l.text) for l in doc.lines), header=[str(f.get(k) or "") for k in ("committee", "subject")]
     )
+    provenance = dict(layout.provenance)
+    if council and "council" not in provenance:
+        # Cite the first line that names the council (or its place).
+        place = council.split()[0].lower()
+        where = next((l for l in doc.lines if council.lower() in l.text.lower()), None) or next(
+            (l for l in doc.lines if place in l.text.lower()), None
+        )
+        if where is not None:
+            provenance["council"] = Provenance(where.page, where.line_no)
     warnings = list(layout.warnings)
     period = None
     if layout.doc_type == "report":
@@ -609,7 +618,7 @@ def report_from_layout(
         sections=layout.sections,
         entities=ents,
         warnings=tuple(warnings),
-        provenance=dict(layout.provenance),
+        provenance=provenance,
         parts=parts,
         parent_id=parent_id,
     )
