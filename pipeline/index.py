@@ -61,6 +61,10 @@ log = logging.getLogger("boardpapers.index")
 SCHEMA_VERSION = 1
 #: The engine name recorded in meta.json.
 ENGINE = "whoosh"
+#: Index engines (``pipeline.index_tantivy`` holds the other); chosen when an index is created.
+ENGINES: tuple[str, ...] = ("whoosh", "tantivy")
+#: The engine of a new index when none is chosen.
+DEFAULT_ENGINE = ENGINE
 #: The file, inside the index directory, that records the version.
 META_FILE = "meta.json"
 #: Whoosh index name (its files are ``_<name>_<gen>.toc`` and ``<name>_*.seg``).
@@ -141,9 +145,12 @@ class Index(Protocol):
     def hashes(self) -> dict[str, str]: ...
     def files(self) -> dict[str, str]: ...
     def count(self, doc_kind: str = "section") -> int: ...
+    def doc_count(self) -> int: ...
     def terms(self, text: str) -> list[tuple[int, int, str]]: ...
-    def batch(self) -> Any: ...
+    def batch(self, *, timeout: float | None = None) -> Any: ...
     def close(self) -> None: ...
+    def __enter__(self) -> Any: ...
+    def __exit__(self, *exc: Any) -> None: ...
 
 
 # ---------------------------------------------------------------- schema
@@ -315,12 +322,40 @@ def _remove_whoosh_index(path: Path, name: str) -> None:
                 pass
 
 
-def open_index(path: str | os.PathLike[str], *, create: bool = False) -> "WhooshIndex":
+def engine_of(path: str | os.PathLike[str], engine: str | None = None) -> str:
+    """The engine of the index in ``path``: the one its meta.json records, else ``engine``, else the default.
+
+    Raises :class:`~pipeline.errors.IndexError_` for an unknown engine, or an
+    ``engine`` other than the existing index's (an index keeps its engine).
+    """
+    if engine is not None and engine not in ENGINES:
+        raise IndexError_(f"unknown index engine {engine!r} (engines: {', '.join(ENGINES)})")
+    meta = _read_meta(Path(path))
+    recorded = None if meta is None else meta.get("engine", ENGINE)  # no "engine": a Whoosh index
+    if recorded is None:
+        return engine or DEFAULT_ENGINE
+    if recorded not in ENGINES:
+        raise IndexError_(f"the index at {path} was written by an unknown engine {recorded!r}")
+    if engine is not None and engine != recorded:
+        raise IndexError_(
+            f"the index at {path} uses the {recorded} engine, not {engine} "
+            f"(an index keeps the engine it was created with: leave out --engine, or use a new --index)"
+        )
+    return recorded
+
+
+def open_index(path: str | os.PathLike[str], *, create: bool = False, engine: str | None = None) -> Index:
     """Open the index in ``path``; with ``create``, make it (and the directory) if missing.
 
+    The engine is the one recorded in the index's meta.json; ``engine``
+    (``whoosh`` | ``tantivy``, default whoosh) chooses it for a new index.
     Raises :class:`~pipeline.errors.IndexError_` when there is no index and
     ``create`` is false. An index of another schema version is rebuilt.
     """
+    if engine_of(path, engine) == "tantivy":
+        from pipeline.index_tantivy import open_tantivy
+
+        return open_tantivy(path, create=create)
     from whoosh import index as wi
 
     path = Path(path)

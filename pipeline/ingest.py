@@ -335,6 +335,7 @@ def ingest(
     lock_timeout: float = LOCK_TIMEOUT,
     commit_every: int | None = None,
     on_wait: Callable[[str], None] | None = None,
+    engine: str | None = None,
 ) -> IngestSummary:
     """Parse and index every paper named (folders expanded); one outcome per file, in order.
 
@@ -345,6 +346,8 @@ def ingest(
     ``lock_timeout``: seconds to wait for another ingest into the same index
     (``on_wait(message)`` is called once if it must wait).
     ``commit_every``: papers per commit (default :data:`COMMIT_EVERY`).
+    ``engine``: the index engine (``whoosh`` | ``tantivy``) when the index is
+    created here (an existing index keeps its own; another raises IndexError_).
     Raises :class:`~pipeline.errors.IndexLocked` when the wait runs out, and
     :class:`~pipeline.errors.IndexError_` for an unusable index.
     """
@@ -360,7 +363,7 @@ def ingest(
     with run_lock(index_dir, timeout=lock_timeout, on_wait=on_wait):
         ledger = Ledger.open(index_dir, create=True)
         assert ledger is not None
-        with ledger, open_index(index_dir, create=True) as ix:
+        with ledger, open_index(index_dir, create=True, engine=engine) as ix:
             if retry_failed:
                 # Files only: a failed folder (a symlink loop, an unlistable folder) is
                 # checked again by ingesting the folder holding it.
