@@ -37,4 +37,4 @@ eval: setup
 
 clean:
 	rm -rf $(VENV) $(INDEX)/_* $(INDEX)/*.toc $(INDEX)/*.seg $(INDEX)/*.json \
-	  $(INDEX)/ledger.sqlite* $(INDEX)/ingest.lock $(INDEX)/*_WRITELOCK
+	  $(INDEX)/ledger.sqlite* $(INDEX)/ingest.lock $(INDEX)/*_WRITELOCK $(INDEX)/tantivy_v*
