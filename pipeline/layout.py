@@ -34,6 +34,10 @@ PAGE_NUMBER = re.compile(
 
 #: Stamps that look like furniture but carry structure ("Agenda Item 7" starts a report).
 KEEP_STAMPS = re.compile(r"^\s*agenda\s+item\s+\d+", re.IGNORECASE)
+#: In a text file, a line of at most this many words repeated on most pages is furniture...
+TEXT_FURNITURE_MAX_WORDS = 6
+#: ...when the file has at least this many pages.
+TEXT_REPEAT_MIN_PAGES = 4
 #: A line ending with a word broken by a hyphen ("develop-" + "ment").
 HYPHEN_BREAK = re.compile(r"[A-Za-z]{2,}-$")
 
@@ -62,12 +66,25 @@ def furniture(lines: Sequence[Line]) -> set[int]:
                 shapes[key[1]] += 1
     threshold = max(2, int(len(pages) * REPEAT_SHARE + 0.5))
     repeated = {s for s, n in shapes.items() if n >= threshold} if len(pages) >= REPEAT_MIN_PAGES else set()
+    # Text files have no margins: a short line on most pages is a running header or footer.
+    text_shapes: Counter[str] = Counter()
+    text_seen: set[tuple[int, str]] = set()
+    for l in lines:
+        if not l.size and len(l.text.split()) <= TEXT_FURNITURE_MAX_WORDS:
+            key = (l.page, _shape(l.text))
+            if key not in text_seen:
+                text_seen.add(key)
+                text_shapes[key[1]] += 1
+    text_threshold = max(TEXT_REPEAT_MIN_PAGES, int(len(pages) * REPEAT_SHARE + 0.5))
+    text_repeated = {s for s, n in text_shapes.items() if n >= text_threshold}
     for l in lines:
         if l.size:  # PDF: judge by position
             if _in_margin(l) and (PAGE_NUMBER.match(l.text) or _shape(l.text) in repeated) \
                     and not KEEP_STAMPS.match(l.text):
                 out.add(l.line_no)
-        elif re.match(r"^\s*page\s+\d+\s*$", l.text, re.IGNORECASE):
+        elif re.match(r"^\s*page\s+\d+\s*$", l.text, re.IGNORECASE) or (
+            _shape(l.text) in text_repeated and not KEEP_STAMPS.match(l.text)
+        ):
             out.add(l.line_no)
     return out
 
