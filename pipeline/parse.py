@@ -81,6 +81,18 @@ MEETING_TITLE_RE = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+#: Lines above a paper's title that are stamps, not its subject.
+TITLE_STAMP = re.compile(
+    r"""
+    ^\s*(?:agenda\s+item|item|paper|appendix|annex)\s*(?:no\.?\s*)?[\dA-Z]{0,4}\.?\s*$   # "Agenda Item 7", "Item 4"
+    | ^\s*(?:committee\s+)?report\s*$                                                  # "Committee Report"
+    | ^\s*(?:official|official[\s-]+sensitive|public|part\s+[1iI]+|not\s+protectively\s+marked|unrestricted)\s*$  # markings
+    | ^\s*[A-Z][\w ]+\s+(?:Borough|County|City|District|Metropolitan\s+Borough\s+)?Council\s*$  # the council's name
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+#: A title line has at most this many words.
+TITLE_MAX_WORDS_SUBJECT = 25
 #: A contact block introduced by a plain label line.
 CONTACT_LABEL_LINE = re.compile(r"^\s*contact(?:s|\s+details|\s+officers?)?\s*:?\s*$", re.IGNORECASE)
 #: "Contact: Sam Wilcock, Policy Committee Officer, email: ..." on a cover page.
@@ -388,8 +400,13 @@ def parse_report_lines(
             provenance.pop("subject", None)
     # Subject from the preamble when no label gave it (a title line above the body).
     if "subject" not in fields and doc_type == "report":
-        pre = header.preamble if header.found_labels else tuple(body[: headings[0][0]] if headings else ())
-        title_lines = [l for l in pre if l.text.strip() and detect_doc_type([l], {}) == "report"]
+        # The title stands between the header table and the first heading, else above the table.
+        between = [l for l in (body[: headings[0][0]] if headings else ()) if len(l.text.split()) <= TITLE_MAX_WORDS_SUBJECT]
+        pre = between[:3] if header.found_labels and between else (header.preamble if header.found_labels else between)
+        title_lines = [
+            l for l in pre
+            if l.text.strip() and detect_doc_type([l], {}) == "report" and not TITLE_STAMP.match(l.text)
+        ]
         if title_lines:
             fields["subject"] = re.sub(r"\s+", " ", " ".join(l.text for l in title_lines[:3])).strip()
             provenance["subject"] = Provenance(title_lines[0].page, title_lines[0].line_no)

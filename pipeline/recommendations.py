@@ -115,6 +115,10 @@ def extract_recommendations(
             return (), None
         only = leadin_line or lines[0].line
         return (Recommendation(1, _finish(leadin, False), only.page, only.line_no, None),), None
+    # "2.1 Cabinet is recommended to:" numbered like an item, then (a) (b) (c): a lead-in.
+    if len(items) > 1 and items[0][1].rstrip().endswith(":"):
+        leadin = _append(leadin, items[0][1], None)
+        items = items[1:]
     list_style = any(LIST_TAIL.search(body) for _, body, _ in items)
     recs = tuple(
         Recommendation(i, _finish(body, list_style), line.page, line.line_no, label)

@@ -23,6 +23,7 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE | re.VERBOSE))
     for kind, pattern in (
         ("background_papers", r"background\s+(?:papers|documents|reading)|list\s+of\s+background|section\s+100d"),
+        ("other", r"^reasons?\s+for\s+(?:the\s+)?(?:recommendations?|decision)"),
         ("recommendations", r"recommend|^resolution|decisions?\s+(?:required|sought)|^proposals?$"),
         ("purpose", r"^purpose|^aims?\s+of\s+(?:the\s+)?report|^reason\s+for\s+(?:the\s+)?report"),
         ("summary", r"summary|^overview$|^introduction$"),

@@ -98,3 +98,58 @@ def test_from_list_splits_councillors_and_officers() -> None:
 )
 def test_key_decision_values(text: str, expected: bool | None) -> None:
     assert parse_key_decision(text) is expected
+
+
+GENERIC = """Agenda Item 7
+
+Report to: Cabinet
+Date of meeting: 14th July 2021
+Report of: Director of Finance and Resources
+Portfolio Holder: Councillor A. Smith, Finance
+Wards affected: All Wards
+Key Decision: Yes
+Contact officer: Jane Brown, Head of Finance, 01234 567890, jane.brown@example.gov.uk
+
+Revenue Budget Monitoring 2021/22 - Quarter 1
+
+1. Purpose of Report
+
+1.1 To report the forecast revenue outturn for 2021/22 as at the end of the first quarter (30 June 2021).
+
+2. Recommendations
+
+2.1 Cabinet is recommended to:
+
+(a) note the forecast overspend of £1.2m;
+(b) approve the virements set out in Appendix A; and
+(c) agree the actions in section 5.
+
+3. Reasons for Recommendations
+
+3.1 To ensure the Council's budget is monitored.
+"""
+
+
+def test_issue3_title_below_the_header_and_numbered_leadin(tmp_path: Path) -> None:
+    """A subject line under the header table (not the "Agenda Item 7" stamp above it),
+    and "2.1 Cabinet is recommended to:" read as the lead-in of (a)-(c)."""
+    paper = tmp_path / "generic.txt"
+    paper.write_text(GENERIC, encoding="utf-8")
+    r = parse_file(paper, entities=False)
+    assert r.subject == "Revenue Budget Monitoring 2021/22 - Quarter 1"
+    assert (r.committee, r.meeting_date, r.reporting_officer) == ("Cabinet", dt.date(2021, 7, 14), "Director of Finance and Resources")
+    assert r.cabinet_member == "Councillor A. Smith, Finance"
+    assert r.contact == "Jane Brown, Head of Finance"
+    assert (r.wards, r.key_decision) == ("All Wards", True)
+    assert r.period is not None and r.period.key == "2021/22-Q1"
+    assert r.recommendation_leadin == "Cabinet is recommended to:"
+    assert [x.text for x in r.recommendations] == [
+        "note the forecast overspend of £1.2m",
+        "approve the virements set out in Appendix A",
+        "agree the actions in section 5",
+    ]
+    assert [(s.title, s.kind) for s in r.sections] == [
+        ("Purpose of Report", "purpose"),
+        ("Recommendations", "recommendations"),
+        ("Reasons for Recommendations", "other"),
+    ]
