@@ -77,7 +77,7 @@ MEETING_TITLE_RE = re.compile(
       | (?:determined|taken|made)\s+(?:at|by)\s+(?:the\s+)?          # "Decision determined at ..."
       | to\s+be\s+taken\s+(?:at|by)\s+(?:the\s+)?                   # "decisions to be taken at ..."
     )
-    (?P<committee>[A-Z][\w&,'’\- ]{2,80}?\s(?:Committee|Board|Cabinet|Council|Panel|Forum|Commission|Executive|Sub-Committee|COMMITTEE|BOARD|CABINET|PANEL))\b
+    (?P<committee>(?:[A-Z][\w&,'’\- ]{1,80}?\s)?(?:Committee|Board|Cabinet|Council|Panel|Forum|Commission|Executive|Sub-Committee))\b
     """,
     re.VERBOSE | re.IGNORECASE,
 )
@@ -126,8 +126,10 @@ DOC_TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 #: How many lines from the top are read for the document type...
 DOC_TYPE_LINES = 12
-#: ...and only title-like ones: a wrapped prose line starting "Appendix B." is not a title.
-DOC_TYPE_MAX_WORDS = 12
+#: ...and only title-like ones ("MINUTES of the meeting of the CABINET held on ...")...
+DOC_TYPE_MAX_WORDS = 25
+#: ...an appendix's title is short: a wrapped prose line starting "Appendix B." is not one.
+APPENDIX_TITLE_MAX_WORDS = 12
 
 
 # ---------------------------------------------------------------- helpers
@@ -143,7 +145,7 @@ def detect_doc_type(lines: Sequence[Line], fields: dict) -> str:
     head = [l.text for l in lines[:DOC_TYPE_LINES] if len(l.text.split()) <= DOC_TYPE_MAX_WORDS]
     for kind, pattern in DOC_TYPE_PATTERNS:
         for text in head:
-            if pattern.search(text):
+            if pattern.search(text) and (kind != "appendix" or len(text.split()) <= APPENDIX_TITLE_MAX_WORDS):
                 return kind
     return "report"
 

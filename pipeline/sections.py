@@ -74,6 +74,8 @@ CHECKBOXES = re.compile("[\u2610\u2611\u2612]")
 DATE_START = re.compile(
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{2,4}\b", re.IGNORECASE
 )
+#: A numbered top-level line this short may be a heading in sentence case.
+SHORT_HEADING_WORDS = 5
 #: Small words ignored when judging title case.
 MINOR_WORDS: frozenset[str] = frozenset(
     "a an and or the of for to in on at by with from as into under within s its it is be are this that".split()
@@ -222,6 +224,10 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
         strong = strong_layout or is_caps(rest)
         if title_like(rest, strong=strong) and (strong or len(rest.split()) <= 10):
             return Heading(number.rstrip("."), rest, "", level, line, strong)
+        # "1. Apologies for absence": a short top-level item in sentence case.
+        if level == 1 and len(rest.split()) <= SHORT_HEADING_WORDS and rest[:1].isupper() \
+                and not rest.rstrip().endswith((".", ",", ";", ":")) and title_like(rest, strong=True):
+            return Heading(number.rstrip("."), rest, "", level, line, False)
         return None
     # Unnumbered: "PURPOSE", "Summary:", "CONTACT: Karen Oellermann, ..."
     rm = re.match(r"^(?P<title>[^:]{2,60}?)\s*:\s*(?P<text>.*)$", text)
