@@ -76,6 +76,8 @@ DATE_START = re.compile(
 )
 #: A numbered top-level line this short may be a heading in sentence case.
 SHORT_HEADING_WORDS = 5
+#: A recommendation's lead-in, not a heading: "The Audit and Risk Committee:", "That Cabinet:".
+LEADIN_START = re.compile(r"^(?:the|that|this|members|it\s+is)\b", re.IGNORECASE)
 #: Small words ignored when judging title case.
 MINOR_WORDS: frozenset[str] = frozenset(
     "a an and or the of for to in on at by with from as into under within s its it is be are this that".split()
@@ -235,7 +237,7 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
         title = rm.group("title").strip()
         bold_title = _bold_prefix(line, 0)
         known = classify_kind(title) != DEFAULT_KIND
-        plain_text = line.size == 0.0  # a text file: no bold to go by
+        plain_text = line.size == 0.0 and not LEADIN_START.match(title)  # a text file: no bold to go by
         if (is_caps(title) or ((line.bold or plain_text or (bold_title and bold_title[0].rstrip(" :") == title)) and known)) and title_like(
             title, strong=True
         ):
@@ -244,7 +246,8 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
     title = text.rstrip(" :").strip()
     strong = strong_layout or (line.italic and not text.endswith(".")) or is_caps(title)
     # "Officer Recommendations:" alone on its line in a text file
-    if not strong and line.size == 0.0 and text.endswith(":") and classify_kind(title) != DEFAULT_KIND:
+    if not strong and line.size == 0.0 and text.endswith(":") and classify_kind(title) != DEFAULT_KIND \
+            and not LEADIN_START.match(title) and len(title.split()) <= SHORT_HEADING_WORDS:
         strong = title_like(title, strong=True)
     if strong and title_like(title, strong=True):
         return Heading(None, title, "", 1, line, True)
