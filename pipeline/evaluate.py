@@ -170,6 +170,9 @@ def compare(report: Report, label: Mapping[str, Any], result: EvalResult, *, nam
         titles = [s["title"] for s in label["sections"]]
     if titles is not None and label.get("doc_type", "report") == "report":
         got_titles = [s.title for s in report.sections]
+        if label.get("sections_complete") is False:
+            # The label lists only the first titles (a cap was reached): compare that prefix.
+            got_titles = got_titles[: len(titles)]
         f1 = section_f1(got_titles, titles)
         ok = f1 >= SECTION_F1_PASS
         result.tally("sections").add(ok)
