@@ -184,6 +184,14 @@ def detect_council(pages: Iterable[tuple[int, str]], *, header: Iterable[str] = 
                 hits = [f"{place} {kind} Council"]
         for c in hits:
             scores[c] += n
+    # A header naming the council's own body ("To: County Council") credits the
+    # names of that type: the paper is the County Council's own.
+    for h in header:
+        m = re.match(r"^\s*(?:the\s+|full\s+)?(County|City|Borough|District)\s+Council\b", h or "", re.IGNORECASE)
+        if m:
+            for c in scores:
+                if f" {m.group(1).title()} Council" in c:
+                    scores[c] += HEADER_WEIGHT
     # A shorter form of a fuller name ("West of England Combined Authority" within
     # "West of England Mayoral Combined Authority") counts for the fuller one.
     for short in list(scores):
