@@ -11,15 +11,16 @@ table (or one JSON object with ``--json``):
   (the floor any pdfplumber-based parse pays), ``read_lines`` (the reader alone)
   and ``parse_file`` (reader + structural parse, entities off) with each PDF
   engine, and the text papers in papers per second;
-* ingest throughput (``pipeline.ingest.ingest``, one process, default parser
-  with entities) with each PDF engine, and the index's size on disk;
+* ingest throughput (``pipeline.ingest.ingest``, default parser with entities)
+  with each PDF engine, at ``workers=1`` (parsing in the writing process) and
+  at ``--workers`` parsing processes side by side, and the index's size on disk;
 * search latency p50/p95 through the library API (``pipeline.search.search``,
   which opens the index per call) for a word, a phrase, and a word with a date range;
 * wall time of ``boardpapers --help`` and of a one-shot ``boardpapers search``;
 * peak memory (max RSS) of every step, each run in a fresh interpreter.
 
 The default run (1000 papers, 300 PDFs sampled for the pdfplumber steps) takes
-about five minutes on two cores; ``--papers 10000`` about half an hour, most of
+about seven minutes on two cores; ``--papers 10000`` about 45 minutes, most of
 it ingesting. ``--quick`` cuts repeats for smoke tests.
 """
 
@@ -169,20 +170,27 @@ def step_throughput(kind: str, engine: str, files: list[str], workers: int) -> d
     }
 
 
-def step_ingest(archive: str, index_dir: str, engine: str) -> dict[str, Any]:
+def step_ingest(archive: str, index_dir: str, engine: str, workers: int = 1) -> dict[str, Any]:
     try:
-        from pipeline.ingest import ingest
+        from pipeline.ingest import COMMIT_EVERY, ingest
     except ImportError as exc:
         return {"skipped": f"pipeline.ingest.ingest is not available ({exc})"}
     os.environ["BOARDPAPERS_PDF_ENGINE"] = engine
     start = time.perf_counter()
-    summary = ingest([archive], index_dir)
+    try:
+        summary = ingest([archive], index_dir, pdf_engine=engine, workers=workers)
+    except TypeError as exc:  # an ingest without workers= / pdf_engine=
+        if workers > 1:
+            return {"skipped": f"pipeline.ingest.ingest takes no workers ({exc})"}
+        summary = ingest([archive], index_dir)
     seconds = time.perf_counter() - start
     n = len(summary.outcomes)
     size = sum(p.stat().st_size for p in Path(index_dir).rglob("*") if p.is_file())
     failed = [o.reason for o in summary.outcomes if o.status == "failed"]
     return {
         "engine": engine,
+        "workers": workers,
+        "commit_every": COMMIT_EVERY,
         "papers": n,
         "indexed": summary.count("indexed"),
         "failed": len(failed),
@@ -330,14 +338,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["ingest"] = {}
         search_index: Path | None = None
         for engine in args.ingest_engines:
-            index_dir = workdir / f"index-{engine}"
-            if index_dir.exists():
-                shutil.rmtree(index_dir)
-            _progress(args, f"ingest {len(paths)} papers, pdf engine {engine}")
-            res = _run_step("ingest", workdir, archive=str(archive), index_dir=str(index_dir), engine=engine)
-            result["ingest"][engine] = res
-            if "indexed" in res and search_index is None:
-                search_index = index_dir
+            runs: dict[str, Any] = {}
+            for w in sorted({1, workers}):
+                index_dir = workdir / f"index-{engine}-{w}"
+                if index_dir.exists():
+                    shutil.rmtree(index_dir)
+                _progress(args, f"ingest {len(paths)} papers, pdf engine {engine}, {w} worker(s)")
+                res = _run_step("ingest", workdir, archive=str(archive), index_dir=str(index_dir), engine=engine,
+                                workers=w)
+                runs[str(w)] = res
+                if "indexed" in res and search_index is None:
+                    search_index = index_dir
+            one = runs["1"]
+            result["ingest"][engine] = one if ("skipped" in one or "error" in one) else runs
         if search_index is not None:
             _progress(args, "search latency")
             result["search"] = _run_step("search", workdir, index_dir=str(search_index), repeats=args.repeat)
@@ -416,20 +429,39 @@ def render(result: dict[str, Any], workers: int) -> str:
         out.append(f"  parse, text papers: {_fmt(txt.get('papers_per_s'))} papers/s "
                    f"({txt['files']} files, peak RSS {_fmt(txt.get('maxrss_mb'))} MB)")
     out.append("")
-    out.append("ingest (whole archive, one process, entities on)")
-    out.append(f"  {'pdf engine':14}{'papers/s':>10}{'seconds':>10}{'failed':>8}{'index size':>14}{'peak RSS':>12}")
-    for engine, res in result["ingest"].items():
-        if "skipped" in res or "error" in res:
-            out.append(f"  {engine:14}{res.get('skipped') or res.get('error')}")
+    ingest_rows = result["ingest"]
+    every = next((r.get("commit_every") for runs in ingest_rows.values() for r in runs.values()
+                  if isinstance(r, dict) and r.get("commit_every")), None)
+    out.append("ingest (whole archive, entities on" + (f", a commit every {every} papers)" if every else ")"))
+    many = f"{workers} workers:"
+    out.append(f"  {'pdf engine':14}{'papers/s':>10}{'seconds':>10}{'failed':>8}{'index size':>14}{'peak RSS':>12}"
+               + (f"  | {many:>12}{'papers/s':>10}{'seconds':>10}{'failed':>8}{'peak RSS writer / worker':>27}"
+                  f"{'speed-up':>10}" if workers > 1 else ""))
+    for engine, runs in ingest_rows.items():
+        if "skipped" in runs or "error" in runs:
+            out.append(f"  {engine:14}{runs.get('skipped') or runs.get('error')}")
+            continue
+        res = runs.get("1", {})
+        if "skipped" in res or "error" in res or not res:
+            out.append(f"  {engine:14}{res.get('skipped') or res.get('error') or 'not run'}")
             continue
         per = res["index_bytes"] / max(res["indexed"], 1) / 1024
-        out.append(
+        line = (
             f"  {engine:14}{_fmt(res['papers_per_s']):>10}{_fmt(res['seconds']):>10}{res['failed']:>8}"
             f"{res['index_bytes'] / 1e6:>10.1f} MB{_fmt(res.get('maxrss_mb')) + ' MB':>12}"
-            f"   ({per:.0f} KB/paper)"
         )
-        if res.get("first_failure"):
-            out.append(f"    first failure: {res['first_failure']}")
+        par = runs.get(str(workers), {}) if workers > 1 else {}
+        if "papers_per_s" in par:
+            rss = f"{_fmt(par.get('maxrss_mb'))} / {_fmt(par.get('children_maxrss_mb'))} MB"
+            speedup = par["papers_per_s"] / res["papers_per_s"] if res["papers_per_s"] else None
+            line += (f"  | {'':12}{_fmt(par['papers_per_s']):>10}{_fmt(par['seconds']):>10}{par['failed']:>8}"
+                     f"{rss:>27}{_fmt(speedup, 'x'):>10}")
+        elif par:
+            line += f"  | {par.get('skipped') or par.get('error')}"
+        out.append(line + f"   ({per:.0f} KB/paper)")
+        for r in (res, par):
+            if r.get("first_failure"):
+                out.append(f"    first failure ({r['workers']} worker(s)): {r['first_failure']}")
     out.append("")
     search = result.get("search", {})
     out.append("search latency (library API, index opened per query)")

@@ -232,7 +232,7 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int, Any], None]]:
         yield update
 
 
-from pipeline.ingest import COMMIT_EVERY, LOCK_TIMEOUT  # noqa: E402 (light modules: no engines imported)
+from pipeline.ingest import COMMIT_EVERY, LOCK_TIMEOUT, default_workers  # noqa: E402 (light: no engines imported)
 from pipeline.ocr import DEFAULT_OCR_MODE, OCR_MODES  # noqa: E402
 from pipeline.index import DEFAULT_ENGINE, ENGINES  # noqa: E402 (Whoosh and tantivy load only when opened)
 
@@ -250,10 +250,16 @@ from pipeline.index import DEFAULT_ENGINE, ENGINES  # noqa: E402 (Whoosh and tan
               help="Papers per commit: a crash loses at most this many.")
 @click.option("--engine", type=click.Choice(ENGINES), default=None,
               help=f"Search engine of a new index (default {DEFAULT_ENGINE}); an existing index keeps its own.")
+@click.option("--workers", type=click.IntRange(1), default=default_workers(), show_default=True, metavar="N",
+              help="Processes parsing papers at once (default: the CPUs it may use; 1: parse in this process).")
+# The choices are pipeline.readers.PDF_ENGINES, spelled out so --help stays light.
+@click.option("--pdf-engine", type=click.Choice(["pdfplumber", "pdfium"]), default=None,
+              help="PDF reader (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber); pdfium is faster, same fields.")
 @output_options
 @handle_errors
 def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool, retry_failed: bool,
-               lock_timeout: float, commit_every: int, engine: str | None, as_json: bool, as_csv: bool) -> None:
+               lock_timeout: float, commit_every: int, engine: str | None, workers: int, pdf_engine: str | None,
+               as_json: bool, as_csv: bool) -> None:
     """Parse papers and add them to the search index (folders are searched recursively).
 
     Each file ends up indexed, unchanged (same path and content as before: not
@@ -275,8 +281,9 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
       boardpapers ingest new/*.pdf --index /data/bp-index --json > outcomes.jsonl
       boardpapers ingest --retry-failed --index /data/bp-index
       boardpapers ingest corpus/ --engine tantivy --index tantivy-index
+      boardpapers ingest /data/papers --workers 4 --pdf-engine pdfium
     """
-    from pipeline.ingest import ingest
+    from pipeline.ingest import PaperParser, ingest
     from pipeline.ocr import INSTALL_HINT, unavailable_reason
     from pipeline.render import OUTCOME_COLUMNS, ingest_summary_text, outcome_row
 
@@ -284,10 +291,14 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
         raise click.UsageError("name files or folders to ingest (or use --retry-failed)")
     if ocr == "always" and (missing := unavailable_reason()):
         raise click.UsageError(f"--ocr always needs OCR, but {missing}: {INSTALL_HINT}")
+    try:
+        parser = PaperParser(ocr, pdf_engine=pdf_engine)
+    except ValueError as exc:  # BOARDPAPERS_PDF_ENGINE names no engine
+        raise click.UsageError(str(exc)) from None
     with progress_bar("ingesting") as update:
-        summary = ingest(paths, index_dir, progress=update, ocr=ocr, strict=strict, retry_failed=retry_failed,
-                         lock_timeout=lock_timeout, commit_every=commit_every, on_wait=log,
-                         engine=engine)
+        summary = ingest(paths, index_dir, progress=update, parser=parser, workers=workers, strict=strict,
+                         retry_failed=retry_failed, lock_timeout=lock_timeout, commit_every=commit_every,
+                         on_wait=log, engine=engine)
     rows = [outcome_row(o) for o in summary.outcomes]
     if as_json:
         echo_jsonl(rows)
