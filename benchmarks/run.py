@@ -1,7 +1,8 @@
 """Benchmarks on a synthetic archive: parse, ingest and search speed, index size, memory.
 
     python benchmarks/run.py [--papers 1000] [--pdf-share 0.3] [--seed 1] [--sample-pdfs 300]
-                             [--workers N] [--repeat 30] [--quick] [--json] [--workdir DIR] [--keep]
+                             [--workers N] [--index-engine whoosh|tantivy] [--repeat 30] [--quick] [--json]
+                             [--workdir DIR] [--keep]
 
 Generates an archive with ``benchmarks/generate.py`` and measures, printing a
 table (or one JSON object with ``--json``):
@@ -170,7 +171,8 @@ def step_throughput(kind: str, engine: str, files: list[str], workers: int) -> d
     }
 
 
-def step_ingest(archive: str, index_dir: str, engine: str, workers: int = 1) -> dict[str, Any]:
+def step_ingest(archive: str, index_dir: str, engine: str, workers: int = 1,
+                index_engine: str = "whoosh") -> dict[str, Any]:
     try:
         from pipeline.ingest import COMMIT_EVERY, ingest
     except ImportError as exc:
@@ -178,7 +180,7 @@ def step_ingest(archive: str, index_dir: str, engine: str, workers: int = 1) -> 
     os.environ["BOARDPAPERS_PDF_ENGINE"] = engine
     start = time.perf_counter()
     try:
-        summary = ingest([archive], index_dir, pdf_engine=engine, workers=workers)
+        summary = ingest([archive], index_dir, pdf_engine=engine, workers=workers, engine=index_engine)
     except TypeError as exc:  # an ingest without workers= / pdf_engine=
         if workers > 1:
             return {"skipped": f"pipeline.ingest.ingest takes no workers ({exc})"}
@@ -189,6 +191,7 @@ def step_ingest(archive: str, index_dir: str, engine: str, workers: int = 1) -> 
     failed = [o.reason for o in summary.outcomes if o.status == "failed"]
     return {
         "engine": engine,
+        "index_engine": index_engine,
         "workers": workers,
         "commit_every": COMMIT_EVERY,
         "papers": n,
@@ -345,7 +348,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     shutil.rmtree(index_dir)
                 _progress(args, f"ingest {len(paths)} papers, pdf engine {engine}, {w} worker(s)")
                 res = _run_step("ingest", workdir, archive=str(archive), index_dir=str(index_dir), engine=engine,
-                                workers=w)
+                                workers=w, index_engine=args.index_engine)
                 runs[str(w)] = res
                 if "indexed" in res and search_index is None:
                     search_index = index_dir
@@ -432,7 +435,10 @@ def render(result: dict[str, Any], workers: int) -> str:
     ingest_rows = result["ingest"]
     every = next((r.get("commit_every") for runs in ingest_rows.values() for r in runs.values()
                   if isinstance(r, dict) and r.get("commit_every")), None)
-    out.append("ingest (whole archive, entities on" + (f", a commit every {every} papers)" if every else ")"))
+    index_engine = next((r.get("index_engine") for runs in ingest_rows.values() for r in runs.values()
+                         if isinstance(r, dict) and r.get("index_engine")), None)
+    out.append("ingest (whole archive, entities on" + (f", {index_engine} index" if index_engine else "")
+               + (f", a commit every {every} papers)" if every else ")"))
     many = f"{workers} workers:"
     out.append(f"  {'pdf engine':14}{'papers/s':>10}{'seconds':>10}{'failed':>8}{'index size':>14}{'peak RSS':>12}"
                + (f"  | {many:>12}{'papers/s':>10}{'seconds':>10}{'failed':>8}{'peak RSS writer / worker':>27}"
@@ -503,6 +509,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=None, help="processes for the all-cores steps (default: usable CPUs)")
     ap.add_argument("--ingest-engines", default=",".join(reversed(ENGINES)),
                     help="PDF engines to ingest with, comma-separated (default pdfium,pdfplumber)")
+    ap.add_argument("--index-engine", choices=("whoosh", "tantivy"), default="whoosh",
+                    help="search engine of the indexes built (default whoosh)")
     ap.add_argument("--repeat", type=int, default=None, help=f"timed repeats per search query (default {DEFAULT_SEARCH_REPEATS})")
     ap.add_argument("--quick", action="store_true", help="few repeats: a smoke test of every step")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
