@@ -20,42 +20,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+# The DataFrames of search/similar and trace use the row builders' own column
+# sets (pipeline.render), so the CLI's --csv and the DataFrames agree.
+from pipeline.render import HIT_FRAME_COLUMNS
+from pipeline.render import TRACE_COLUMNS as TRACE_FRAME_COLUMNS
 from pipeline.types import Report
-
-#: Columns of :meth:`Archive.search` and :meth:`Archive.similar` (``search --csv`` plus the section's index).
-HIT_FRAME_COLUMNS: tuple[str, ...] = (
-    "rank",
-    "report_rank",
-    "report_id",
-    "section_index",
-    "section_number",
-    "section_title",
-    "section_kind",
-    "page",
-    "meeting_date",
-    "committee",
-    "officer",
-    "council",
-    "subject",
-    "period",
-    "score",
-    "path",
-    "snippet",
-)
-#: Columns of :meth:`Archive.trace` (``trace --csv``).
-TRACE_FRAME_COLUMNS: tuple[str, ...] = (
-    "lineage",
-    "recommendation_id",
-    "report_id",
-    "number",
-    "meeting_date",
-    "committee",
-    "officer",
-    "period",
-    "similarity",
-    "text",
-    "path",
-)
 
 
 def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> Any:

@@ -129,8 +129,9 @@ def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: b
       boardpapers parse corpus/seeds/000_6c94f2351dffe329.txt
       boardpapers parse corpus/pdf/*.pdf --json > records.jsonl
     """
+    from pipeline.export import REPORTS_COLUMNS, table_rows, with_parts, write_csv
     from pipeline.parse import parse_paths
-    from pipeline.render import report_summary, report_row, REPORT_COLUMNS
+    from pipeline.render import report_summary
 
     failed = 0
     rows = []
@@ -146,11 +147,11 @@ def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: b
         if as_json:
             echo_jsonl([data])
         elif as_csv:
-            rows.append(report_row(result))
+            rows.extend(table_rows(with_parts(result), "reports"))
         else:
             click.echo(report_summary(result))
     if as_csv:
-        echo_csv(rows, REPORT_COLUMNS)
+        write_csv(rows, REPORTS_COLUMNS, sys.stdout)
     sys.exit(1 if failed else 0)
 
 
@@ -426,14 +427,15 @@ def show_cmd(report_id: str, index_dir: Path, as_json: bool, as_csv: bool) -> No
       boardpapers show 002_03db5c2531a68c69-
       boardpapers show 002_03 --json
     """
-    from pipeline.render import REPORT_COLUMNS, report_row, report_summary
+    from pipeline.export import REPORTS_COLUMNS, table_rows, with_parts, write_csv
+    from pipeline.render import report_summary
     from pipeline.search import show
 
     report = show(index_dir, report_id)
     if as_json:
         echo_jsonl([report.to_dict()])
     elif as_csv:
-        echo_csv([report_row(report)], REPORT_COLUMNS)
+        write_csv(table_rows(with_parts(report), "reports"), REPORTS_COLUMNS, sys.stdout)
     else:
         click.echo(report_summary(report))
 

@@ -210,6 +210,7 @@ def _header_position(report: Report) -> tuple[int | None, int | None]:
 
 
 def report_row(report: Report) -> dict[str, Any]:
+    """One report as a row of the reports table (also ``parse --csv`` and ``show --csv``)."""
     p = report.period
     page, line = _header_position(report)
     return {
@@ -244,6 +245,14 @@ def report_row(report: Report) -> dict[str, Any]:
         "entities": len(report.entities),
         "warnings": "; ".join(w.code for w in report.warnings) or None,
     }
+
+
+def with_parts(report: Report) -> list[Report]:
+    """A report followed by the reports found inside it (an agenda pack's parts), depth first."""
+    out = [report]
+    for part in report.parts:
+        out.extend(with_parts(part))
+    return out
 
 
 def section_rows(report: Report) -> Iterator[dict[str, Any]]:

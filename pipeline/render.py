@@ -32,6 +32,27 @@ HIT_COLUMNS: tuple[str, ...] = (
     "path",
     "snippet",
 )
+#: Columns of a hit as a DataFrame (``Archive.search``/``similar``): the CSV columns plus
+#: the section's index, council and subject, which ``hit_row`` also fills.
+HIT_FRAME_COLUMNS: tuple[str, ...] = (
+    "rank",
+    "report_rank",
+    "report_id",
+    "section_index",
+    "section_number",
+    "section_title",
+    "section_kind",
+    "page",
+    "meeting_date",
+    "committee",
+    "officer",
+    "council",
+    "subject",
+    "period",
+    "score",
+    "path",
+    "snippet",
+)
 #: Matched words in snippets are wrapped in these (pipeline.index.MARK_OPEN/CLOSE).
 MARK_OPEN, MARK_CLOSE = "[[", "]]"
 
@@ -261,30 +282,8 @@ def stats_text(stats: IndexStats) -> str:
 
 # ---------------------------------------------------------------- reports
 
-#: Columns of a report row (``parse --csv``, ``show --csv``), in order.
-REPORT_COLUMNS: tuple[str, ...] = (
-    "id",
-    "path",
-    "format",
-    "pages",
-    "doc_type",
-    "council",
-    "committee",
-    "meeting_date",
-    "subject",
-    "reporting_officer",
-    "cabinet_member",
-    "portfolio",
-    "contact",
-    "wards",
-    "key_decision",
-    "reference",
-    "fiscal_year",
-    "quarter",
-    "recommendations",
-    "sections",
-    "warnings",
-)
+# Report rows (``parse --csv``, ``show --csv``) are the reports table of
+# pipeline.export (export.report_row, export.REPORTS_COLUMNS): one row builder.
 
 #: Header fields shown by ``report_summary``, with their display names.
 SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
@@ -300,34 +299,6 @@ SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
     ("key_decision", "Key decision"),
     ("reference", "Reference"),
 )
-
-
-def report_row(report: Any) -> dict[str, Any]:
-    """One report as a flat dict: header fields, period and counts."""
-    p = report.period
-    return {
-        "id": report.id,
-        "path": report.source.path,
-        "format": report.source.format,
-        "pages": report.source.pages,
-        "doc_type": report.doc_type,
-        "council": report.council,
-        "committee": report.committee,
-        "meeting_date": report.meeting_date.isoformat() if report.meeting_date else None,
-        "subject": report.subject,
-        "reporting_officer": report.reporting_officer,
-        "cabinet_member": report.cabinet_member,
-        "portfolio": report.portfolio,
-        "contact": report.contact,
-        "wards": report.wards,
-        "key_decision": report.key_decision,
-        "reference": report.reference,
-        "fiscal_year": p.fiscal_year if p else None,
-        "quarter": p.quarter if p else None,
-        "recommendations": len(report.recommendations),
-        "sections": len(report.sections),
-        "warnings": "; ".join(w.code for w in report.warnings),
-    }
 
 
 def report_summary(report: Any) -> str:

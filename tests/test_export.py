@@ -375,3 +375,34 @@ def test_read_table_of_an_empty_file(tmp_path):
     csv_path = tmp_path / "warnings.csv"
     write_table([make_report("x")], "warnings", "csv", csv_path)
     assert tuple(read_table(csv_path).columns) == COLUMNS["warnings"]  # the header row names the table
+
+
+# ---------------------------------------------------------------- one row builder (review: no second report-row shape)
+
+
+def test_show_csv_is_a_row_of_the_reports_table(corpus_index, archive):
+    report_id = archive.reports()["report_id"].iloc[0]
+    res = run("show", report_id, "--csv", "--index", str(corpus_index))
+    assert res.exit_code == 0, res.output
+    shown = pd.read_csv(io.StringIO(res.stdout))
+    assert tuple(shown.columns) == COLUMNS["reports"] and list(shown["report_id"]) == [report_id]
+
+
+def test_parse_csv_has_the_reports_table_columns_and_values(corpus_index, archive):
+    seeds = sorted(Path("corpus/seeds").glob("*.txt"))
+    res = run("parse", *map(str, seeds), "--csv")
+    assert res.exit_code == 0, res.output
+    parsed = pd.read_csv(io.StringIO(res.stdout))
+    assert tuple(parsed.columns) == COLUMNS["reports"] and len(parsed) == len(seeds)
+    indexed = archive.reports().set_index("report_id")
+    for _, row in parsed.iterrows():
+        assert row["subject"] == indexed.loc[row["report_id"], "subject"]
+        assert row["sections"] == indexed.loc[row["report_id"], "sections"]
+
+
+def test_archive_frames_use_the_cli_row_columns(archive):
+    from pipeline.render import HIT_COLUMNS, HIT_FRAME_COLUMNS, TRACE_COLUMNS
+
+    hits = archive.search("performance")
+    assert tuple(hits.columns) == HIT_FRAME_COLUMNS and set(HIT_COLUMNS) <= set(HIT_FRAME_COLUMNS)
+    assert tuple(archive.trace('"performance management report"').columns) == TRACE_COLUMNS

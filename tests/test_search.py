@@ -124,7 +124,7 @@ def test_show_by_unique_prefix(corpus_index):
     assert res.exit_code == 0
     assert json.loads(res.stdout)["id"] == report.id
     csv_out = run("show", report.id, "--csv", "--index", str(corpus_index))
-    assert csv_out.exit_code == 0 and csv_out.stdout.startswith("id,") and report.id in csv_out.stdout
+    assert csv_out.exit_code == 0 and csv_out.stdout.startswith("report_id,") and report.id in csv_out.stdout
     text = run("show", report.id, "--index", str(corpus_index))
     assert text.exit_code == 0 and "Q2 Performance Monitoring Reports" in text.stdout
 
