@@ -15,25 +15,7 @@ from pipeline.types import Hit, IndexStats, IngestOutcome, IngestSummary, Search
 
 # ---------------------------------------------------------------- search hits
 
-#: Columns of a hit row (``search --csv``), in order.
-HIT_COLUMNS: tuple[str, ...] = (
-    "rank",
-    "report_rank",
-    "report_id",
-    "section_number",
-    "section_title",
-    "section_kind",
-    "page",
-    "meeting_date",
-    "committee",
-    "officer",
-    "period",
-    "score",
-    "path",
-    "snippet",
-)
-#: Columns of a hit as a DataFrame (``Archive.search``/``similar``): the CSV columns plus
-#: the section's index, council and subject, which ``hit_row`` also fills.
+#: Every column of a hit row, in order: a hit as a DataFrame (``Archive.search``/``similar``).
 HIT_FRAME_COLUMNS: tuple[str, ...] = (
     "rank",
     "report_rank",
@@ -53,6 +35,10 @@ HIT_FRAME_COLUMNS: tuple[str, ...] = (
     "path",
     "snippet",
 )
+#: Columns a reader of ``search --csv`` doesn't need (kept in the DataFrame for joins).
+FRAME_ONLY_COLUMNS: tuple[str, ...] = ("section_index", "council", "subject")
+#: Columns of a hit row (``search --csv``), in order.
+HIT_COLUMNS: tuple[str, ...] = tuple(c for c in HIT_FRAME_COLUMNS if c not in FRAME_ONLY_COLUMNS)
 #: Matched words in snippets are wrapped in these (pipeline.index.MARK_OPEN/CLOSE).
 MARK_OPEN, MARK_CLOSE = "[[", "]]"
 
