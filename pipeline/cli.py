@@ -55,6 +55,23 @@ def output_options(f: Callable) -> Callable:
     return f
 
 
+#: Report filters shared by search, trace (and similar): (option, dest, metavar, help), in help order.
+REPORT_FILTERS: tuple[tuple[str, str, str, str], ...] = (
+    ("--committee", "committee", "TEXT", "Only reports whose committee has all these words."),
+    ("--officer", "officer", "TEXT", "Only reports whose reporting officer has all these words."),
+    ("--from", "date_from", "DATE", "Meetings on or after this date (2017-01-01, 2017)."),
+    ("--to", "date_to", "DATE", "Meetings on or before this date."),
+    ("--quarter", "quarter", "2017/18-Q2", "Only reports about this quarter (or a year: 2017/18)."),
+)
+
+
+def filter_options(f: Callable) -> Callable:
+    """The report filters (``--committee``, ``--officer``, ``--from``, ``--to``, ``--quarter``)."""
+    for option, dest, metavar, help_ in reversed(REPORT_FILTERS):
+        f = click.option(option, dest, metavar=metavar, help=help_)(f)
+    return f
+
+
 def echo_jsonl(rows: Iterable[Mapping[str, Any]]) -> None:
     out = sys.stdout
     for row in rows:
@@ -367,12 +384,8 @@ Query language:
 @cli.command("search", epilog=QUERY_HELP)
 @click.argument("query")
 @index_option
-@click.option("--committee", metavar="TEXT", help="Only reports whose committee has all these words.")
-@click.option("--officer", metavar="TEXT", help="Only reports whose reporting officer has all these words.")
+@filter_options
 @click.option("--section", metavar="KIND", help="Only sections of this kind (recommendations, purpose...).")
-@click.option("--from", "date_from", metavar="DATE", help="Meetings on or after this date (2017-01-01, 2017).")
-@click.option("--to", "date_to", metavar="DATE", help="Meetings on or before this date.")
-@click.option("--quarter", metavar="2017/18-Q2", help="Only reports about this quarter (or a year: 2017/18).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="Reports per page (sections with --flat).")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Page of results.")
@@ -446,11 +459,7 @@ def show_cmd(report_id: str, index_dir: Path, as_json: bool, as_csv: bool) -> No
 @cli.command("trace", epilog=QUERY_HELP)
 @click.argument("query_or_id", metavar="QUERY|RECOMMENDATION_ID")
 @index_option
-@click.option("--committee", metavar="TEXT", help="Only reports whose committee has all these words.")
-@click.option("--officer", metavar="TEXT", help="Only reports whose reporting officer has all these words.")
-@click.option("--from", "date_from", metavar="DATE", help="Meetings on or after this date.")
-@click.option("--to", "date_to", metavar="DATE", help="Meetings on or before this date.")
-@click.option("--quarter", metavar="2017/18-Q2", help="Only reports about this quarter (or a year).")
+@filter_options
 @click.option("--min-similarity", type=click.FloatRange(0, 100), default=55.0, show_default=True,
               help="With a RECOMMENDATION_ID: how alike (0-100) a recommendation must be to be listed.")
 @output_options
