@@ -23,6 +23,15 @@ The only module that imports pypdfium2. It reproduces what
    with the options ``pipeline.readers.pdf`` passes: runs of chars with the
    same font name and size, clustered into lines by top, sorted by x, split at
    blanks and at gaps wider than ``WORD_X_TOLERANCE``.
+   **The fast path** (:func:`_fast_page_words`, taken on unrotated pages of
+   upright text) gets the same words without asking PDFium about every char:
+   it finds each text object's chars by bisecting over ``FPDFText_GetTextObject``,
+   places its chars from the font's glyph advances, and checks the placement
+   against the boxes of the object's first and last chars; where kerning or
+   spacing moved them, against each word's first and last char boxes
+   (``TOKEN_ADVANCE_TOLERANCE``); else char by char. Lines whose objects
+   overlap, and pages of rotated text, are read char by char as above.
+   tests/test_pdfium_fast.py compares the two paths.
 4. **lines** -- :func:`pipeline.readers.pdf.group_lines`, shared with the
    pdfplumber reader (spans, bold/italic from font names, superscript ordinals,
    bullets), and the same ``body_font_size``, ``NeedsOCR`` and ``ReadError`` rules.
@@ -48,6 +57,7 @@ import ctypes
 import itertools
 import math
 import operator
+import re
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, Sequence
 
@@ -84,6 +94,22 @@ ERROR_REASONS: dict[int, str] = {ERR_FILE: "the file cannot be opened", ERR_FORM
 ROTATIONS: tuple[int, ...] = (0, 90, 180, 270)
 #: FPDF_PAGEOBJ_TEXT (fpdf_edit.h).
 PAGEOBJ_TEXT = 1
+#: A text object's last char must start where its font's advances put it, within
+#: this many points, for its other chars to be placed from the advances (no box each).
+ADVANCE_TOLERANCE = 0.01
+#: Else each word's last char must start where the advances put it, within this
+#: many points, for the word to be whole: a gap wider than WORD_X_TOLERANCE inside
+#: it would need an opposite adjustment larger than the difference. Word-processor
+#: PDFs nudge glyphs by hundredths of a point (TJ adjustments).
+TOKEN_ADVANCE_TOLERANCE = 0.25
+#: What a word is within a text object: chars that are not whitespace
+#: (``\s`` is exactly ``str.isspace``, the test ``chars_to_words`` splits at).
+TOKEN_RE = re.compile(
+    r"""
+    \S+    # a run of non-whitespace chars
+    """,
+    re.VERBOSE,
+)
 
 # The shared line tolerance must not be wider than the word extractor's.
 assert WORD_Y_TOLERANCE >= LINE_TOLERANCE
@@ -118,6 +144,8 @@ class _Run(NamedTuple):
     descent: float  # below the baseline, in points (positive)
     baseline: float  # y in PDF space of the object's first char
     upright: bool
+    font: int = 0  # the PDFium font handle (its address)
+    advance: float = 0.0  # points of x per unit of glyph width (Tf size times the matrix's x scale)
 
 
 class _Api:
@@ -147,6 +175,16 @@ class _Api:
         self.get_object = bind(pdfium_c.FPDFPage_GetObject, vp, vp, i)
         self.object_type = bind(pdfium_c.FPDFPageObj_GetType, i, vp)
         self.object_bounds = bind(pdfium_c.FPDFPageObj_GetBounds, i, vp, fp, fp, fp, fp)
+        # Called once per text object (or font).
+        dp = ctypes.POINTER(ctypes.c_double)
+        self.font_size = bind(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, vp, i)
+        self.matrix = bind(pdfium_c.FPDFText_GetMatrix, i, vp, i, ctypes.POINTER(pdfium_c.FS_MATRIX))
+        self.char_origin = bind(pdfium_c.FPDFText_GetCharOrigin, i, vp, i, dp, dp)
+        self.object_font = bind(pdfium_c.FPDFTextObj_GetFont, vp, vp)
+        self.font_info = bind(pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong, vp, i, vp, ctypes.c_ulong,
+                              ctypes.POINTER(ctypes.c_int))
+        self.font_descent = bind(pdfium_c.FPDFFont_GetDescent, i, vp, ctypes.c_float, fp)
+        self.glyph_width = bind(pdfium_c.FPDFFont_GetGlyphWidth, i, vp, ctypes.c_uint, ctypes.c_float, fp)
 
 
 _API: _Api | None = None
@@ -213,28 +251,46 @@ class PageGeometry(NamedTuple):
 
 
 class _FontCache:
-    """Font descents, looked up once per PDFium font handle; a reusable name buffer."""
+    """Per PDFium font handle (one document): name, descent and glyph advances,
+    each looked up once; reusable C buffers for the per-object calls."""
 
     def __init__(self) -> None:
+        self.names: dict[int, str] = {}
         self.descents: dict[int, float] = {}
+        self.widths: dict[int, dict[str, float]] = {}
+        self.boxes: dict[int, dict[str, float]] = {}  # box width per unit of advance scale
         self.name_buffer = ctypes.create_string_buffer(FONT_NAME_BUFFER)
         self.flags = ctypes.c_int()
+        self.value = ctypes.c_float()
+        self.matrix: Any = None
+        self.x, self.y = ctypes.c_double(), ctypes.c_double()
 
-    def descent(self, c: Any, font: Any) -> float:
+    def descent(self, api: _Api, font: int) -> float:
         """The font's descent below the baseline per point of size (positive)."""
-        key = _address(font)
-        if key not in self.descents:
-            value = ctypes.c_float()
-            ok = bool(key) and c.FPDFFont_GetDescent(font, ctypes.c_float(1.0), ctypes.byref(value))
-            self.descents[key] = -float(value.value) if ok else 0.0
-        return self.descents[key]
+        if font not in self.descents:
+            ok = bool(font) and api.font_descent(font, 1.0, ctypes.byref(self.value))
+            self.descents[font] = -float(self.value.value) if ok else 0.0
+        return self.descents[font]
 
-    def name(self, c: Any, textpage: Any, index: int) -> str:
-        n = c.FPDFText_GetFontInfo(textpage, index, self.name_buffer, FONT_NAME_BUFFER, ctypes.byref(self.flags))
-        if n <= 0:
-            return ""
-        raw = self.name_buffer.raw[: min(n, FONT_NAME_BUFFER)]
-        return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+    def name(self, api: _Api, font: int, textpage: int, index: int) -> str:
+        """The font's name (as ``FPDFText_GetFontInfo`` gives it for a char the font drew)."""
+        if font not in self.names or not font:
+            buf = self.name_buffer
+            n = api.font_info(textpage, index, ctypes.addressof(buf), FONT_NAME_BUFFER, ctypes.byref(self.flags))
+            raw = buf.raw[: min(n, FONT_NAME_BUFFER)] if n > 0 else b""
+            self.names[font] = raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+        return self.names[font]
+
+    def advances(self, api: _Api, font: int, text: str) -> list[float]:
+        """Each char's advance per unit of font size (its glyph width / 1000)."""
+        widths = self.widths.setdefault(font, {})
+        try:
+            return [widths[ch] for ch in text]
+        except KeyError:
+            for ch in set(text) - widths.keys():
+                ok = api.glyph_width(font, ord(ch), 1.0, ctypes.byref(self.value))
+                widths[ch] = float(self.value.value) if ok else math.nan
+            return [widths[ch] for ch in text]
 
 
 def _page_text(api: _Api, tp: int, n: int) -> list[str]:
@@ -248,12 +304,15 @@ def _page_text(api: _Api, tp: int, n: int) -> list[str]:
     return [chr(api.unicode(tp, i)) for i in range(n)]
 
 
-def _run(c: Any, fonts: _FontCache, textpage: Any, index: int, obj: int, geometry: PageGeometry) -> _Run:
+def _run(api: _Api, fonts: _FontCache, textpage: int, index: int, obj: int, geometry: PageGeometry) -> _Run:
     """Font, size and baseline of the text object that drew char ``index``."""
-    fontname = fonts.name(c, textpage, index)
-    tf_size = float(c.FPDFText_GetFontSize(textpage, index))  # the Tf operand, before the matrix
-    m = c.FS_MATRIX()
-    if c.FPDFText_GetMatrix(textpage, index, m):
+    font = api.object_font(obj) or 0
+    fontname = fonts.name(api, font, textpage, index)
+    tf_size = float(api.font_size(textpage, index))  # the Tf operand, before the matrix
+    if fonts.matrix is None:
+        fonts.matrix = api.c.FS_MATRIX()
+    m = fonts.matrix
+    if api.matrix(textpage, index, ctypes.byref(m)):
         a, b, cc, d = m.a, m.b, m.c, m.d
     else:
         a, b, cc, d = 1.0, 0.0, 0.0, 1.0
@@ -261,15 +320,21 @@ def _run(c: Any, fonts: _FontCache, textpage: Any, index: int, obj: int, geometr
     ra, rb, rc, rd = geometry.ctm[:4]
     a, b, cc, d = a * ra + b * rc, a * rb + b * rd, cc * ra + d * rc, cc * rb + d * rd
     size = tf_size * math.hypot(cc, d)
-    x, y = ctypes.c_double(), ctypes.c_double()
-    c.FPDFText_GetCharOrigin(textpage, index, ctypes.byref(x), ctypes.byref(y))
-    font = c.FPDFTextObj_GetFont(ctypes.cast(obj, c.FPDF_PAGEOBJECT))
-    descent = fonts.descent(c, font) * size
-    return _Run(fontname, size, descent, y.value, a * d > 0 and b * cc <= 0)
+    api.char_origin(textpage, index, ctypes.byref(fonts.x), ctypes.byref(fonts.y))
+    descent = fonts.descent(api, font) * size
+    return _Run(fontname, size, descent, fonts.y.value, a * d > 0 and b * cc <= 0, font, tf_size * math.hypot(a, b))
 
 
-def page_chars(textpage: Any, geometry: PageGeometry, fonts: _FontCache | None = None) -> list[Char]:
-    """The characters drawn on one page, pdfplumber-shaped, in PDFium's order.
+def page_chars(
+    textpage: Any,
+    geometry: PageGeometry,
+    fonts: _FontCache | None = None,
+    *,
+    span: tuple[int, int] | None = None,
+    texts: Sequence[str] | None = None,
+) -> list[Char]:
+    """The characters drawn on one page (or its chars ``span``: first index, end),
+    pdfplumber-shaped, in PDFium's order.
 
     Blanks PDFium kept stay (they split words); the characters it generated
     (inferred spaces and line breaks, which belong to no text object) do not.
@@ -282,7 +347,9 @@ def page_chars(textpage: Any, geometry: PageGeometry, fonts: _FontCache | None =
     n = c.FPDFText_CountChars(raw_tp)
     if n <= 0:
         return []
-    texts = _page_text(api, tp, n)
+    if texts is None:
+        texts = _page_text(api, tp, n)
+    first, end = span or (0, n)
     rect = c.FS_RECTF()
     rect_p = ctypes.pointer(rect)
     text_object, loose_box = api.text_object, api.loose_box
@@ -296,12 +363,12 @@ def page_chars(textpage: Any, geometry: PageGeometry, fonts: _FontCache | None =
     last_obj = 0
     run: _Run | None = None
     baseline = top = bottom = 0.0
-    for i in range(n):
+    for i in range(first, end):
         obj = text_object(tp, i)
         if not obj:
             continue  # generated by PDFium: an inferred space or line break
         if obj != last_obj:
-            run = _run(c, fonts, raw_tp, i, obj, geometry)
+            run = _run(api, fonts, tp, i, obj, geometry)
             last_obj = obj
             # One baseline per text object; bottom sits the font's descent below it
             # (rotated pages map each char instead: see _mapped_char).
@@ -446,29 +513,317 @@ def chars_to_words(chars: Sequence[Char], blanks: Sequence[Blank] = ()) -> list[
             continue
         for line in _cluster(run_chars, _TOP, y_tol):
             xs = _blank_xs(blanks, baselines, line[0].baseline) if blanks else []
-            current = []
-            prev: Char | None = None
-            for ch in sorted(line, key=_X0):
-                if ch.text.isspace():
-                    if current:
-                        emit(_word(current))
-                    current = []
-                    prev = None
-                    continue
-                if prev is not None:
-                    # pdfplumber's test: going backwards, a gap wider than x_tol, or another line.
-                    split = ch.x0 < prev.x0 or ch.x0 > prev.x1 + x_tol or abs(ch.top - prev.top) > y_tol
-                    if not split and xs:
-                        # A blank drawn between the two chars (in x order) ends the word.
-                        k = bisect.bisect_right(xs, prev.x0)
-                        split = k < len(xs) and xs[k] <= ch.x0
-                    if split:
-                        emit(_word(current))
-                        current = []
-                current.append(ch)
-                prev = ch
+            _line_words(line, xs, emit)
+    return words
+
+
+def _line_words(line: Sequence[Char], xs: Sequence[float], emit: Callable[[dict[str, Any]], None]) -> None:
+    """The words of one line of upright chars of one run (PDFium's order), split
+    as pdfplumber splits them; ``xs``: the blanks on the line, sorted."""
+    x_tol, y_tol = WORD_X_TOLERANCE, WORD_Y_TOLERANCE
+    current: list[Char] = []
+    prev: Char | None = None
+    for ch in sorted(line, key=_X0):
+        if ch.text.isspace():
             if current:
                 emit(_word(current))
+            current = []
+            prev = None
+            continue
+        if prev is not None:
+            # pdfplumber's test: going backwards, a gap wider than x_tol, or another line.
+            split = ch.x0 < prev.x0 or ch.x0 > prev.x1 + x_tol or abs(ch.top - prev.top) > y_tol
+            if not split and xs:
+                # A blank drawn between the two chars (in x order) ends the word.
+                k = bisect.bisect_right(xs, prev.x0)
+                split = k < len(xs) and xs[k] <= ch.x0
+            if split:
+                emit(_word(current))
+                current = []
+        current.append(ch)
+        prev = ch
+    if current:
+        emit(_word(current))
+
+
+# ---------------------------------------------------------------- words per text object (the fast path)
+
+
+class _Token(NamedTuple):
+    """A run of non-whitespace chars of one text object, placed as its chars are."""
+
+    text: str
+    x0: float  # its first char's x0
+    last_x0: float  # its last char's x0
+    x1: float  # its last char's x1
+    joins: bool  # no whitespace between it and the char before it in its object (or it starts the object)
+
+
+class _Object(NamedTuple):
+    """A span of one text object's chars: its tokens in order, and what is constant over it."""
+
+    start: int  # index of its first char in the text page
+    end: int
+    x0: float  # the first char's x0 (top-down page space, as Char)
+    last_x0: float  # the last char's x0
+    top: float
+    bottom: float
+    baseline: float
+    fontname: str
+    size: float
+    tokens: list[_Token]
+    open_end: bool  # it ends with a non-whitespace char: the next object's first token may join its last
+
+
+def _bulk_text(api: _Api, tp: int, n: int) -> str | None:
+    """The page's text as one string indexed like its chars; None when PDFium's
+    text indices drift from char indices (surrogate pairs, skipped control chars)."""
+    buf = (ctypes.c_ushort * (n + 1))()
+    written = api.get_text(tp, 0, n, buf)
+    units = buf[: max(written - 1, 0)]
+    if len(units) != n or any(u in SURROGATES for u in units):
+        return None
+    return "".join(map(chr, units))
+
+
+def _object_spans(text_object: Callable[[int, int], int], tp: int, n: int) -> list[tuple[int, int, int]]:
+    """(first, end, object) of each run of chars one text object drew, found by
+    galloping and bisecting over ``FPDFText_GetTextObject`` instead of asking per char.
+
+    An object's chars are contiguous in the text page; a generated char (no object)
+    inside one may end a span early (the rest is another span of the same object) or
+    be enclosed by it -- then it is whitespace, which :func:`_object_tokens` checks.
+    """
+    spans: list[tuple[int, int, int]] = []
+    i = 0
+    while i < n:
+        obj = text_object(tp, i)
+        if not obj:
+            i += 1
+            continue
+        lo, hi, step = i, n, 1
+        while lo + step < n:
+            if text_object(tp, lo + step) == obj:
+                lo += step
+                step *= 2
+            else:
+                hi = lo + step
+                break
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if text_object(tp, mid) == obj:
+                lo = mid
+            else:
+                hi = mid
+        spans.append((i, lo + 1, obj))
+        i = lo + 1
+    return spans
+
+
+class _Placer:
+    """Places one page's text-object spans: their tokens and the boxes they need."""
+
+    def __init__(self, api: _Api, fonts: _FontCache, tp: int, text: str, raw_text: str, geometry: PageGeometry,
+                 textpage: Any) -> None:
+        self.api, self.fonts, self.tp, self.text, self.raw_text = api, fonts, tp, text, raw_text
+        self.geometry, self.textpage = geometry, textpage
+        self.rect = api.c.FS_RECTF()
+        self.rect_p = ctypes.pointer(self.rect)
+        self.x_base = geometry.x_shift + geometry.ctm[4]
+
+    def box(self, index: int) -> tuple[float, float]:
+        """x0 and x1 of char ``index`` (one C call)."""
+        self.api.loose_box(self.tp, index, self.rect_p)
+        return self.rect.left + self.x_base, self.rect.right + self.x_base
+
+    def tokens(self, start: int, end: int, run: _Run) -> list[_Token] | None:
+        """The span's tokens, each char placed from its font's advances; checked
+        against the span's first and last char boxes (no box per char), else
+        against each token's first and last char boxes (two per word), else per
+        char (:meth:`char_tokens`). None when the chars go backwards in x."""
+        chunk = self.text[start:end]
+        fonts, scale = self.fonts, run.advance
+        boxes = fonts.boxes.setdefault(run.font, {})
+        x0, first_x1 = self.box(start)
+        last_x0, x1 = self.box(end - 1) if end - start > 1 else (x0, first_x1)
+        if scale:
+            boxes.setdefault(chunk[0], (first_x1 - x0) / scale)
+            boxes.setdefault(chunk[-1], (x1 - last_x0) / scale)
+        advances = fonts.advances(self.api, run.font, chunk)
+        lefts = [x0 + a * scale for a in itertools.accumulate(advances, initial=0.0)]
+        exact = abs(lefts[-2] - last_x0) <= ADVANCE_TOLERANCE
+        tokens: list[_Token] = []
+        prev: _Token | None = None
+        for m in TOKEN_RE.finditer(chunk):
+            first, stop = m.span()
+            if exact:
+                t_x0, t_last = lefts[first], lefts[stop - 1]
+            else:
+                t_x0 = self.box(start + first)[0]
+                t_last = self.box(start + stop - 1)[0] if stop - first > 1 else t_x0
+                # The word's advances must account for where its last char is;
+                # otherwise its chars are read one by one.
+                if abs((t_last - t_x0) - (lefts[stop - 1] - lefts[first])) > TOKEN_ADVANCE_TOLERANCE:
+                    return self.char_tokens(start, end)
+            if stop == len(chunk):
+                t_x1 = x1
+            else:
+                ch = chunk[stop - 1]
+                width = boxes.get(ch) if scale else None
+                if width is None:
+                    t_x1 = self.box(start + stop - 1)[1]
+                    if scale:
+                        boxes[ch] = (t_x1 - t_last) / scale
+                else:
+                    t_x1 = t_last + width * scale
+            token = _Token(m.group(), t_x0, t_last, t_x1, first == 0)
+            if prev is not None and token.x0 - prev.x1 <= WORD_X_TOLERANCE + ADVANCE_TOLERANCE:
+                # Whitespace this narrow might be a space PDFium generated (which
+                # splits nothing): read the span char by char.
+                return self.char_tokens(start, end)
+            if prev is not None and token.x0 <= prev.last_x0:
+                return None
+            tokens.append(token)
+            prev = token
+        return tokens
+
+    def char_tokens(self, start: int, end: int) -> list[_Token] | None:
+        """The span's chars, each its own token (joining the one before unless
+        whitespace comes between); None when they go backwards in x."""
+        chars = page_chars(self.textpage, self.geometry, self.fonts, span=(start, end), texts=self.raw_text)
+        tokens: list[_Token] = []
+        joins = True
+        for ch in chars:
+            if ch.text.isspace():
+                joins = False
+                continue
+            if tokens and ch.x0 < tokens[-1].x0:
+                return None
+            tokens.append(_Token(ch.text, ch.x0, ch.x0, ch.x1, joins))
+            joins = True
+        return tokens
+
+
+def _page_objects(api: _Api, placer: _Placer, n: int) -> list[_Object] | None:
+    """The page's text-object spans with their tokens; None when the page must be
+    read char by char (text that is not upright, or chars going backwards)."""
+    geometry = placer.geometry
+    top_base = geometry.height + geometry.top_shift - geometry.ctm[5]
+    objects: list[_Object] = []
+    last_obj = 0
+    run: _Run | None = None
+    baseline = top = bottom = 0.0
+    text = placer.text
+    for start, end, obj in _object_spans(api.text_object, placer.tp, n):
+        if obj != last_obj:
+            run = _run(api, placer.fonts, placer.tp, start, obj, geometry)
+            last_obj = obj
+            if not run.upright:
+                return None
+            baseline = top_base - run.baseline
+            bottom = baseline + run.descent
+            top = bottom - run.size
+        assert run is not None
+        tokens = placer.tokens(start, end, run)
+        if tokens is None:
+            return None
+        x0 = tokens[0].x0 if tokens and tokens[0].joins else placer.box(start)[0]
+        last_x0 = tokens[-1].last_x0 if tokens and not text[end - 1].isspace() else placer.box(end - 1)[0]
+        objects.append(_Object(start, end, x0, last_x0, top, bottom, baseline, run.fontname, run.size, tokens,
+                               not text[end - 1].isspace()))
+    return objects
+
+
+_FONT_KEY = operator.attrgetter("fontname", "size")
+_X0_START = operator.attrgetter("x0", "start")
+
+
+def _object_line_words(line: Sequence[_Object], xs: Sequence[float], emit: Callable[[dict[str, Any]], None]) -> bool:
+    """The words of one line of text objects of one run, as :func:`_line_words`
+    makes them from their chars. False (nothing emitted) when the objects overlap
+    in x or a blank falls inside one: their chars would interleave, so the line
+    must be read char by char."""
+    objects = sorted(line, key=_X0_START)
+    for a, b in zip(objects, objects[1:]):
+        if b.x0 <= a.last_x0:
+            return False
+    if xs:
+        for o in objects:
+            k = bisect.bisect_right(xs, o.x0)
+            if k < len(xs) and xs[k] <= o.last_x0:
+                return False
+    x_tol, y_tol = WORD_X_TOLERANCE, WORD_Y_TOLERANCE
+    parts: list[str] = []
+    w_x0 = w_x1 = w_top = w_bottom = 0.0
+    w_font, w_size = "", 0.0
+    prev: _Token | None = None
+    prev_top = 0.0
+    open_end = False  # the last token ended its object: the next object's first may join it
+    for o in objects:
+        top = o.top
+        for n, t in enumerate(o.tokens):
+            if parts:
+                joins = (
+                    t.joins
+                    and (n > 0 or open_end)
+                    and prev is not None
+                    and not (t.x0 < prev.last_x0 or t.x0 > prev.x1 + x_tol or abs(top - prev_top) > y_tol)
+                )
+                if joins and xs:
+                    k = bisect.bisect_right(xs, prev.last_x0)  # type: ignore[union-attr]
+                    joins = not (k < len(xs) and xs[k] <= t.x0)
+                if joins:
+                    parts.append(t.text)
+                    w_x1 = max(w_x1, t.x1)
+                    w_top, w_bottom = min(w_top, top), max(w_bottom, o.bottom)
+                else:
+                    emit({"text": "".join(parts), "x0": w_x0, "x1": w_x1, "top": w_top, "bottom": w_bottom,
+                          "upright": True, "fontname": w_font, "size": w_size})
+                    parts = []
+            if not parts:
+                parts = [t.text]
+                w_x0, w_x1, w_top, w_bottom, w_font, w_size = t.x0, t.x1, top, o.bottom, o.fontname, o.size
+            prev, prev_top = t, top
+        open_end = o.open_end and bool(o.tokens)
+    if parts:
+        emit({"text": "".join(parts), "x0": w_x0, "x1": w_x1, "top": w_top, "bottom": w_bottom,
+              "upright": True, "fontname": w_font, "size": w_size})
+    return True
+
+
+def _fast_page_words(page: Any, textpage: Any, geometry: PageGeometry, fonts: _FontCache) -> list[dict[str, Any]] | None:
+    """The page's words read per text object and word (see :class:`_Placer`); None
+    when the page must be read char by char. A line whose objects overlap is read
+    char by char on its own."""
+    api = _api()
+    raw_tp = _raw(textpage)
+    tp = _address(raw_tp)
+    n = api.c.FPDFText_CountChars(raw_tp)
+    if n <= 0:
+        return []
+    raw_text = _bulk_text(api, tp, n)
+    if raw_text is None:
+        return None
+    text = raw_text
+    for drawn, meant in PDFIUM_CHARS.items():
+        text = text.replace(drawn, meant)
+    placer = _Placer(api, fonts, tp, text, raw_text, geometry, textpage)
+    objects = _page_objects(api, placer, n)
+    if objects is None:
+        return None
+    blanks = page_blanks(page, geometry) if objects else []
+    baselines = [bl.baseline for bl in blanks]
+    words: list[dict[str, Any]] = []
+    emit = words.append
+    for _, run in itertools.groupby(objects, key=_FONT_KEY):
+        for line in _cluster(list(run), _TOP, WORD_Y_TOLERANCE):  # type: ignore[arg-type]
+            xs = _blank_xs(blanks, baselines, line[0].baseline) if blanks else []
+            if not _object_line_words(line, xs, emit):  # type: ignore[arg-type]
+                chars = [
+                    ch for o in line
+                    for ch in page_chars(textpage, geometry, fonts, span=(o.start, o.end), texts=raw_text)  # type: ignore[attr-defined]
+                ]
+                _line_words(chars, xs, emit)
     return words
 
 
@@ -502,9 +857,13 @@ def page_words(pdf: Any, index: int, fonts: _FontCache | None = None) -> tuple[l
     try:
         geometry = PageGeometry.of(tuple(page.get_mediabox()), page.get_rotation())
         textpage = page.get_textpage()
-        chars = page_chars(textpage, geometry, fonts)
-        blanks = page_blanks(page, geometry) if chars else []
-        return chars_to_words(chars, blanks), geometry
+        fonts = fonts or _FontCache()
+        words = None if geometry.rotated else _fast_page_words(page, textpage, geometry, fonts)
+        if words is None:
+            chars = page_chars(textpage, geometry, fonts)
+            blanks = page_blanks(page, geometry) if chars else []
+            words = chars_to_words(chars, blanks)
+        return words, geometry
     finally:
         if textpage is not None:
             textpage.close()
