@@ -43,6 +43,24 @@ DOMAIN_RE = re.compile(r"(?:@|www\.|//)(?P<place>[a-z][a-z\-]{2,30})\.gov\.uk\b"
 ACRONYM_RE = re.compile(r"\b(?P<acr>[A-Z]{1,3}C)\b")
 #: "in Halton", "A Healthy Halton", "Halton's": a place a paper is about.
 IMPLIED_PLACE_RE = re.compile(r"\b(?:in|across|for|Safer|Healthy|Greener)\s+(?P<place>[A-Z][a-z]{3,})\b")
+#: Capitalised words: the places initials are built from.
+PLACE_WORD_RE = re.compile(
+    r"""
+    \b[A-Z][a-z]{2,}\b    # "Kent", "Bristol"
+    """,
+    re.VERBOSE,
+)
+#: "Halton's": a place a paper is about.
+POSSESSIVE_PLACE_RE = re.compile(
+    r"""
+    \b([A-Z][a-z]{3,})['’]s\b    # a capitalised word with an apostrophe s
+    """,
+    re.VERBOSE,
+)
+#: Literal words COUNCIL_RE cannot match without (a cheap test before the search).
+COUNCIL_WORDS: tuple[str, ...] = ("Council", "Authority")
+#: What DOMAIN_RE cannot match without, in lower case.
+DOMAIN_WORD = ".gov.uk"
 #: Weight of a name written on the first page (the header, the logo).
 FIRST_PAGE_WEIGHT = 3
 #: Weight of a name in the header's values (committee, subject).
@@ -126,6 +144,23 @@ def uncap(text: str) -> str:
     return " ".join(w.lower() if w.lower() in small else w.capitalize() for w in text.split())
 
 
+def _places(pages: Iterable[tuple[int, str]]) -> Counter[str]:
+    """Capitalised words and how often they occur (places to build initials from)."""
+    places: Counter[str] = Counter()
+    for _, text in pages:
+        places.update(PLACE_WORD_RE.findall(text))
+    return places
+
+
+def _implied_places(pages: Iterable[tuple[int, str]]) -> Counter[str]:
+    """Places the paper is about ("in Halton", "Halton's"), for when nothing names a council."""
+    implied: Counter[str] = Counter()
+    for _, text in pages:
+        implied.update(IMPLIED_PLACE_RE.findall(text))
+        implied.update(POSSESSIVE_PLACE_RE.findall(text))
+    return implied
+
+
 def detect_council(pages: Iterable[tuple[int, str]], *, header: Iterable[str] = ()) -> str | None:
     """The authority that published a paper, from its (page, text) pieces.
 
@@ -137,28 +172,24 @@ def detect_council(pages: Iterable[tuple[int, str]], *, header: Iterable[str] = 
     bare_types: Counter[str] = Counter()
     domains: Counter[str] = Counter()
     acronyms: Counter[str] = Counter()
-    places: Counter[str] = Counter()
-    implied: Counter[str] = Counter()
     for page, text in pages:
-        for m in COUNCIL_RE.finditer(text):
-            raw = m.group("name") or m.group("authority") or ""
-            name = clean_name(raw)
-            if name is None:
-                t = re.search(r"(Metropolitan Borough|Borough|County|City|District)\s+Council", raw)
-                if t:
-                    bare_types[t.group(1)] += 1
-                continue
-            names[name] += HEADER_WEIGHT if page == 0 else FIRST_PAGE_WEIGHT if page == 1 else 1
-        for m in DOMAIN_RE.finditer(text):
-            domains[m.group("place").lower()] += 1
-        for m in ACRONYM_RE.finditer(text):
-            acronyms[m.group("acr")] += 1
-        for m in re.finditer(r"\b[A-Z][a-z]{2,}\b", text):
-            places[m.group(0)] += 1
-        for m in IMPLIED_PLACE_RE.finditer(text):
-            implied[m.group("place")] += 1
-        for m in re.finditer(r"\b([A-Z][a-z]{3,})['’]s\b", text):
-            implied[m.group(1)] += 1
+        # Each pattern needs a literal word: lines without it are not searched.
+        if any(word in text for word in COUNCIL_WORDS):
+            for m in COUNCIL_RE.finditer(text):
+                raw = m.group("name") or m.group("authority") or ""
+                name = clean_name(raw)
+                if name is None:
+                    t = re.search(r"(Metropolitan Borough|Borough|County|City|District)\s+Council", raw)
+                    if t:
+                        bare_types[t.group(1)] += 1
+                    continue
+                names[name] += HEADER_WEIGHT if page == 0 else FIRST_PAGE_WEIGHT if page == 1 else 1
+        if DOMAIN_WORD in text.lower():
+            for m in DOMAIN_RE.finditer(text):
+                domains[m.group("place").lower()] += 1
+        if "C" in text:
+            for m in ACRONYM_RE.finditer(text):
+                acronyms[m.group("acr")] += 1
     scores: Counter[str] = Counter(names)
     # A domain names the place: credit the names that contain it, or build one.
     for place, n in domains.items():
@@ -177,6 +208,7 @@ def detect_council(pages: Iterable[tuple[int, str]], *, header: Iterable[str] = 
             continue
         hits = [c for c in scores if initials(c) == acr]
         if not hits and len(acr) == 3 and bare_types:
+            places = _places(pages)
             kind = next((k for k, _ in bare_types.most_common() if k[0] == acr[1]), None)
             place = next((p for p, _ in places.most_common() if p[0] == acr[0] and p not in COUNCIL_TYPES
                           and p.lower() not in NOT_PLACES), None)
@@ -207,7 +239,7 @@ def detect_council(pages: Iterable[tuple[int, str]], *, header: Iterable[str] = 
             scores[target] += scores.pop(short)
     if scores:
         return scores.most_common(1)[0][0]
-    for place, _n in implied.most_common():
+    for place, _n in _implied_places(pages).most_common():
         if place in KNOWN_COUNCILS:
             return KNOWN_COUNCILS[place]
     return None

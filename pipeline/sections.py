@@ -120,8 +120,9 @@ def _words(text: str) -> list[str]:
 
 
 def is_caps(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+    """At least three letters, nine in ten of them capitals."""
+    letters = list(filter(str.isalpha, text))  # C-level loops: called on every line
+    return len(letters) >= 3 and sum(map(str.isupper, letters)) >= 0.9 * len(letters)
 
 
 def is_title_case(text: str) -> bool:

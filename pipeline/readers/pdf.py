@@ -6,7 +6,7 @@ closed after use, so memory stays bounded on long papers.
 
 from __future__ import annotations
 
-import statistics
+import functools
 from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -39,15 +39,21 @@ EOF_TAIL_BYTES = 1024
 BULLET_CHARS = frozenset("\uf0b7\uf0a7\uf0d8\uf076\uf0fc\u2022\u25aa\u25cf\u2023\u2043\u25e6\uf02d")
 
 
+#: Bullet glyphs to the one bullet the parser knows.
+_BULLET_TABLE = str.maketrans({ch: "•" for ch in BULLET_CHARS})
+
+
+@functools.lru_cache(maxsize=1024)
 def font_flags(fontname: str) -> tuple[bool, bool]:
+    """(bold, italic) from a font's name (its subset tag ignored); a paper uses a few fonts."""
     name = fontname.lower().split("+", 1)[-1]
     return any(m in name for m in BOLD_MARKERS), any(m in name for m in ITALIC_MARKERS)
 
 
 def _normalise_word(text: str) -> str:
-    if text and all(ch in BULLET_CHARS for ch in text):
-        return "•"
-    return "".join("•" if ch in BULLET_CHARS else ch for ch in text)
+    """Bullet glyphs as "•"; a word of bullets only is one bullet."""
+    out = text.translate(_BULLET_TABLE)
+    return "•" if out and not out.strip("•") else out
 
 
 def group_lines(
@@ -60,46 +66,53 @@ def group_lines(
 ) -> list[Line]:
     """Group pdfplumber word dicts (with fontname and size) into Lines with spans."""
     rows: list[list[dict[str, Any]]] = []
+    row_top = 0.0
     for w in sorted(words, key=lambda w: (round(w["top"], 1), w["x0"])):
-        if rows and abs(w["top"] - rows[-1][0]["top"]) <= LINE_TOLERANCE:
+        if rows and abs(w["top"] - row_top) <= LINE_TOLERANCE:
             rows[-1].append(w)
         else:
             rows.append([w])
+            row_top = w["top"]
     lines: list[Line] = []
     for row in rows:
-        row = _join_superscripts(sorted(row, key=lambda w: w["x0"]))
+        if len(row) > 1:
+            row = _join_superscripts(sorted(row, key=_word_x0))
         spans: list[Span] = []
-        cur: list[dict[str, Any]] = []
-        for w in row:
-            if cur:
-                prev = cur[-1]
-                gap = w["x0"] - prev["x1"]
-                size = max(prev.get("size", 10.0), 1.0)
-                pb, _ = font_flags(prev.get("fontname", ""))
-                wb, _ = font_flags(w.get("fontname", ""))
-                if gap > SPAN_GAP_EMS * size or pb != wb:
-                    spans.append(_span(cur))
-                    cur = []
-            cur.append(w)
-        if cur:
-            spans.append(_span(cur))
-        text = " ".join(s.text for s in spans).strip()
+        start = 0
+        prev = row[0]
+        prev_bold = font_flags(prev.get("fontname", ""))[0]
+        for k in range(1, len(row)):
+            w = row[k]
+            bold = font_flags(w.get("fontname", ""))[0]
+            if w["x0"] - prev["x1"] > SPAN_GAP_EMS * max(prev.get("size", 10.0), 1.0) or bold != prev_bold:
+                spans.append(_span(row[start:k]))
+                start = k
+            prev, prev_bold = w, bold
+        spans.append(_span(row[start:]))
+        text = " ".join([s.text for s in spans]).strip()
         if not text:
             continue
-        sizes = [w.get("size", 0.0) for w in row]
-        nchars = sum(len(s.text) for s in spans)
-        bold_chars = sum(len(s.text) for s in spans if s.bold)
-        italic_chars = sum(len(s.text) for s in spans if s.italic)
+        sizes = sorted([w.get("size", 0.0) for w in row])
+        mid = len(sizes) // 2
+        median = sizes[mid] if len(sizes) % 2 else (sizes[mid - 1] + sizes[mid]) / 2
+        nchars = bold_chars = italic_chars = 0
+        for s in spans:
+            n = len(s.text)
+            nchars += n
+            if s.bold:
+                bold_chars += n
+            if s.italic:
+                italic_chars += n
         lines.append(
             Line(
                 text=text,
                 page=page,
                 line_no=first_line_no + len(lines),
                 x0=row[0]["x0"],
-                top=min(w["top"] for w in row),
-                x1=max(w["x1"] for w in row),
-                bottom=max(w["bottom"] for w in row),
-                size=round(statistics.median(sizes), 1) if sizes else 0.0,
+                top=min([w["top"] for w in row]),
+                x1=max([w["x1"] for w in row]),
+                bottom=max([w["bottom"] for w in row]),
+                size=round(median, 1),
                 bold=nchars > 0 and bold_chars >= 0.8 * nchars,
                 italic=nchars > 0 and italic_chars >= 0.8 * nchars,
                 spans=tuple(spans),
@@ -108,6 +121,10 @@ def group_lines(
             )
         )
     return lines
+
+
+def _word_x0(w: dict[str, Any]) -> float:
+    return w["x0"]
 
 
 def _join_superscripts(row: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -133,7 +150,7 @@ def _join_superscripts(row: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _span(words: list[dict[str, Any]]) -> Span:
     bold, italic = font_flags(words[0].get("fontname", ""))
     return Span(
-        text=" ".join(_normalise_word(w["text"]) for w in words),
+        text=_normalise_word(words[0]["text"]) if len(words) == 1 else " ".join([_normalise_word(w["text"]) for w in words]),
         x0=words[0]["x0"],
         x1=words[-1]["x1"],
         bold=bold,
