@@ -326,31 +326,35 @@ def test_pdf_without_pages_is_a_read_error(write) -> None:
 
 
 def test_pages_and_text_pages_are_closed(write, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The reader opens pages and text pages through PDFium's C calls (not
+    # pypdfium2's helper objects): each one it opens, it closes.
     import pypdfium2
 
-    opened: list[str] = []
+    from pipeline.readers import pdfium as reader
+
+    api = reader._api()
+    calls: list[str] = []
+    for name in ("load_page", "close_page", "load_textpage", "close_textpage"):
+        original = getattr(api, name)
+
+        def wrapped(*args, _original=original, _name=name):  # type: ignore[no-untyped-def]
+            calls.append(_name)
+            return _original(*args)
+
+        monkeypatch.setattr(api, name, wrapped)
     closed: list[str] = []
-    for cls in (pypdfium2.PdfPage, pypdfium2.PdfTextPage, pypdfium2.PdfDocument):
-        original = cls.close
+    original_close = pypdfium2.PdfDocument.close
 
-        def close(self, *args, _original=original, _name=cls.__name__, **kwargs):  # type: ignore[no-untyped-def]
-            closed.append(_name)
-            return _original(self, *args, **kwargs)
+    def close(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        closed.append("PdfDocument")
+        return original_close(self, *args, **kwargs)
 
-        monkeypatch.setattr(cls, "close", close)
-    original_get_page = pypdfium2.PdfDocument.get_page
-
-    def get_page(self, index):  # type: ignore[no-untyped-def]
-        opened.append("PdfPage")
-        return original_get_page(self, index)
-
-    monkeypatch.setattr(pypdfium2.PdfDocument, "get_page", get_page)
+    monkeypatch.setattr(pypdfium2.PdfDocument, "close", close)
     path = write("three.pdf", make_pdf([BODY, BODY, BODY]))
     doc = read_lines(path, pdf_engine="pdfium")
     assert doc.source.pages == 3
-    assert opened.count("PdfPage") == 3
-    assert closed.count("PdfPage") == 3
-    assert closed.count("PdfTextPage") == 3
+    assert calls.count("load_page") == calls.count("close_page") == 3
+    assert calls.count("load_textpage") == calls.count("close_textpage") == 3
     assert closed.count("PdfDocument") >= 1
 
 

@@ -67,7 +67,7 @@ def group_lines(
     """Group pdfplumber word dicts (with fontname and size) into Lines with spans."""
     rows: list[list[dict[str, Any]]] = []
     row_top = 0.0
-    for w in sorted(words, key=lambda w: (round(w["top"], 1), w["x0"])):
+    for w in sorted(words, key=_row_key):
         if rows and abs(w["top"] - row_top) <= LINE_TOLERANCE:
             rows[-1].append(w)
         else:
@@ -127,6 +127,10 @@ def _word_x0(w: dict[str, Any]) -> float:
     return w["x0"]
 
 
+def _row_key(w: dict[str, Any]) -> tuple[float, float]:
+    return round(w["top"], 1), w["x0"]
+
+
 def _join_superscripts(row: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Attach superscript ordinals ("2" + small "nd") to their number: "2nd"."""
     out: list[dict[str, Any]] = []
@@ -147,10 +151,18 @@ def _join_superscripts(row: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _span_text(words: list[dict[str, Any]]) -> str:
+    """The words joined by spaces, bullets normalised word by word."""
+    text = " ".join([w["text"] for w in words]).translate(_BULLET_TABLE)
+    if "•" not in text:
+        return text  # no bullet anywhere: nothing to normalise
+    return " ".join([_normalise_word(w["text"]) for w in words])
+
+
 def _span(words: list[dict[str, Any]]) -> Span:
     bold, italic = font_flags(words[0].get("fontname", ""))
     return Span(
-        text=_normalise_word(words[0]["text"]) if len(words) == 1 else " ".join([_normalise_word(w["text"]) for w in words]),
+        text=_span_text(words),
         x0=words[0]["x0"],
         x1=words[-1]["x1"],
         bold=bold,

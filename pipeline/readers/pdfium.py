@@ -84,6 +84,13 @@ BLANK_BASELINE_TOLERANCE = 1.0
 PDFIUM_CHARS: dict[str, str] = {"\ufffe": "-"}
 #: UTF-16 surrogates: when present, text indices no longer equal char indices.
 SURROGATES = range(0xD800, 0xE000)
+#: A UTF-16 surrogate left in decoded text.
+_SURROGATE_RE = re.compile(
+    r"""
+    [\ud800-\udfff]    # a high or low surrogate
+    """,
+    re.VERBOSE,
+)
 #: Bytes reserved for a font name returned by ``FPDFText_GetFontInfo``.
 FONT_NAME_BUFFER = 256
 #: PDFium's error codes for a document that failed to load (fpdfview.h).
@@ -185,6 +192,15 @@ class _Api:
                               ctypes.POINTER(ctypes.c_int))
         self.font_descent = bind(pdfium_c.FPDFFont_GetDescent, i, vp, ctypes.c_float, fp)
         self.glyph_width = bind(pdfium_c.FPDFFont_GetGlyphWidth, i, vp, ctypes.c_uint, ctypes.c_float, fp)
+        # Called once per page: pages and text pages are opened and closed here
+        # rather than through pypdfium2's helper objects (which cost more than the C calls).
+        self.load_page = bind(pdfium_c.FPDF_LoadPage, vp, vp, i)
+        self.close_page = bind(pdfium_c.FPDF_ClosePage, None, vp)
+        self.load_textpage = bind(pdfium_c.FPDFText_LoadPage, vp, vp)
+        self.close_textpage = bind(pdfium_c.FPDFText_ClosePage, None, vp)
+        self.mediabox = bind(pdfium_c.FPDFPage_GetMediaBox, i, vp, fp, fp, fp, fp)
+        self.rotation = bind(pdfium_c.FPDFPage_GetRotation, i, vp)
+        self.count_chars = bind(pdfium_c.FPDFText_CountChars, i, vp)
 
 
 _API: _Api | None = None
@@ -198,6 +214,8 @@ def _api() -> _Api:
 
 
 def _address(handle: Any) -> int:
+    if isinstance(handle, int):
+        return handle
     return ctypes.cast(handle, ctypes.c_void_p).value or 0
 
 
@@ -285,7 +303,7 @@ class _FontCache:
         """Each char's advance per unit of font size (its glyph width / 1000)."""
         widths = self.widths.setdefault(font, {})
         try:
-            return [widths[ch] for ch in text]
+            return list(map(widths.__getitem__, text))
         except KeyError:
             for ch in set(text) - widths.keys():
                 ok = api.glyph_width(font, ord(ch), 1.0, ctypes.byref(self.value))
@@ -344,7 +362,7 @@ def page_chars(
     fonts = fonts or _FontCache()
     raw_tp = _raw(textpage)
     tp = _address(raw_tp)
-    n = c.FPDFText_CountChars(raw_tp)
+    n = api.count_chars(tp)
     if n <= 0:
         return []
     if texts is None:
@@ -383,14 +401,14 @@ def page_chars(
             append(new(Char, (text, rect.left + x_base, rect.right + x_base, top, bottom,
                               run.fontname, run.size, True, baseline)))  # type: ignore[union-attr]
         else:
-            append(_mapped_char(c, raw_tp, i, text, rect, run, geometry))  # type: ignore[arg-type]
+            append(_mapped_char(api, tp, i, text, rect, run, geometry))  # type: ignore[arg-type]
     return chars
 
 
-def _mapped_char(c: Any, textpage: Any, index: int, text: str, rect: Any, run: _Run, geometry: PageGeometry) -> Char:
+def _mapped_char(api: _Api, textpage: int, index: int, text: str, rect: Any, run: _Run, geometry: PageGeometry) -> Char:
     """A char on a rotated page, or rotated text: its box mapped through the page transform."""
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    c.FPDFText_GetCharOrigin(textpage, index, ctypes.byref(ox), ctypes.byref(oy))
+    api.char_origin(textpage, index, ctypes.byref(ox), ctypes.byref(oy))
     corners = [geometry.point(x, y) for x in (rect.left, rect.right) for y in (rect.bottom, rect.top)]
     xs = [p[0] for p in corners]
     _, base = geometry.point(ox.value, oy.value)
@@ -580,10 +598,12 @@ def _bulk_text(api: _Api, tp: int, n: int) -> str | None:
     text indices drift from char indices (surrogate pairs, skipped control chars)."""
     buf = (ctypes.c_ushort * (n + 1))()
     written = api.get_text(tp, 0, n, buf)
-    units = buf[: max(written - 1, 0)]
-    if len(units) != n or any(u in SURROGATES for u in units):
+    if written - 1 != n:
         return None
-    return "".join(map(chr, units))
+    text = ctypes.string_at(buf, 2 * n).decode("utf-16-le", "surrogatepass")
+    if len(text) != n or _SURROGATE_RE.search(text):
+        return None
+    return text
 
 
 def _object_spans(text_object: Callable[[int, int], int], tp: int, n: int) -> list[tuple[int, int, int]]:
@@ -649,23 +669,27 @@ class _Placer:
         if scale:
             boxes.setdefault(chunk[0], (first_x1 - x0) / scale)
             boxes.setdefault(chunk[-1], (x1 - last_x0) / scale)
-        advances = fonts.advances(self.api, run.font, chunk)
-        lefts = [x0 + a * scale for a in itertools.accumulate(advances, initial=0.0)]
-        exact = abs(lefts[-2] - last_x0) <= ADVANCE_TOLERANCE
+        # Each char's x0 (and the span's x1) from the advances, in units of the scale.
+        cum = list(itertools.accumulate(fonts.advances(self.api, run.font, chunk), initial=0.0))
+        exact = abs(x0 + cum[-2] * scale - last_x0) <= ADVANCE_TOLERANCE
         tokens: list[_Token] = []
-        prev: _Token | None = None
+        append = tokens.append
+        new = tuple.__new__  # builds a _Token without NamedTuple's slower __new__
+        narrow = WORD_X_TOLERANCE + ADVANCE_TOLERANCE
+        length = len(chunk)
+        prev_last = prev_x1 = 0.0
         for m in TOKEN_RE.finditer(chunk):
             first, stop = m.span()
             if exact:
-                t_x0, t_last = lefts[first], lefts[stop - 1]
+                t_x0, t_last = x0 + cum[first] * scale, x0 + cum[stop - 1] * scale
             else:
                 t_x0 = self.box(start + first)[0]
                 t_last = self.box(start + stop - 1)[0] if stop - first > 1 else t_x0
                 # The word's advances must account for where its last char is;
                 # otherwise its chars are read one by one.
-                if abs((t_last - t_x0) - (lefts[stop - 1] - lefts[first])) > TOKEN_ADVANCE_TOLERANCE:
+                if abs((t_last - t_x0) - (cum[stop - 1] - cum[first]) * scale) > TOKEN_ADVANCE_TOLERANCE:
                     return self.char_tokens(start, end)
-            if stop == len(chunk):
+            if stop == length:
                 t_x1 = x1
             else:
                 ch = chunk[stop - 1]
@@ -676,15 +700,15 @@ class _Placer:
                         boxes[ch] = (t_x1 - t_last) / scale
                 else:
                     t_x1 = t_last + width * scale
-            token = _Token(m.group(), t_x0, t_last, t_x1, first == 0)
-            if prev is not None and token.x0 - prev.x1 <= WORD_X_TOLERANCE + ADVANCE_TOLERANCE:
-                # Whitespace this narrow might be a space PDFium generated (which
-                # splits nothing): read the span char by char.
-                return self.char_tokens(start, end)
-            if prev is not None and token.x0 <= prev.last_x0:
-                return None
-            tokens.append(token)
-            prev = token
+            if tokens:
+                if t_x0 - prev_x1 <= narrow:
+                    # Whitespace this narrow might be a space PDFium generated (which
+                    # splits nothing): read the span char by char.
+                    return self.char_tokens(start, end)
+                if t_x0 <= prev_last:
+                    return None
+            append(new(_Token, (m.group(), t_x0, t_last, t_x1, first == 0)))
+            prev_last, prev_x1 = t_last, t_x1
         return tokens
 
     def char_tokens(self, start: int, end: int) -> list[_Token] | None:
@@ -798,7 +822,7 @@ def _fast_page_words(page: Any, textpage: Any, geometry: PageGeometry, fonts: _F
     api = _api()
     raw_tp = _raw(textpage)
     tp = _address(raw_tp)
-    n = api.c.FPDFText_CountChars(raw_tp)
+    n = api.count_chars(tp)
     if n <= 0:
         return []
     raw_text = _bulk_text(api, tp, n)
@@ -850,13 +874,30 @@ def _open(path: Path) -> Any:
         raise ReadError(str(path), f"damaged or unreadable PDF (PDFium: {reason})") from None
 
 
+#: What a page's MediaBox is taken to be when it has none (as pypdfium2 does: ANSI A).
+DEFAULT_MEDIABOX: tuple[float, float, float, float] = (0.0, 0.0, 612.0, 792.0)
+
+
 def page_words(pdf: Any, index: int, fonts: _FontCache | None = None) -> tuple[list[dict[str, Any]], PageGeometry]:
     """pdfplumber-shaped word dicts of page ``index`` (0-based); the page is closed after use."""
-    page = pdf[index]
-    textpage = None
+    api = _api()
+    page = api.load_page(_address(_raw(pdf)), index)
+    if not page:
+        raise RuntimeError(f"page {index + 1} cannot be loaded")
+    textpage = 0
     try:
-        geometry = PageGeometry.of(tuple(page.get_mediabox()), page.get_rotation())
-        textpage = page.get_textpage()
+        box = [ctypes.c_float() for _ in range(4)]
+        if api.mediabox(page, *(ctypes.byref(v) for v in box)):
+            mediabox = tuple(float(v.value) for v in box)
+        else:
+            mediabox = DEFAULT_MEDIABOX
+        rotation = api.rotation(page)
+        if rotation < 0:
+            raise RuntimeError(f"page {index + 1} has no readable rotation")
+        geometry = PageGeometry.of(mediabox, rotation * 90)
+        textpage = api.load_textpage(page)
+        if not textpage:
+            raise RuntimeError(f"page {index + 1} has no readable text page")
         fonts = fonts or _FontCache()
         words = None if geometry.rotated else _fast_page_words(page, textpage, geometry, fonts)
         if words is None:
@@ -865,9 +906,9 @@ def page_words(pdf: Any, index: int, fonts: _FontCache | None = None) -> tuple[l
             words = chars_to_words(chars, blanks)
         return words, geometry
     finally:
-        if textpage is not None:
-            textpage.close()
-        page.close()
+        if textpage:
+            api.close_textpage(textpage)
+        api.close_page(page)
 
 
 def read_pdf_pdfium(path: Path, sha256: str, size: int) -> Document:
