@@ -9,9 +9,10 @@ gazetteer.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 #: Council types as written before "Council".
 COUNCIL_TYPES: tuple[str, ...] = ("Metropolitan Borough", "Borough", "County", "City", "District", "Town", "Parish")
@@ -57,6 +58,15 @@ POSSESSIVE_PLACE_RE = re.compile(
     """,
     re.VERBOSE,
 )
+#: The council type in a name that has no place ("the County Council").
+BARE_TYPE_RE = re.compile(
+    r"""
+    (Metropolitan[ ]Borough|Borough|County|City|District)\s+Council    # a type, then "Council"
+    """,
+    re.VERBOSE,
+)
+#: Papers whose line scans are remembered (a pack and its parts share one).
+SCAN_CACHE_SIZE = 4
 #: Literal words COUNCIL_RE cannot match without (a cheap test before the search).
 COUNCIL_WORDS: tuple[str, ...] = ("Council", "Authority")
 #: What DOMAIN_RE cannot match without, in lower case.
@@ -144,30 +154,17 @@ def uncap(text: str) -> str:
     return " ".join(w.lower() if w.lower() in small else w.capitalize() for w in text.split())
 
 
-def _places(pages: Iterable[tuple[int, str]]) -> Counter[str]:
-    """Capitalised words and how often they occur (places to build initials from)."""
-    places: Counter[str] = Counter()
-    for _, text in pages:
-        places.update(PLACE_WORD_RE.findall(text))
-    return places
+class _Scan(NamedTuple):
+    """What the lines of a paper say about its council, counted."""
+
+    names: Counter[str]
+    bare_types: Counter[str]
+    domains: Counter[str]
+    acronyms: Counter[str]
 
 
-def _implied_places(pages: Iterable[tuple[int, str]]) -> Counter[str]:
-    """Places the paper is about ("in Halton", "Halton's"), for when nothing names a council."""
-    implied: Counter[str] = Counter()
-    for _, text in pages:
-        implied.update(IMPLIED_PLACE_RE.findall(text))
-        implied.update(POSSESSIVE_PLACE_RE.findall(text))
-    return implied
-
-
-def detect_council(pages: Iterable[tuple[int, str]], *, header: Iterable[str] = ()) -> str | None:
-    """The authority that published a paper, from its (page, text) pieces.
-
-    ``header`` holds header values (committee, subject): an authority named
-    there ("WEST OF ENGLAND COMBINED AUTHORITY COMMITTEE") counts as the header.
-    """
-    pages = [*((0, uncap(h)) for h in header if h), *pages]
+def _scan(pages: Iterable[tuple[int, str]]) -> _Scan:
+    """Council names (weighted by page), bare council types, domains and initials."""
     names: Counter[str] = Counter()
     bare_types: Counter[str] = Counter()
     domains: Counter[str] = Counter()
@@ -179,7 +176,7 @@ def detect_council(pages: Iterable[tuple[int, str]], *, header: Iterable[str] = 
                 raw = m.group("name") or m.group("authority") or ""
                 name = clean_name(raw)
                 if name is None:
-                    t = re.search(r"(Metropolitan Borough|Borough|County|City|District)\s+Council", raw)
+                    t = BARE_TYPE_RE.search(raw)
                     if t:
                         bare_types[t.group(1)] += 1
                     continue
@@ -190,6 +187,54 @@ def detect_council(pages: Iterable[tuple[int, str]], *, header: Iterable[str] = 
         if "C" in text:
             for m in ACRONYM_RE.finditer(text):
                 acronyms[m.group("acr")] += 1
+    return _Scan(names, bare_types, domains, acronyms)
+
+
+# A pack's component reports all read the pack's lines: the scans of a paper's
+# lines are remembered (keyed by the lines themselves) for the next part.
+_scan_lines = functools.lru_cache(maxsize=SCAN_CACHE_SIZE)(_scan)
+
+
+def _places(pages: Iterable[tuple[int, str]]) -> Counter[str]:
+    """Capitalised words and how often they occur (places to build initials from)."""
+    return Counter(PLACE_WORD_RE.findall("\n".join(text for _, text in pages)))
+
+
+def _implied_places(pages: Iterable[tuple[int, str]]) -> Counter[str]:
+    """Places the paper is about ("in Halton", "Halton's"), for when nothing names a council."""
+    implied: Counter[str] = Counter()
+    for _, text in pages:
+        implied.update(IMPLIED_PLACE_RE.findall(text))
+        implied.update(POSSESSIVE_PLACE_RE.findall(text))
+    return implied
+
+
+_places_lines = functools.lru_cache(maxsize=SCAN_CACHE_SIZE)(_places)
+_implied_lines = functools.lru_cache(maxsize=SCAN_CACHE_SIZE)(_implied_places)
+
+
+def _merged(first: Counter[str], then: Counter[str]) -> Counter[str]:
+    """Counts of both; keys in the order first seen (``first``'s, then ``then``'s)."""
+    out = Counter(first)
+    out.update(then)
+    return out
+
+
+def detect_council(pages: Iterable[tuple[int, str]], *, header: Iterable[str] = ()) -> str | None:
+    """The authority that published a paper, from its (page, text) pieces.
+
+    ``header`` holds header values (committee, subject): an authority named
+    there ("WEST OF ENGLAND COMBINED AUTHORITY COMMITTEE") counts as the header.
+    """
+    header = list(header)
+    head = tuple((0, uncap(h)) for h in header if h)
+    body = tuple(pages)
+    head_scan, body_scan = _scan(head), _scan_lines(body)
+    names = _merged(head_scan.names, body_scan.names)
+    bare_types = _merged(head_scan.bare_types, body_scan.bare_types)
+    domains = _merged(head_scan.domains, body_scan.domains)
+    acronyms = _merged(head_scan.acronyms, body_scan.acronyms)
+    places: Counter[str] | None = None
     scores: Counter[str] = Counter(names)
     # A domain names the place: credit the names that contain it, or build one.
     for place, n in domains.items():
@@ -208,7 +253,8 @@ def detect_council(pages: Iterable[tuple[int, str]], *, header: Iterable[str] = 
             continue
         hits = [c for c in scores if initials(c) == acr]
         if not hits and len(acr) == 3 and bare_types:
-            places = _places(pages)
+            if places is None:
+                places = _merged(_places(head), _places_lines(body))
             kind = next((k for k, _ in bare_types.most_common() if k[0] == acr[1]), None)
             place = next((p for p, _ in places.most_common() if p[0] == acr[0] and p not in COUNCIL_TYPES
                           and p.lower() not in NOT_PLACES), None)
@@ -239,7 +285,7 @@ def detect_council(pages: Iterable[tuple[int, str]], *, header: Iterable[str] = 
             scores[target] += scores.pop(short)
     if scores:
         return scores.most_common(1)[0][0]
-    for place, _n in _implied_places(pages).most_common():
+    for place, _n in _merged(_implied_places(head), _implied_lines(body)).most_common():
         if place in KNOWN_COUNCILS:
             return KNOWN_COUNCILS[place]
     return None
