@@ -673,11 +673,23 @@ def iter_paper_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
             yield p
 
 
-def _committee_key(committee: str | None) -> str | None:
+def committee_key(committee: str | None) -> str | None:
+    """A committee's name compared across papers: case and punctuation folded, "&" = "and"."""
     if not committee:
         return None
     t = committee.lower().replace("&", " and ")
     return re.sub(r"[^a-z0-9]+", " ", t).strip() or None
+
+
+#: The old private name (``pipeline.ingest`` imports it).
+_committee_key = committee_key
+
+
+def _with_parts(reports: Iterable[Report]) -> Iterator[Report]:
+    """Each report, then its component reports (a pack's parts), depth first."""
+    for r in reports:
+        yield r
+        yield from _with_parts(r.parts)
 
 
 def fill_from_siblings(reports: Sequence[Report]) -> list[Report]:
@@ -685,21 +697,40 @@ def fill_from_siblings(reports: Sequence[Report]) -> list[Report]:
 
     A batch from one archive shares its committees: "Children and Young People
     Policy and Performance Board" names the council in one paper and not in
-    another. The borrowed value's provenance says where it came from.
+    another. The rule is ingest's (:func:`pipeline.ingest.fill_councils`): only
+    councils a paper names count (those with a ``council`` provenance, not
+    borrowed ones); the council is lent when it is the only one named by papers
+    to that committee in the same folder, else the only one in the whole batch;
+    a committee name several councils share ("Cabinet") lends nothing. A pack's
+    component reports lend and borrow as papers do. The borrowed council gets
+    no provenance: no line of the paper names it.
     """
-    by_committee: dict[str, Counter[str]] = {}
-    for r in reports:
-        key = _committee_key(r.committee)
-        if key and r.council:
-            by_committee.setdefault(key, Counter())[r.council] += 1
-    out = []
-    for r in reports:
-        key = _committee_key(r.committee)
-        if r.council is None and key in by_committee:
-            council = by_committee[key].most_common(1)[0][0]
-            r = dataclasses.replace(r, council=council)
-        out.append(r)
-    return out
+    named: dict[str, set[str]] = {}
+    named_here: dict[tuple[str, str], set[str]] = {}
+    for r in _with_parts(reports):
+        key = committee_key(r.committee)
+        if key and r.council and "council" in r.provenance:
+            folder = os.path.dirname(r.source.path)
+            named.setdefault(key, set()).add(r.council)
+            named_here.setdefault((folder, key), set()).add(r.council)
+
+    def lent(r: Report) -> str | None:
+        key = committee_key(r.committee)
+        if not key:
+            return None
+        for councils in (named_here.get((os.path.dirname(r.source.path), key)), named.get(key)):
+            if councils:
+                return next(iter(councils)) if len(councils) == 1 else None
+        return None
+
+    def filled(r: Report) -> Report:
+        parts = tuple(filled(p) for p in r.parts)
+        council = r.council or lent(r)
+        if council == r.council and all(a is b for a, b in zip(parts, r.parts)):
+            return r
+        return dataclasses.replace(r, council=council, parts=parts)
+
+    return [filled(r) for r in reports]
 
 
 def parse_paths(
