@@ -183,6 +183,24 @@ _PERCENT_RE: Final = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 
+def _trigger_pattern() -> str:
+    """One alternative per line, each with its comment (for re.VERBOSE)."""
+    alternatives = [
+        *(f"{re.escape(a)}    # the acronym {a}" for a in sorted(ORG_ACRONYMS, key=len, reverse=True)),
+        *(f"{h[0].upper()}(?i:{re.escape(h[1:])})    # the head noun {h.capitalize()}, any case after its capital"
+          for h in ORG_HEAD_NOUNS),
+    ]
+    return "\n| ".join(alternatives) + "\n"
+
+
+#: What every organisation rule needs somewhere on a line: a known acronym (as
+#: written) or a capitalised head noun ("Council", "BOARD"; the heads-first nouns
+#: are heads too). spaCy's tokens never span a line break, so a line without one
+#: (and without a programme's or a person's name) cannot hold a match, and the
+#: blank pipeline is not given it. A pretrained model reads everything.
+_TRIGGER_RE: Final = re.compile(_trigger_pattern(), re.VERBOSE)
+assert set(ORG_HEAD_FIRST_NOUNS) <= set(ORG_HEAD_NOUNS)
+
 _PARAGRAPH_BREAK_RE: Final = re.compile(r"\n[ \t]*\n")
 _LINE_BREAK_RE: Final = re.compile(r"\n")
 _SPACE_RE: Final = re.compile(r"\s")
@@ -347,6 +365,40 @@ def _chunks(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
         yield start, text[start:]
 
 
+def _pieces(text: str, phrases: Sequence[str]) -> list[tuple[int, str]]:
+    """(offset, piece) runs of whole lines of ``text`` that may hold a match: a
+    trigger (:data:`_TRIGGER_RE`) or one of ``phrases`` (lower case) on the line."""
+    if not text:
+        return []
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return [(0, text)]  # lower-casing moved offsets: read it all
+    starts = [0, *(m.end() for m in _LINE_BREAK_RE.finditer(text))]
+    hits = {bisect.bisect_right(starts, m.start()) - 1 for m in _TRIGGER_RE.finditer(text)}
+    for phrase in phrases:
+        at = lowered.find(phrase)
+        while at >= 0:
+            hits.add(bisect.bisect_right(starts, at) - 1)
+            at = lowered.find(phrase, at + 1)
+    out: list[tuple[int, str]] = []
+    run_start = run_end = -1
+    for line in sorted(hits):
+        if line != run_end + 1 and run_start >= 0:
+            out.append((starts[run_start], text[starts[run_start] : _line_end(text, starts, run_end)]))
+            run_start = -1
+        if run_start < 0:
+            run_start = line
+        run_end = line
+    if run_start >= 0:
+        out.append((starts[run_start], text[starts[run_start] : _line_end(text, starts, run_end)]))
+    return out
+
+
+def _line_end(text: str, starts: Sequence[int], line: int) -> int:
+    """Where line ``line`` ends (before its line break)."""
+    return starts[line + 1] - 1 if line + 1 < len(starts) else len(text)
+
+
 def _money_value(number: str, unit: str | None, sign: str | None) -> str | None:
     try:
         amount = Decimal(number.replace(",", "")) * MONEY_UNITS.get((unit or "").lower(), 1)
@@ -434,11 +486,24 @@ def extract_entities(
     names = [p.strip() for p in people if p and p.strip()]
     canonical = {n.lower(): n for n in names}
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    matcher_docs = list(nlp.tokenizer.pipe(canonical.values())) if names else []
     if names:
-        matcher.add("PERSON", list(nlp.tokenizer.pipe(canonical.values())))
+        matcher.add("PERSON", matcher_docs)
 
     candidates: list[list[_Candidate]] = [list(_regex_candidates(text)) for _, text in texts]
-    pieces = [(k, offset, chunk) for k, (_, text) in enumerate(texts) for offset, chunk in _chunks(text)]
+    if "ner" in nlp.pipe_names:  # a pretrained model reads everything
+        parts = [[(0, text)] for _, text in texts]
+    else:  # only lines our rules can match on (see _TRIGGER_RE)
+        phrases = [p.lower() for p in NATIONAL_PROGRAMMES]
+        for pattern in (matcher_docs if names else ()):
+            phrases.append(max((t.lower_ for t in pattern), key=len))
+        parts = [_pieces(text, phrases) for _, text in texts]
+    pieces = [
+        (k, offset + sub, chunk)
+        for k, found in enumerate(parts)
+        for offset, piece in found
+        for sub, chunk in _chunks(piece)
+    ]
     docs = nlp.pipe((chunk for _, _, chunk in pieces), batch_size=PIPE_BATCH_SIZE)
     for (k, offset, _), doc in zip(pieces, docs):
         candidates[k].extend(_doc_candidates(doc, offset))

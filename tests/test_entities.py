@@ -241,3 +241,45 @@ def test_throughput_blank_pipeline() -> None:
     extract_entities(sections)
     rate = words / (time.perf_counter() - started)
     assert rate > 40_000, f"{rate:.0f} words/s"
+
+
+# ---------------------------------------------------------------- only lines that can match go to spaCy
+
+_WORDS = [
+    "Halton", "Borough", "Council", "council", "COUNCIL", "NHS", "Ofsted", "and", "&", "for", "of", "the",
+    "Department", "Education", "Sure", "Start", "sure", "start", "Sam", "Wilcock", "wilcock", "Board",
+    "Policy", "Performance", "Young", "People's", "Trust", "Children", "report", "The", "£2.5m", "12 March 2025",
+    "Q3", "Every", "Child", "Matters", "(", ")", ".", ",", "-",
+]
+_SEPARATORS = [" ", " ", " ", "\n", "\n\n", "  ", "", " \n"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_SEPARATORS)), max_size=40))
+@settings(max_examples=150, deadline=None)
+def test_line_filter_finds_what_the_whole_text_gives(parts: list[tuple[str, str]]) -> None:
+    # The blank pipeline reads only lines holding a trigger or a wanted phrase;
+    # reading every line must give the same entities.
+    import pipeline.entities as entities
+
+    text = "".join(w + sep for w, sep in parts)
+    sections = [Section(number=None, title="T", kind="other", level=1, page=1, text=text)]
+    people = ["Sam Wilcock"]
+    filtered = extract_entities(sections, header=text[:50], people=people)
+    original = entities._pieces
+    try:
+        entities._pieces = lambda t, phrases: [(0, t)] if t else []  # type: ignore[assignment]
+        whole = extract_entities(sections, header=text[:50], people=people)
+    finally:
+        entities._pieces = original  # type: ignore[assignment]
+    assert filtered == whole
+
+
+def test_pieces_are_whole_lines_with_their_offsets() -> None:
+    from pipeline.entities import _pieces
+
+    text = "plain words here\nHalton Borough Council met\nnothing\nthe sure start centre\n"
+    pieces = _pieces(text, ["sure start"])
+    assert pieces == [(17, "Halton Borough Council met"), (52, "the sure start centre")]
+    assert all(text[o : o + len(p)] == p for o, p in pieces)
+    # Consecutive lines with triggers are one piece.
+    assert _pieces("NHS\nOfsted\nnone", []) == [(0, "NHS\nOfsted")]
