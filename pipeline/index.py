@@ -32,6 +32,7 @@ import os
 import re
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
@@ -58,7 +59,8 @@ from pipeline.types import (
 log = logging.getLogger("boardpapers.index")
 
 #: Bump when the schema (fields, analyzers, document layout) changes.
-SCHEMA_VERSION = 1
+#: 2: the ``words`` field counts its words in one pass (:class:`_WordCounts`); same postings.
+SCHEMA_VERSION = 2
 #: The engine name recorded in meta.json.
 ENGINE = "whoosh"
 #: Index engines (``pipeline.index_tantivy`` holds the other); chosen when an index is created.
@@ -77,6 +79,14 @@ RUN_LOCK_FILE = "ingest.lock"
 RUN_LOCK_POLL = 0.2
 #: Reports written per commit while rebuilding an index for a new schema.
 REBUILD_COMMIT_EVERY = 200
+#: Whoosh can pack a segment's files into one compound file, but its reader then copies each
+#: packed file whole into memory every time a reader opens (a 200 MB segment: 200 MB and a
+#: fraction of a second per open, and ingest opens readers at every commit). Plain files are read
+#: in place.
+WRITE_COMPOUND = False
+#: Megabytes of postings (as Whoosh counts them) a writer sorts in memory before spilling a run
+#: to disk. Whoosh's default (128) costs several times that in Python objects.
+WRITER_POOL_MB = 128
 
 # Field weights (BM25F): subject and headings > recommendations > body text.
 #: Weight of the section's text (title included).
@@ -126,6 +136,8 @@ KEYWORD_FIELD_MAP: dict[str, str] = {
     "fy": "fy",
     "quarter": "quarter",
 }
+#: Marks a report whose date has not been read yet.
+_UNSEEN: Any = object()
 #: The kinds of document in the index.
 DOC_KINDS: tuple[str, ...] = ("report", "section", "recommendation")
 
@@ -147,7 +159,9 @@ class Index(Protocol):
     def count(self, doc_kind: str = "section") -> int: ...
     def doc_count(self) -> int: ...
     def terms(self, text: str) -> list[tuple[int, int, str]]: ...
-    def batch(self, *, timeout: float | None = None) -> Any: ...
+    def batch(self, *, timeout: float | None = None, merge: bool = True) -> Any: ...
+    def merge(self, *, timeout: float | None = None) -> int: ...
+    def segment_count(self) -> int: ...
     def close(self) -> None: ...
     def __enter__(self) -> Any: ...
     def __exit__(self, *exc: Any) -> None: ...
@@ -167,10 +181,66 @@ def _analyzers() -> tuple[Any, Any]:
     return stem, exact
 
 
+_word_counts_class: Any = None
+
+
+def _word_counts() -> Any:
+    """The ``words`` field's posting format class: Whoosh's ``Frequency``, counted in one pass.
+
+    Whoosh's ``Frequency`` runs every token through Python-level token
+    objects and two dictionaries; for a plain analyzer (a regex tokenizer and
+    a lower-case filter, which is what ``words`` has) the same counts come
+    from the regex's matches and a ``Counter``. The postings written are the
+    same: (word, frequency, frequency x field boost, packed frequency).
+    Made on first use (Whoosh is imported lazily) and reached as
+    ``pipeline.index._WordCounts`` (module ``__getattr__``), so the schema
+    pickled in an index's table of contents can name it.
+    """
+    global _word_counts_class
+    if _word_counts_class is None:
+        from collections import Counter
+
+        from whoosh.formats import Frequency
+        from whoosh.system import pack_uint
+
+        class _WordCounts(Frequency):
+            def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Any:
+                finditer = _plain_finditer(analyzer)
+                if finditer is None or not isinstance(value, str):
+                    return super().word_values(value, analyzer, **kwargs)
+                fb = self.field_boost
+                counts = Counter(m.group(0).lower() for m in finditer(value))
+                return ((w, f, f * fb, pack_uint(f)) for w, f in counts.items())
+
+        _WordCounts.__qualname__ = "_WordCounts"
+        _word_counts_class = _WordCounts
+    return _word_counts_class
+
+
+def __getattr__(name: str) -> Any:
+    if name == "_WordCounts":
+        return _word_counts()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _plain_finditer(analyzer: Any) -> Any:
+    """``finditer`` of the analyzer's regex when it is exactly tokenizer + lower-case filter, else None."""
+    from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, RegexTokenizer
+
+    if not isinstance(analyzer, CompositeAnalyzer) or len(analyzer.items) != 2:
+        return None
+    tokenizer, lower = analyzer.items
+    if type(tokenizer) is not RegexTokenizer or tokenizer.gaps or type(lower) is not LowercaseFilter:
+        return None
+    return tokenizer.expression.finditer
+
+
 def _schema() -> Any:
     from whoosh import fields as F
 
     stem, exact = _analyzers()
+    words = F.TEXT(analyzer=exact, phrase=False)
+    words.format = _word_counts()()
     return F.Schema(
         key=F.ID(stored=True, unique=True),  # "<id>" | "<id>#s<n>" | "<id>#r<n>"
         doc_kind=F.ID(stored=True),
@@ -194,7 +264,7 @@ def _schema() -> Any:
         section_index=F.STORED(),
         content=F.TEXT(analyzer=stem, stored=True),
         recs=F.TEXT(analyzer=stem),
-        words=F.TEXT(analyzer=exact, phrase=False),
+        words=words,
         record=F.STORED(),
     )
 
@@ -400,9 +470,11 @@ def _migrate(path: Path, meta: dict[str, Any] | None, names: set[str]) -> None:
     ix = wi.create_in(str(path), _schema(), indexname=INDEX_NAME)
     new = WhooshIndex(path, ix)
     for start in range(0, len(records), REBUILD_COMMIT_EVERY):
-        with new.batch() as b:
+        with new.batch(merge=False) as b:
             for r in records[start : start + REBUILD_COMMIT_EVERY]:
                 b.add_report(r)
+    new.merge()
+    new.close()
     _write_meta(path)
     for name in old_names:
         if name != INDEX_NAME:
@@ -478,6 +550,31 @@ def run_lock(
 # ---------------------------------------------------------------- writing
 
 
+def _merge_tiers(writer: Any, segments: list[Any]) -> list[Any]:
+    """A Whoosh merge policy: keep each segment larger than all the smaller ones together, merge the rest.
+
+    Largest first: a segment is kept while its documents outnumber those of
+    every segment after it; the rest (two or more) are merged into the
+    writer's new segment.
+    """
+    from whoosh.reading import SegmentReader
+
+    ordered = sorted(segments, key=lambda seg: seg.doc_count_all(), reverse=True)
+    sizes = [seg.doc_count_all() for seg in ordered]
+    keep = 0
+    while keep < len(ordered) and sizes[keep] > sum(sizes[keep + 1 :]):
+        keep += 1
+    rest = ordered[keep:]
+    if len(rest) < 2 and not any(seg.has_deletions() for seg in rest):
+        return segments
+    for seg in rest:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return ordered[:keep]
+
+
+
 class Batch:
     """One writer transaction: commits if the ``with`` block ends normally, else cancels."""
 
@@ -514,6 +611,7 @@ class WhooshIndex:
         self.path = path
         self._ix = ix
         self._stem, self._exact = _analyzers()
+        self._cached: Any = None  # the searcher kept between calls (see _searcher)
 
     def __enter__(self) -> "WhooshIndex":
         return self
@@ -522,38 +620,72 @@ class WhooshIndex:
         self.close()
 
     def close(self) -> None:
+        if self._cached is not None:
+            self._cached.close()
+            self._cached = None
         self._ix.close()
 
     # ---- writing
 
+    def _writer(self, wait: float) -> Any:
+        from whoosh.index import LockError
+
+        try:
+            return self._ix.writer(timeout=wait, limitmb=WRITER_POOL_MB, compound=WRITE_COMPOUND)
+        except LockError as exc:
+            raise IndexLocked(
+                f"the index at {self.path} is locked by another writer (an ingest running?); "
+                f"gave up after {wait:g} s"
+            ) from exc
+
     @contextmanager
-    def batch(self, *, timeout: float | None = None) -> Iterator[Batch]:
+    def batch(self, *, timeout: float | None = None, merge: bool = True) -> Iterator[Batch]:
         """A write transaction: ``with ix.batch() as b: b.add_report(r)``.
 
         Commits only when the block finishes without an exception; otherwise
-        cancels, leaving the last committed index untouched. Waits up to
+        cancels, leaving the last committed index untouched. ``merge=False``
+        writes the batch as a new segment without merging any (a run of many
+        batches then calls :meth:`merge` once at its end). Waits up to
         ``timeout`` seconds (default :data:`WRITE_LOCK_TIMEOUT`) for another
         writer's lock. Whoosh writes the new segments, then the table of
         contents to a temporary file renamed into place, so a process killed
         mid-commit leaves the previous generation readable; its lock is an
         ``flock``, which the kernel releases when the process dies.
         """
-        from whoosh.index import LockError
-
-        wait = WRITE_LOCK_TIMEOUT if timeout is None else timeout
-        try:
-            writer = self._ix.writer(timeout=wait)
-        except LockError as exc:
-            raise IndexLocked(
-                f"the index at {self.path} is locked by another writer (an ingest running?); "
-                f"gave up after {wait:g} s"
-            ) from exc
+        writer = self._writer(WRITE_LOCK_TIMEOUT if timeout is None else timeout)
         try:
             yield Batch(writer)
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(merge=merge)
+
+    def merge(self, *, timeout: float | None = None) -> int:
+        """Merge the segments written since the index last settled; returns the segments left.
+
+        The end of an ingest that committed with ``merge=False``. Segments
+        are merged tier-wise (:func:`_merge_tiers`): one larger than all the
+        smaller ones together is left alone, the rest become one segment, so
+        an archive ingested in several runs keeps a few segments of
+        geometrically falling sizes and each run rewrites about what it added.
+        A commit like any other: if it fails the index keeps its segments.
+        """
+        if self.segment_count() <= 1:
+            return self.segment_count()
+        wait = WRITE_LOCK_TIMEOUT if timeout is None else timeout
+        writer = self._writer(wait)
+        try:
+            # Deleted documents go with the merge; nothing is added besides.
+            writer.commit(mergetype=_merge_tiers)
+        except BaseException:
+            if not writer.is_closed:
+                writer.cancel()
+            raise
+        return self.segment_count()
+
+    def segment_count(self) -> int:
+        """Segments in the last commit (search time grows with them)."""
+        return len(self._ix._segments())
 
     def add_reports(self, reports: Iterable[Report]) -> int:
         """Index reports in one commit; returns the number of sections written."""
@@ -572,13 +704,30 @@ class WhooshIndex:
 
     # ---- reading
 
+    def _searcher(self) -> Any:
+        """A searcher on the last commit, kept open between calls and refreshed when the index changes.
+
+        Opening one reads every segment's term tables, lengths and columns,
+        which costs more than most queries (``trace`` fetching hundreds of
+        records opened one per record). Checking that it is current lists the
+        directory. (Whoosh's ``refresh`` fails on some readers: reopen instead.)
+        """
+        from whoosh import scoring
+
+        s = self._cached
+        if s is not None and not s.up_to_date():
+            s.close()
+            s = None
+        if s is None:
+            s = self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+        self._cached = s
+        return s
+
     def _stored_reports(self) -> Iterator[dict[str, Any]]:
-        with self._ix.searcher() as s:
-            yield from s.documents(doc_kind="report")
+        yield from self._searcher().documents(doc_kind="report")
 
     def get_report(self, report_id: str) -> Report | None:
-        with self._ix.searcher() as s:
-            stored = s.document(key=report_id, doc_kind="report")
+        stored = self._searcher().document(key=report_id, doc_kind="report")
         return None if stored is None else report_from_dict(json.loads(stored["record"]))
 
     def report_ids(self, prefix: str = "") -> tuple[str, ...]:
@@ -602,13 +751,14 @@ class WhooshIndex:
         """Number of documents of one kind (``report``, ``section``, ``recommendation``)."""
         from whoosh.query import Term
 
-        with self._ix.searcher() as s:
-            return s.doc_count() if doc_kind == "*" else len(s.search(Term("doc_kind", doc_kind), limit=None))
+        s = self._searcher()
+        if doc_kind == "*":
+            return s.doc_count()
+        return sum(1 for _ in Term("doc_kind", doc_kind).matcher(s, s.boolean_context()).all_ids())
 
     def doc_count(self) -> int:
         """All documents, of every kind."""
-        with self._ix.searcher() as s:
-            return s.doc_count()
+        return self._searcher().doc_count()
 
     def terms(self, text: str) -> list[tuple[int, int, str]]:
         """The text's index terms as the engine sees them: (start, end, term), stop words dropped."""
@@ -617,51 +767,191 @@ class WhooshIndex:
     # ---- searching
 
     def search(self, request: SearchRequest) -> SearchResult:
-        """Run an engine-neutral request; hits carry highlighted snippets."""
+        """Run an engine-neutral request; hits carry highlighted snippets.
+
+        Every match is scored (BM25F) and keyed by its report and meeting
+        date read from the index's columns, then ordered here: Whoosh's own
+        sorting, grouping and collapsing collectors cost several times the
+        scoring itself. Stored fields are read for the page's hits only.
+        """
         from whoosh import query as Q
-        from whoosh import scoring, sorting
 
         if request.target not in ("section", "recommendation"):
             raise ValueError(f"unknown search target {request.target!r}")
-        q = _translate(request.query, self._ix.schema, request.target)
+        order = _sort_key(request.sort)
+        s = self._searcher()
+        q = _translate(request.query, s.schema, request.target)
         scope: list[Any] = [Q.Term("doc_kind", request.target)]
-        if request.filter is not None:
-            scope.append(_translate(request.filter, self._ix.schema))
+        # Date ranges in the filter are checked on the date read from the column for every
+        # match anyway: a Whoosh date range query walks many numeric terms.
+        rest, ranges = _split_date_ranges(request.filter)
+        if rest is not None:
+            scope.append(_translate(rest, s.schema))
         if request.report_ids:
             scope.append(Q.Or([Q.Term("report_id", r) for r in request.report_ids]))
         restrict = Q.And(scope) if len(scope) > 1 else scope[0]
-        date = sorting.FieldFacet("meeting_date", reverse=True)
-        # Ties (and equal dates) are broken by date, then the report id: stable output.
-        rid = sorting.FieldFacet("report_id")
-        if request.sort == "date":
-            sortedby = sorting.MultiFacet([date, sorting.ScoreFacet(), rid])
-            score_at = 1
-        elif request.sort == "relevance":
-            sortedby = sorting.MultiFacet([sorting.ScoreFacet(), date, rid])
-            score_at = 0
-        else:
-            raise ValueError(f"unknown sort {request.sort!r}")
-        want = request.offset + request.limit
-        weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1)
-        with self._ix.searcher(weighting=weighting) as s:
-            kwargs: dict[str, Any] = {}
-            if request.per_report:
-                kwargs.update(collapse="report_id", collapse_limit=request.per_report)
-            # Require (scores from q only) rather than filter=: Whoosh ignores collapse
-            # when a filter is given.
-            results = s.search(
-                Q.Require(q, restrict), limit=want or None, sortedby=sortedby, groupedby="report_id", **kwargs
-            )
-            total = len(results) + sum(results.collapsed_counts.values()) if request.per_report else len(results)
-            reports = len(results.groups("report_id"))
-            highlighter = _Highlighter(request.query, s, self._stem) if request.snippets else None
-            hits = []
-            for key, docnum in results.top_n[request.offset : want]:
-                stored = s.stored_fields(docnum)
-                score = -key[score_at] if isinstance(key, tuple) else float(key)
-                snippet = highlighter.snippet(stored.get("content") or "") if highlighter else ""
-                hits.append(_hit(stored, score, snippet))
+        field = s.schema["meeting_date"]
+        days = [(None if lo is None else field.prepare_datetime(lo), None if hi is None else field.prepare_datetime(hi))
+                for lo, hi in (_date_bounds(r) for r in ranges)]
+        # Require: only q scores; the scope restricts.
+        matches = _matches(s, Q.Require(q, restrict), days)
+        matches.sort(key=order)
+        total, reports = len(matches), len({m.report for m in matches})
+        if request.per_report:
+            kept: dict[bytes, int] = {}
+            capped = []
+            for m in matches:
+                n = kept.get(m.report, 0)
+                if n < request.per_report:
+                    kept[m.report] = n + 1
+                    capped.append(m)
+            matches = capped
+        highlighter = _Highlighter(request.query, s, self._stem) if request.snippets else None
+        hits = []
+        for m in matches[request.offset : request.offset + request.limit]:
+            stored = s.stored_fields(m.docnum)
+            snippet = highlighter.snippet(stored.get("content") or "") if highlighter else ""
+            hits.append(_hit(stored, m.score, snippet))
         return SearchResult(hits=tuple(hits), total=total, reports=reports)
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    """One scored match, with what orders it: its report's meeting date (None: undated) and id."""
+
+    score: float
+    day: int | None  # the meeting date as Whoosh's column holds it
+    report: bytes  # the report id (UTF-8: orders as the text does)
+    docnum: int
+
+
+def _within(day: int | None, ranges: Iterable[tuple[int | None, int | None]]) -> bool:
+    return day is not None and all((lo is None or day >= lo) and (hi is None or day <= hi) for lo, hi in ranges)
+
+
+def _date_bounds(node: QDateRange) -> tuple[_dt.datetime | None, _dt.datetime | None]:
+    """A date range's inclusive bounds as datetimes: from the start of its first day to the end of its last."""
+    start = _as_datetime(node.start)
+    end = None if node.end is None else _dt.datetime(node.end.year, node.end.month, node.end.day, 23, 59, 59)
+    return start, end
+
+
+def _split_date_ranges(node: QueryNode | None) -> tuple[QueryNode | None, list[QDateRange]]:
+    """A filter as (the rest, the date ranges it requires): ranges alone or ANDed at its top level."""
+    if isinstance(node, QDateRange):
+        return None, [node]
+    if not isinstance(node, QAnd):
+        return node, []
+    ranges = [c for c in node.children if isinstance(c, QDateRange)]
+    rest = tuple(c for c in node.children if not isinstance(c, QDateRange))
+    if not ranges:
+        return node, []
+    if not rest:
+        return None, ranges
+    return (rest[0] if len(rest) == 1 else QAnd(rest)), ranges
+
+
+def _sort_key(sort: str) -> Callable[[_Match], tuple]:
+    """The order of matches for a sort: relevance (ties: newest first) or date (newest first).
+
+    An undated report comes after every dated one, in both (as the tantivy
+    engine orders them); then the report id, then the document's place in
+    the index (a report's sections in their order).
+    """
+    if sort == "relevance":
+        return lambda m: (-m.score, m.day is None, -(m.day or 0), m.report, m.docnum)
+    if sort == "date":
+        return lambda m: (m.day is None, -(m.day or 0), -m.score, m.report, m.docnum)
+    raise ValueError(f"unknown sort {sort!r}")
+
+
+def _matches(searcher: Any, query: Any, days: list[tuple[int | None, int | None]] = ()) -> list[_Match]:
+    """Every document matching ``query``, scored, with its report id and meeting date from the columns.
+
+    Segment by segment, as Whoosh's collectors do. The date is read once per
+    report (every document of a report carries the report's date). With
+    ``days`` (inclusive (low, high) bounds in the column's units, None: open),
+    only documents dated within every range are kept.
+    """
+    context = searcher.context()
+    missing = searcher.schema["meeting_date"].column_type.default_value()
+    out: list[_Match] = []
+    for sub, offset in searcher.leaf_searchers():
+        scores = _scores(query.matcher(sub, context))
+        if not scores:
+            continue
+        reader = sub.reader()
+        ids = reader.column_reader("report_id", translate=False)
+        column = reader.column_reader("meeting_date", translate=False)
+        seen: dict[bytes, int | None] = {}
+        for docnum, score in scores.items():
+            report = ids[docnum]
+            day = seen.get(report, _UNSEEN)
+            if day is _UNSEEN:
+                raw = column[docnum]
+                day = seen[report] = None if raw == missing else raw
+            if not days or _within(day, days):
+                out.append(_Match(score, day, report, offset + docnum))
+    return out
+
+
+def _scores(matcher: Any) -> dict[int, float]:
+    """Document number -> score of every match of a fresh Whoosh matcher.
+
+    Whoosh's own tree of matchers for the query, walked here: each leaf (a
+    term, a phrase, a prefix's terms...) is run by itself and the unions,
+    intersections and exclusions above the leaves are done with dictionaries,
+    adding scores in the order Whoosh's matchers add them, so scores are
+    equal to the last bit. Whoosh's union matchers cost several times their
+    leaves for every match (a word searches four fields; ``similar`` ORs
+    sixty-four words). A matcher this does not know is run as it is (among
+    them the union Whoosh uses in small segments, which reads its clauses as
+    it is made). Matchers that advance their children when made (an
+    intersection, an exclusion) only skip documents they would not match.
+    """
+    from whoosh import matching as M
+
+    kind = type(matcher)
+    if kind is M.UnionMatcher:
+        a, b = _scores(matcher.a), _scores(matcher.b)
+        out = dict(a)
+        for d, v in b.items():
+            out[d] = a[d] + v if d in a else v
+        return out
+    if kind is M.IntersectionMatcher:
+        a, b = _scores(matcher.a), _scores(matcher.b)
+        return {d: v + b[d] for d, v in a.items() if d in b}
+    if kind is M.RequireMatcher:
+        a = _scores(matcher.a)
+        return {d: a[d] for d in _present(matcher.b, sorted(a))}
+    if kind is M.AndNotMatcher:
+        a = _scores(matcher.a)
+        for d in _present(matcher.b, sorted(a)):
+            del a[d]
+        return a
+    if kind is M.WrappingMatcher:
+        boost = matcher.boost
+        return {d: v * boost for d, v in _scores(matcher.child).items()}
+    out = {}
+    while matcher.is_active():
+        out[matcher.id()] = matcher.score()
+        matcher.next()
+    return out
+
+
+def _present(matcher: Any, docnums: list[int]) -> list[int]:
+    """Those of ``docnums`` (ascending) that a fresh matcher matches, found by skipping."""
+    found = []
+    for d in docnums:
+        if not matcher.is_active():
+            break
+        if matcher.id() < d:
+            matcher.skip_to(d)
+            if not matcher.is_active():
+                break
+        if matcher.id() == d:
+            found.append(d)
+    return found
 
 
 def _hit(d: dict[str, Any], score: float, snippet: str) -> Hit:
@@ -748,9 +1038,7 @@ def _translate(node: QueryNode, schema: Any, target: str = "section") -> Any:
     if isinstance(node, QNot):
         return Q.AndNot(Q.Every(), _translate(node.child, schema, target))
     if isinstance(node, QDateRange):
-        start = _as_datetime(node.start)
-        end = None if node.end is None else _dt.datetime(node.end.year, node.end.month, node.end.day, 23, 59, 59)
-        return Q.DateRange("meeting_date", start, end)
+        return Q.DateRange("meeting_date", *_date_bounds(node))
     field = node.field
     if field in KEYWORD_FIELD_MAP:
         target = KEYWORD_FIELD_MAP[field]

@@ -489,11 +489,13 @@ class TantivyIndex:
                 time.sleep(WRITE_LOCK_POLL)
 
     @contextmanager
-    def batch(self, *, timeout: float | None = None) -> Iterator[TantivyBatch]:
+    def batch(self, *, timeout: float | None = None, merge: bool = True) -> Iterator[TantivyBatch]:
         """A write transaction: ``with ix.batch() as b: b.add_report(r)``.
 
         Commits only when the block finishes without an exception; otherwise
-        rolls back, leaving the last committed index untouched. Waits up to
+        rolls back, leaving the last committed index untouched. ``merge`` is
+        accepted for the seam and ignored: tantivy merges segments in the
+        background by its own log-size policy. Waits up to
         ``timeout`` seconds (default ``pipeline.index.WRITE_LOCK_TIMEOUT``)
         for another writer's lock.
         """
@@ -507,6 +509,14 @@ class TantivyIndex:
             writer.commit()
         finally:
             _release(writer)  # the writer only: a commit happened above, or not at all
+
+    def merge(self, *, timeout: float | None = None) -> int:
+        """Nothing to do (tantivy merges as it commits); returns the segments in the last commit."""
+        return self.segment_count()
+
+    def segment_count(self) -> int:
+        """Segments in the last commit."""
+        return self._searcher().num_segments
 
     def add_reports(self, reports: Iterable[Report]) -> int:
         """Index reports in one commit; returns the number of sections written."""

@@ -23,7 +23,12 @@ Safety:
 * Writes are batched: one commit per :data:`COMMIT_EVERY` parsed papers. A
   commit is all or nothing, so a crash (even SIGKILL) loses at most the papers
   parsed since the last commit; running again indexes the rest, and nothing
-  twice (report ids come from path and content).
+  twice (report ids come from path and content). Commits don't merge the
+  index's segments (a Whoosh merge rewrites what it merges, so merging at
+  every commit made writing cost grow with the archive): the run merges once
+  at its end, after its last commit, and on the way whenever
+  :data:`MAX_RUN_SEGMENTS` have piled up. A run killed before its end leaves
+  more segments, merged by the next run.
 * After each commit the ledger (:mod:`pipeline.ledger`) records every file
   seen since the previous one, so ``boardpapers status`` lists what the
   archive holds and what failed, and ``retry_failed`` tries failures again.
@@ -65,6 +70,10 @@ SUPPORTED_SUFFIXES: tuple[str, ...] = (".pdf", ".txt", ".md", ".markdown")
 #: at 20 papers a commit, writing cost twice what it does at 100 (13 ms a paper, 2 cores, 2026-11);
 #: beyond 100 it gains little. A crash loses at most this many papers' parsing.
 COMMIT_EVERY = 100
+#: Segments an index may hold during a run before the writer merges them (Whoosh: commits
+#: write a segment each without merging; the run merges once at its end, and here when this
+#: many have piled up, which keeps searches during a long ingest quick).
+MAX_RUN_SEGMENTS = 64
 #: Bytes read at a time when hashing a file.
 HASH_CHUNK = 1 << 20
 #: Leading bytes kept to tell what a file is.
@@ -636,6 +645,7 @@ def ingest(
             parsers.close()
             run.flush()
             fill_councils(ix)
+            ix.merge()  # the run committed without merging: merge once, on success only
     return IngestSummary(tuple(o for o in run.outcomes if o is not None))
 
 
@@ -754,6 +764,8 @@ class _Run:
         for i, outcome in _write(self.ix, self.pending).items():
             self.outcomes[i] = outcome
         self.pending.clear()
+        if self.ix.segment_count() > MAX_RUN_SEGMENTS:
+            self.ix.merge()
         self.ledger.record([(self.keys[i], self.outcomes[i]) for i in self.unrecorded])
         self.unrecorded.clear()
 
@@ -813,7 +825,8 @@ def _write(ix: Any, pending: list[tuple[int, _Pending]]) -> dict[int, IngestOutc
 
 
 def _commit(ix: Any, items: list[_Pending]) -> None:
-    with ix.batch() as b:
+    # No merge at each commit: the run merges at its end (see MAX_RUN_SEGMENTS).
+    with ix.batch(merge=False) as b:
         for p in items:
             if p.replaces:
                 b.remove_path(p.path)
@@ -879,7 +892,7 @@ def fill_councils(ix: Any) -> int:
         if new is not report:
             changed.append((new, where.get(sha, report.source.path), sha))
     for start in range(0, len(changed), COMMIT_EVERY):
-        with ix.batch() as b:
+        with ix.batch(merge=False) as b:
             for report, path, sha in changed[start : start + COMMIT_EVERY]:
                 b.add_report(report, path=path, sha256=sha)
     return len(changed)

@@ -279,9 +279,26 @@ def test_ties_are_broken_by_date_newest_first_then_report_id(engine, index_dir):
         assert pages == order
         by_date = [h.report_id for h in ix.search(q("budgets", sort="date")).hits]
         assert by_date == order
-    # A report without a meeting date: tantivy puts it after every dated one; Whoosh's
-    # reversed date facet puts it first.
-    assert order.index("undated") == (5 if engine == "tantivy" else 0)
+    # A report without a meeting date comes after every dated one, on both engines.
+    assert order == ["b", "c", "d", "e", "a", "undated"]
+
+
+def test_undated_reports_come_last_when_sorting_by_date(engine, index_dir):
+    """--sort date: newest first, undated reports after every dated one (whatever their score)."""
+    with open_index(index_dir, create=True, engine=engine) as ix:
+        ix.add_reports([
+            make_report("undated-best", [("1", "Budget", "purpose", "budget budget budget")], date=None),
+            make_report("old", [("1", "Purpose", "purpose", "A budget.")], date="2001-05-01"),
+            make_report("new", [("1", "Purpose", "purpose", "A budget, and more words about other things.")],
+                        date="2024-05-01"),
+            make_report("undated-worst", [("1", "Purpose", "purpose", "A budget among many many other words.")],
+                        date=None),
+        ])
+        by_date = ix.search(q("budget", sort="date"))
+        assert [h.report_id for h in by_date.hits] == ["new", "old", "undated-best", "undated-worst"]
+        assert [h.meeting_date for h in by_date.hits][2:] == [None, None]
+        by_relevance = [h.report_id for h in ix.search(q("budget")).hits]
+        assert by_relevance[0] == "undated-best"  # relevance first: a better match is not pushed down
 
 
 def test_sort_by_date(ix):
