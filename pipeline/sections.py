@@ -9,6 +9,7 @@ title and text. Numbered paragraphs ("1.1 To provide ...") are not headings.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Sequence
@@ -135,9 +136,9 @@ def is_title_case(text: str) -> bool:
 
 def title_like(text: str, *, strong: bool) -> bool:
     t = text.strip()
-    if not t or t.lower().strip(" .:") in NOT_TITLES or NON_HEADING_PATTERNS.search(t):
-        return False
     if len(t) > TITLE_MAX_CHARS or len(t.split()) > TITLE_MAX_WORDS:
+        return False  # first: the cheapest test, and most lines are prose
+    if not t or t.lower().strip(" .:") in NOT_TITLES or NON_HEADING_PATTERNS.search(t):
         return False
     if not (t[0].isupper() or t[0].isdigit() or t[0] in "'‘\"“"):
         return False
@@ -157,7 +158,9 @@ def number_level(number: str) -> int:
     return len(parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def classify_kind(title: str, parent_kind: str | None = None, *, level: int = 1) -> str:
+    """The kind of a section by its title (cached: papers repeat their headings)."""
     t = re.sub(r"\s+", " ", title.strip())
     for kind, pattern in KIND_PATTERNS:
         if pattern.search(t):
@@ -192,7 +195,7 @@ def _bold_prefix(line: Line, after: int) -> tuple[str, str] | None:
 def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
     """Is ``line`` a heading? Returns its number, title, run-in text and level."""
     text = line.text.strip()
-    if FORM_QUESTION.search(text) or CHECKBOXES.search(text):
+    if ("?" in text and FORM_QUESTION.search(text)) or CHECKBOXES.search(text):
         return None
     larger = bool(body_size and line.size and line.size >= body_size + LARGER_FONT_POINTS)
     strong_layout = line.bold or line.md_level > 0 or larger

@@ -114,3 +114,30 @@ def test_fast_path_is_taken_on_plain_text(tmp_path: Path) -> None:
         pdf.close()
     assert words is not None
     assert [w["text"] for w in words][:4] == ["The", "council", "will", "consult"]
+
+
+# ---------------------------------------------------------------- shortcuts in line grouping (pipeline.readers.pdf)
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@given(st.text(max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_suffix_forms_are_what_lower_maps_to_an_ordinal_suffix(text: str) -> None:
+    from pipeline.readers.pdf import _SUFFIX_FORMS, ORDINAL_SUFFIXES
+
+    assert (text in _SUFFIX_FORMS) == (text.lower() in ORDINAL_SUFFIXES)
+
+
+@given(st.lists(st.text(alphabet="ab •\uf0b7\u25aa\uf0a7x", max_size=4), min_size=1, max_size=5))
+@settings(max_examples=300, deadline=None)
+def test_span_text_normalises_bullets_word_by_word(texts: list[str]) -> None:
+    from pipeline.readers.pdf import BULLET_CHARS, _span_text
+
+    def reference(word: str) -> str:  # the rule as first written
+        if word and all(ch in BULLET_CHARS for ch in word):
+            return "•"
+        return "".join("•" if ch in BULLET_CHARS else ch for ch in word)
+
+    assert _span_text([{"text": t} for t in texts]) == " ".join(reference(t) for t in texts)

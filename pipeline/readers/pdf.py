@@ -25,6 +25,10 @@ BOLD_MARKERS: tuple[str, ...] = ("bold", "black", "heavy", "semibold", "demi", "
 ITALIC_MARKERS: tuple[str, ...] = ("italic", "oblique", ",i")
 #: Ordinal suffixes set as superscripts after a day number.
 ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+#: Every way an ordinal suffix can be written ("nd", "ND", "Nd"...): what str.lower() maps to one.
+_SUFFIX_FORMS = frozenset(
+    a + b for suffix in ORDINAL_SUFFIXES for a in (suffix[0], suffix[0].upper()) for b in (suffix[1], suffix[1].upper())
+)
 #: A word smaller than this share of its neighbour's size is a superscript.
 SUPERSCRIPT_RATIO = 0.85
 #: The body size is read from lines at least this long...
@@ -76,7 +80,9 @@ def group_lines(
     lines: list[Line] = []
     for row in rows:
         if len(row) > 1:
-            row = _join_superscripts(sorted(row, key=_word_x0))
+            row = sorted(row, key=_word_x0)
+            if any(w["text"] in _SUFFIX_FORMS for w in row):
+                row = _join_superscripts(row)
         spans: list[Span] = []
         start = 0
         prev = row[0]
@@ -84,7 +90,7 @@ def group_lines(
         for k in range(1, len(row)):
             w = row[k]
             bold = font_flags(w.get("fontname", ""))[0]
-            if w["x0"] - prev["x1"] > SPAN_GAP_EMS * max(prev.get("size", 10.0), 1.0) or bold != prev_bold:
+            if bold != prev_bold or w["x0"] - prev["x1"] > SPAN_GAP_EMS * max(prev.get("size", 10.0), 1.0):
                 spans.append(_span(row[start:k]))
                 start = k
             prev, prev_bold = w, bold
