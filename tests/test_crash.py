@@ -167,14 +167,42 @@ WRITER = textwrap.dedent(
 ).format(tests=str(ROOT / "tests"))
 
 
+#: The merging writer merges after every this many unmerged commits.
+MERGE_EVERY = 4
+
+MERGING_WRITER = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, {tests!r})
+    from conftest import make_report
+    from pipeline.index import open_index
+
+    start = int(sys.argv[2])
+    with open_index(sys.argv[1], create=True) as ix:
+        for k in range(start, start + 10_000):
+            with ix.batch(merge=False) as b:
+                b.add_report(make_report(f"r{{k:05d}}", [("1", "Purpose", "purpose", f"performance report {{k}}")]))
+            print(k, flush=True)
+            if k % {every} == {every} - 1:
+                ix.merge()
+    """
+).format(tests=str(ROOT / "tests"), every=MERGE_EVERY)
+
+
 @pytest.mark.slow
-def test_issue5_sigkill_during_commits_never_corrupts_the_index(tmp_path):
-    """A writer committing one report at a time, killed at random moments (mid-commit and mid-merge)."""
+@pytest.mark.parametrize("writer", ["merging at each commit", "merging every few commits"])
+def test_issue5_sigkill_during_commits_never_corrupts_the_index(tmp_path, writer):
+    """A writer committing one report at a time, killed at random moments (mid-commit and mid-merge).
+
+    Either Whoosh merges small segments at every commit, or (as ingest does)
+    commits write unmerged segments and ``merge()`` runs every few commits.
+    """
     index_dir = tmp_path / "index"
     rng = random.Random(5)
     committed = 0
+    script = WRITER if writer == "merging at each commit" else MERGING_WRITER
     for _ in range(COMMIT_KILLS):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(index_dir), str(committed)],
+        proc = subprocess.Popen([sys.executable, "-c", script, str(index_dir), str(committed)],
                                 cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert proc.stdout is not None
         proc.stdout.readline()  # the first commit of this run is done: the writer is warm

@@ -356,3 +356,54 @@ def test_per_report_cap_holds_with_a_filter(ix):
     flt = QTerm("Children", "committee")
     res = ix.search(SearchRequest(QAll(), flt, limit=100, per_report=1))
     assert sorted(h.report_id for h in res.hits) == ["r2008", "r2016", "r2024"]
+
+
+# ---------------------------------------------------------------- issue 6: segments, merging, the words field
+
+
+def test_commits_without_merge_then_one_merge_keeps_the_large_segment(index_dir):
+    """batch(merge=False) writes a segment a commit; merge() joins the small ones and leaves a large one be."""
+    body = "The budget for the quarter is forecast to overspend."
+    with open_index(index_dir, create=True) as ix:
+        with ix.batch(merge=False) as b:
+            for k in range(12):
+                b.add_report(make_report(f"big{k:02d}", [("1", "Purpose", "purpose", f"{body} {k}")]))
+        for k in range(3):
+            with ix.batch(merge=False) as b:
+                b.add_report(make_report(f"small{k}", [("1", "Purpose", "purpose", f"{body} small {k}")]))
+        assert ix.segment_count() == 4
+        before = [(h.report_id, h.score, h.snippet) for h in ix.search(q("budget", limit=20)).hits]
+        assert ix.merge() == 2  # the twelve-report segment kept, the three small ones merged
+        assert ix.segment_count() == 2
+        after = [(h.report_id, h.score, h.snippet) for h in ix.search(q("budget", limit=20)).hits]
+        assert after == before and len(after) == 15
+        # a deletion is purged by the next merge; nothing to merge is a no-op
+        ix.remove(["small0"])
+        assert ix.merge() == 2 and ix.count("report") == 14
+        assert ix.merge() == 2
+
+
+def test_merge_with_one_segment_is_a_no_op(ix):
+    assert ix.segment_count() == 1
+    assert ix.merge() == 1
+
+
+def test_words_field_postings_are_whooshs_frequency_postings():
+    """The one-pass word counter writes exactly what Whoosh's Frequency format would."""
+    from whoosh import fields as F
+
+    ours = index_mod._schema()["words"]
+    whooshs = F.TEXT(analyzer=index_mod._analyzers()[1], phrase=False)
+    for text in ("Foster carers: the carers' recruitment, 2.5m and £3.2m", "Ünïcode İstanbul ÆSIR ß *wild* a.b.c",
+                 "", "a a a A", "recruitment recruitment\nRecruitment"):
+        assert sorted(ours.index(text)) == sorted(whooshs.index(text))
+
+
+def test_searches_see_commits_made_after_the_index_was_opened(index_dir):
+    """The searcher kept between calls is reopened when the index changes (here or in another process)."""
+    with open_index(index_dir, create=True) as ix, open_index(index_dir) as other:
+        ix.add_reports([make_report("one", [("1", "Purpose", "purpose", "budget")])])
+        assert other.search(q("budget")).total == 1
+        ix.add_reports([make_report("two", [("1", "Purpose", "purpose", "budget")])])
+        assert other.search(q("budget")).total == 2
+        assert other.get_report("two") is not None

@@ -315,3 +315,61 @@ def test_issue5_an_index_that_cannot_be_written_is_our_error_not_a_traceback(pap
     (tmp_path / "a-file").write_text("not a folder")
     with pytest.raises(IndexError_, match="cannot write an index at"):
         ingest([papers], tmp_path / "a-file" / "index", parser=FakeParser())
+
+
+# ---------------------------------------------------------------- issue 6: merging once, at the end of a run
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+def test_issue6_an_ingest_ends_merged_to_few_segments(tmp_path, index_dir, monkeypatch, engine):
+    """Commits write a segment each without merging; the run merges at its end (and when too many pile up)."""
+    monkeypatch.setattr(ingest_mod, "MAX_RUN_SEGMENTS", 4)
+    for i in range(12):
+        (tmp_path / f"p{i:02d}.txt").write_text(f"paper number{i} about budgets")
+    merges: list[int] = []
+    if engine == "whoosh":
+        cls = index_mod.WhooshIndex
+    else:
+        from pipeline.index_tantivy import TantivyIndex as cls
+    original = cls.merge
+
+    def counting(self, **kw):
+        merges.append(self.segment_count())
+        return original(self, **kw)
+
+    monkeypatch.setattr(cls, "merge", counting)
+    summary = ingest([tmp_path], index_dir, parser=FakeParser(), commit_every=1, engine=engine)
+    assert summary.count("indexed") == 12
+    with open_index(index_dir) as ix:
+        assert ix.count("report") == 12
+        assert ix.search(SearchRequest(parse_query("budgets"))).total == 12
+        if engine == "whoosh":
+            assert ix.segment_count() <= 2  # a run's segments end merged
+            assert merges and max(merges[:-1] or [0]) <= 5  # merged on the way once more than 4 piled up
+    # a second run adding one paper merges only what it added: the big segment is kept
+    (tmp_path / "p12.txt").write_text("paper number12 about budgets")
+    ingest([tmp_path], index_dir, parser=FakeParser(), engine=engine)
+    with open_index(index_dir) as ix:
+        assert ix.count("report") == 13
+        if engine == "whoosh":
+            assert ix.segment_count() <= 2
+
+
+def test_issue6_a_failed_run_does_not_merge(tmp_path, index_dir, monkeypatch):
+    """The end-of-run merge is a commit like any other: only after the run succeeded."""
+    for i in range(4):
+        (tmp_path / f"p{i}.txt").write_text(f"paper number{i}")
+    parser = FakeParser()
+
+    def interrupting(path):
+        if path.name == "p3.txt":
+            raise KeyboardInterrupt
+        return parser(path)
+
+    merged = []
+    monkeypatch.setattr(index_mod.WhooshIndex, "merge", lambda self, **kw: merged.append(1))
+    with pytest.raises(KeyboardInterrupt):
+        ingest([tmp_path], index_dir, parser=interrupting, commit_every=1)
+    assert not merged
+    with open_index(index_dir) as ix:
+        assert ix.count("report") == 3 and ix.segment_count() == 3  # committed, left unmerged
