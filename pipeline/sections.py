@@ -67,6 +67,15 @@ NOT_TITLE_TAIL = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+#: What a stock reply (NOT_TITLE_TAIL) ends with, before an optional full stop: a cheap test first.
+NOT_TITLE_TAIL_ENDS: tuple[str, ...] = ("applicable", "none", "n/a", "nil", "implication", "implications", "identified")
+#: A title does not end in a word that needs another after it ("Report of the").
+DANGLING_WORD = re.compile(
+    r"""
+    \b(?:and|or|of|the|to|for|with)$    # a conjunction, preposition or article last
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
 #: A form's question answered on its line: "Is the decision eligible for call-in? Yes".
 FORM_QUESTION = re.compile(r"\?\s*(?:yes|no|n/a)\b", re.IGNORECASE)
 #: Form check boxes: a line holding them is a form row, not a heading.
@@ -120,6 +129,14 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[A-Za-z][A-Za-z'’\-]*", text)
 
 
+def _may_end_in_reply(text: str) -> bool:
+    """Could NOT_TITLE_TAIL match at the end of ``text``? (Its words, an optional stop, spaces.)"""
+    tail = text.rstrip()
+    if tail.endswith("."):
+        tail = tail[:-1]
+    return tail.casefold().endswith(NOT_TITLE_TAIL_ENDS)
+
+
 def is_caps(text: str) -> bool:
     """At least three letters, nine in ten of them capitals."""
     letters = list(filter(str.isalpha, text))  # C-level loops: called on every line
@@ -142,7 +159,7 @@ def title_like(text: str, *, strong: bool) -> bool:
         return False
     if not (t[0].isupper() or t[0].isdigit() or t[0] in "'‘\"“"):
         return False
-    if t.endswith((",", ";", "-", "–", "—")) or re.search(r"\b(?:and|or|of|the|to|for|with)$", t, re.IGNORECASE) and not strong:
+    if t.endswith((",", ";", "-", "–", "—")) or not strong and DANGLING_WORD.search(t):
         return False
     if t.endswith(".") and not strong:
         return False
@@ -224,7 +241,7 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
         ) and title_like(rm.group("title"), strong=True):
             return Heading(number.rstrip("."), rm.group("title").strip(), rm.group("text").strip(), level, line, True)
         # "6.3 A Healthy Halton Not applicable." -> the title, then a stock reply
-        tail = NOT_TITLE_TAIL.search(rest)
+        tail = NOT_TITLE_TAIL.search(rest) if _may_end_in_reply(rest) else None
         if tail and title_like(rest[: tail.start()], strong=False):
             return Heading(number.rstrip("."), rest[: tail.start()].strip(), tail.group(0).strip(), level, line, False)
         strong = strong_layout or is_caps(rest)

@@ -153,3 +153,22 @@ def test_issue3_title_below_the_header_and_numbered_leadin(tmp_path: Path) -> No
         ("Recommendations", "recommendations"),
         ("Reasons for Recommendations", "other"),
     ]
+
+
+# ---------------------------------------------------------------- cheap tests before the heading regexes
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+_REPLY_PIECES = [*"abc NnOoEeIiLl/.APLICBTSDF \tſ", "not applicable", "none", "n/a", "nil", "no implications",
+                 "identified", "NOT APPLICABLE", "None."]
+
+
+@given(st.lists(st.sampled_from(_REPLY_PIECES), max_size=8).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_reply_prefilter_never_hides_a_stock_reply(text: str) -> None:
+    from pipeline.sections import NOT_TITLE_TAIL, _may_end_in_reply
+
+    if NOT_TITLE_TAIL.search(text):
+        assert _may_end_in_reply(text)

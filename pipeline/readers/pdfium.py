@@ -280,8 +280,12 @@ class _FontCache:
         self.name_buffer = ctypes.create_string_buffer(FONT_NAME_BUFFER)
         self.flags = ctypes.c_int()
         self.value = ctypes.c_float()
-        self.matrix: Any = None
+        import pypdfium2.raw as pdfium_c
+
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.matrix_ref = ctypes.byref(self.matrix)
         self.x, self.y = ctypes.c_double(), ctypes.c_double()
+        self.x_ref, self.y_ref = ctypes.byref(self.x), ctypes.byref(self.y)
 
     def descent(self, api: _Api, font: int) -> float:
         """The font's descent below the baseline per point of size (positive)."""
@@ -325,22 +329,24 @@ def _page_text(api: _Api, tp: int, n: int) -> list[str]:
 def _run(api: _Api, fonts: _FontCache, textpage: int, index: int, obj: int, geometry: PageGeometry) -> _Run:
     """Font, size and baseline of the text object that drew char ``index``."""
     font = api.object_font(obj) or 0
-    fontname = fonts.name(api, font, textpage, index)
+    fontname = fonts.names.get(font) if font else None
+    if fontname is None:
+        fontname = fonts.name(api, font, textpage, index)
     tf_size = float(api.font_size(textpage, index))  # the Tf operand, before the matrix
-    if fonts.matrix is None:
-        fonts.matrix = api.c.FS_MATRIX()
     m = fonts.matrix
-    if api.matrix(textpage, index, ctypes.byref(m)):
+    if api.matrix(textpage, index, fonts.matrix_ref):
         a, b, cc, d = m.a, m.b, m.c, m.d
     else:
         a, b, cc, d = 1.0, 0.0, 0.0, 1.0
-    # The page's own rotation applies on top of the text matrix (as in pdfminer).
-    ra, rb, rc, rd = geometry.ctm[:4]
-    a, b, cc, d = a * ra + b * rc, a * rb + b * rd, cc * ra + d * rc, cc * rb + d * rd
+    if geometry.rotated:
+        # The page's own rotation applies on top of the text matrix (as in pdfminer).
+        ra, rb, rc, rd = geometry.ctm[:4]
+        a, b, cc, d = a * ra + b * rc, a * rb + b * rd, cc * ra + d * rc, cc * rb + d * rd
     size = tf_size * math.hypot(cc, d)
-    api.char_origin(textpage, index, ctypes.byref(fonts.x), ctypes.byref(fonts.y))
+    api.char_origin(textpage, index, fonts.x_ref, fonts.y_ref)
     descent = fonts.descent(api, font) * size
-    return _Run(fontname, size, descent, fonts.y.value, a * d > 0 and b * cc <= 0, font, tf_size * math.hypot(a, b))
+    return tuple.__new__(_Run, (fontname, size, descent, fonts.y.value, a * d > 0 and b * cc <= 0, font,
+                                tf_size * math.hypot(a, b)))
 
 
 def page_chars(
@@ -606,23 +612,40 @@ def _bulk_text(api: _Api, tp: int, n: int) -> str | None:
     return text
 
 
-def _object_spans(text_object: Callable[[int, int], int], tp: int, n: int) -> list[tuple[int, int, int]]:
+def _object_spans(
+    text_object: Callable[[int, int], int], tp: int, n: int, text: str | None = None
+) -> list[tuple[int, int, int]]:
     """(first, end, object) of each run of chars one text object drew, found by
     galloping and bisecting over ``FPDFText_GetTextObject`` instead of asking per char.
 
     An object's chars are contiguous in the text page; a generated char (no object)
     inside one may end a span early (the rest is another span of the same object) or
-    be enclosed by it -- then it is whitespace, which :func:`_object_tokens` checks.
+    be enclosed by it -- then it is whitespace, which :meth:`_Placer.tokens` checks.
+    With the page's ``text``, the line break PDFium put after a span is tried first:
+    most objects end a line.
     """
     spans: list[tuple[int, int, int]] = []
     i = 0
+    find = text.find if text is not None else None
     while i < n:
         obj = text_object(tp, i)
         if not obj:
             i += 1
             continue
-        lo, hi, step = i, n, 1
-        while lo + step < n:
+        lo, hi = i, n
+        if find is not None:
+            brk = find("\r", i + 1)
+            brk = n if brk < 0 else brk
+            if text_object(tp, brk - 1) == obj:
+                lo = brk - 1  # the object runs at least to the break
+                if brk == n or text_object(tp, brk) != obj:
+                    spans.append((i, brk, obj))
+                    i = brk
+                    continue
+            else:
+                hi = brk - 1  # it ends before the break
+        step = 1
+        while lo + step < hi:
             if text_object(tp, lo + step) == obj:
                 lo += step
                 step *= 2
@@ -738,7 +761,7 @@ def _page_objects(api: _Api, placer: _Placer, n: int) -> list[_Object] | None:
     run: _Run | None = None
     baseline = top = bottom = 0.0
     text = placer.text
-    for start, end, obj in _object_spans(api.text_object, placer.tp, n):
+    for start, end, obj in _object_spans(api.text_object, placer.tp, n, text):
         if obj != last_obj:
             run = _run(api, placer.fonts, placer.tp, start, obj, geometry)
             last_obj = obj
@@ -753,8 +776,8 @@ def _page_objects(api: _Api, placer: _Placer, n: int) -> list[_Object] | None:
             return None
         x0 = tokens[0].x0 if tokens and tokens[0].joins else placer.box(start)[0]
         last_x0 = tokens[-1].last_x0 if tokens and not text[end - 1].isspace() else placer.box(end - 1)[0]
-        objects.append(_Object(start, end, x0, last_x0, top, bottom, baseline, run.fontname, run.size, tokens,
-                               not text[end - 1].isspace()))
+        objects.append(tuple.__new__(_Object, (start, end, x0, last_x0, top, bottom, baseline, run.fontname, run.size,
+                                               tokens, not text[end - 1].isspace())))
     return objects
 
 
