@@ -597,6 +597,7 @@ class _Object(NamedTuple):
     size: float
     tokens: list[_Token]
     open_end: bool  # it ends with a non-whitespace char: the next object's first token may join its last
+    separate: bool  # whitespace between each of its tokens: only its first and last may join others
 
 
 def _bulk_text(api: _Api, tp: int, n: int) -> str | None:
@@ -777,11 +778,12 @@ def _page_objects(api: _Api, placer: _Placer, n: int) -> list[_Object] | None:
         x0 = tokens[0].x0 if tokens and tokens[0].joins else placer.box(start)[0]
         last_x0 = tokens[-1].last_x0 if tokens and not text[end - 1].isspace() else placer.box(end - 1)[0]
         objects.append(tuple.__new__(_Object, (start, end, x0, last_x0, top, bottom, baseline, run.fontname, run.size,
-                                               tokens, not text[end - 1].isspace())))
+                                               tokens, not text[end - 1].isspace(), not any(map(_JOINS, tokens[1:])))))
     return objects
 
 
 _FONT_KEY = operator.attrgetter("fontname", "size")
+_JOINS = operator.attrgetter("joins")
 _X0_START = operator.attrgetter("x0", "start")
 
 
@@ -831,6 +833,19 @@ def _object_line_words(line: Sequence[_Object], xs: Sequence[float], emit: Calla
                 parts = [t.text]
                 w_x0, w_x1, w_top, w_bottom, w_font, w_size = t.x0, t.x1, top, o.bottom, o.fontname, o.size
             prev, prev_top = t, top
+            if n == 0 and o.separate and len(o.tokens) > 1:
+                # The rest are words of their own (whitespace before each); the last
+                # stays open for the next object. Emitted without the tests above.
+                emit({"text": "".join(parts), "x0": w_x0, "x1": w_x1, "top": w_top, "bottom": w_bottom,
+                      "upright": True, "fontname": w_font, "size": w_size})
+                font, size, bottom = o.fontname, o.size, o.bottom
+                for m in o.tokens[1:-1]:
+                    emit({"text": m.text, "x0": m.x0, "x1": m.x1, "top": top, "bottom": bottom,
+                          "upright": True, "fontname": font, "size": size})
+                prev = o.tokens[-1]
+                parts = [prev.text]
+                w_x0, w_x1, w_top, w_bottom, w_font, w_size = prev.x0, prev.x1, top, bottom, font, size
+                break
         open_end = o.open_end and bool(o.tokens)
     if parts:
         emit({"text": "".join(parts), "x0": w_x0, "x1": w_x1, "top": w_top, "bottom": w_bottom,
