@@ -108,6 +108,22 @@ WRITER_THREADS = 1
 #: Seconds between attempts to take a busy writer lock.
 WRITE_LOCK_POLL = 0.1
 
+# Large result sets. A search first reads tantivy's top k documents (and the count of all);
+# in relevance order that usually settles the page without reading every match.
+#: k holds this many times the documents the page needs...
+TOP_K_FACTOR = 4
+#: ...and at least this many.
+TOP_K_MIN = 200
+#: Each further read holds this many times more; a read of more than total / this is not tried
+#: (every match is read and sorted instead).
+TOP_K_GROWTH = 8
+#: Reports among the matches are counted exactly up to this many matches; beyond, tantivy's
+#: cardinality aggregation estimates them (HyperLogLog: within about 1 %, for a figure shown
+#: as "N sections in M reports match").
+EXACT_REPORTS_UP_TO = 50_000
+#: Stands for the count of matches when it was not asked for and the top k did not reach it.
+_UNKNOWN = 2**62
+
 # Analyzers (registered on every opened index under these names).
 #: Stemmed words: ranking, phrases and the words-valued fields.
 STEM_TOKENIZER = "bp_stem"
@@ -457,6 +473,8 @@ class TantivyIndex:
         self._schema = ix.schema
         self._stem = _stem_analyzer()
         self._words = _words_analyzer()
+        self._cached: tv.Searcher | None = None  # see _searcher
+        self._stamp: tuple[int, ...] | None = None
 
     def __enter__(self) -> "TantivyIndex":
         return self
@@ -468,8 +486,21 @@ class TantivyIndex:
         """Nothing to release: readers hold no locks, and every batch let go of its writer."""
 
     def _searcher(self) -> tv.Searcher:
-        self._ix.reload()  # see commits made since (by this process or another)
-        return self._ix.searcher()
+        """A searcher on the last commit (by this process or another), kept while the index is unchanged.
+
+        tantivy replaces its ``meta.json`` at every commit: reloading only
+        when that file changed saves a reload per call (``similar`` and
+        ``trace`` fetch dozens of records).
+        """
+        try:
+            st = os.stat(self.path / INDEX_SUBDIR / "meta.json")
+            stamp: tuple[int, ...] | None = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        if self._cached is None or stamp is None or stamp != self._stamp:
+            self._ix.reload()
+            self._cached, self._stamp = self._ix.searcher(), stamp
+        return self._cached
 
     # ---- writing
 
@@ -609,27 +640,27 @@ class TantivyIndex:
             return SearchResult(hits=(), total=0, reports=0)  # a part can match nothing
         # Like Whoosh's Require: the scope restricts, only the query scores.
         clauses = [(tv.Occur.Must, q)] + [(tv.Occur.Must, tv.Query.const_score_query(x, 0.0)) for x in scope]
-        found = self._all(s, tv.Query.boolean_query(clauses))
-        if not found:
+        query = tv.Query.boolean_query(clauses)
+        want = request.offset + request.limit
+        k = max(TOP_K_MIN, want * (request.per_report or 1) * TOP_K_FACTOR)
+        # Counting every match stops tantivy skipping the blocks that can't reach the top k.
+        first = s.search(query, limit=k, count=request.counts)
+        total = first.count if request.counts else (len(first.hits) if len(first.hits) < k else _UNKNOWN)
+        if not total:
             return SearchResult(hits=(), total=0, reports=0)
-        addresses = [a for _, a in found]
-        days = s.fast_field_values(DAY_FIELD, addresses)
-        keys = s.fast_field_values(REPORT_KEY_FIELD, addresses)
-        matches = [
-            _Match(float(score), day, key, a.segment_ord, a.doc, a)
-            for (score, a), day, key in zip(found, days, keys)
-        ]
-        matches.sort(key=full_key)
-        total, reports = len(matches), len({m.key for m in matches})
-        if request.per_report:
-            kept: dict[int, int] = {}
-            capped = []
-            for m in matches:
-                if kept.get(m.key, 0) < request.per_report:
-                    kept[m.key] = kept.get(m.key, 0) + 1
-                    capped.append(m)
-            matches = capped
-        page, stored = self._page(s, matches, request.offset, request.offset + request.limit, tie_key)
+        best = None
+        if request.sort == "relevance" and total > len(first.hits):
+            best = self._best(s, query, request, total, full_key, first.hits)
+        if best is None:
+            found = first.hits if total <= len(first.hits) else self._all(s, query)
+            matches = _capped(self._matches(s, found, full_key), request.per_report)
+            reports = len({m.key for m in matches})
+        else:
+            matches = best
+            reports = self._reports(s, query, total) if request.counts else 0
+        if total == _UNKNOWN:
+            total = 0  # not asked for (request.counts is False)
+        page, stored = self._page(s, matches, request.offset, want, tie_key)
         highlighter = _Highlighter(request.query, s, self._stem, self._words) if request.snippets else None
         hits = []
         for m in page:
@@ -637,6 +668,48 @@ class TantivyIndex:
             snippet = highlighter.snippet(d.get("content") or "") if highlighter else ""
             hits.append(_hit(d, m.score, snippet))
         return SearchResult(hits=tuple(hits), total=total, reports=reports)
+
+    @staticmethod
+    def _matches(s: tv.Searcher, found: list[tuple[float, Any]], key: Callable[[_Match], tuple]) -> list[_Match]:
+        """Scored addresses as matches (date and report from the fast fields), in the order of ``key``."""
+        addresses = [a for _, a in found]
+        days = s.fast_field_values(DAY_FIELD, addresses)
+        keys = s.fast_field_values(REPORT_KEY_FIELD, addresses)
+        matches = [
+            _Match(float(score), day, k, a.segment_ord, a.doc, a) for (score, a), day, k in zip(found, days, keys)
+        ]
+        matches.sort(key=key)
+        return matches
+
+    def _best(self, s: tv.Searcher, query: tv.Query, request: SearchRequest, total: int,
+              key: Callable[[_Match], tuple], found: list[tuple[float, Any]]) -> list[_Match] | None:
+        """The head of the relevance order, from tantivy's top documents (``found``: the first k), when that settles the page.
+
+        tantivy finds the k best-scoring documents without scoring the rest.
+        Every document scoring above the k-th is among them, and every other
+        one sorts after them; so once those alone, capped per report, fill
+        the page, the page is exact. Else k grows (:data:`TOP_K_GROWTH`);
+        None: the head is most of the matches, sort them all.
+        """
+        k = len(found)
+        while True:
+            if len(found) < k:  # every match: the whole order
+                return _capped(self._matches(s, found, key), request.per_report)
+            floor = found[-1][0]
+            head = _capped(self._matches(s, [(sc, a) for sc, a in found if sc > floor], key), request.per_report)
+            if len(head) >= request.offset + request.limit:
+                return head
+            k *= TOP_K_GROWTH
+            if k >= total // TOP_K_GROWTH:
+                return None
+            found = s.search(query, limit=k, count=False).hits
+
+    def _reports(self, s: tv.Searcher, query: tv.Query, total: int) -> int:
+        """Reports among a query's matches: counted up to :data:`EXACT_REPORTS_UP_TO` matches, else estimated."""
+        if total <= EXACT_REPORTS_UP_TO:
+            addresses = [a for _, a in self._all(s, query)]
+            return len(set(s.fast_field_values(REPORT_KEY_FIELD, addresses)))
+        return int(round(s.cardinality(query, REPORT_KEY_FIELD)))
 
     @staticmethod
     def _page(
@@ -659,6 +732,20 @@ class TantivyIndex:
             matches[lo:hi], key=lambda m: (*tie(m), stored[(m.segment, m.doc)]["report_id"], m.segment, m.doc)
         )
         return run[start - lo : stop - lo], stored
+
+
+def _capped(matches: list[_Match], per_report: int | None) -> list[_Match]:
+    """At most ``per_report`` matches of each report, in order (all of them without a cap)."""
+    if not per_report:
+        return matches
+    kept: dict[int, int] = {}
+    out = []
+    for m in matches:
+        n = kept.get(m.key, 0)
+        if n < per_report:
+            kept[m.key] = n + 1
+            out.append(m)
+    return out
 
 
 # ---------------------------------------------------------------- query translation

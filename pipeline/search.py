@@ -5,6 +5,10 @@
     page = search("index", "performance", section="recommendations", date_from="2017-01-01", flat=True)
     report = show("index", "002_03db")                         # a unique id prefix
 
+Every function takes the index's directory (opened for the call), or an
+index already open (``pipeline.index.open_index``), which a program answering
+many queries keeps instead of reopening it each time.
+
 Options become filters in the same query language as ``field:value`` terms
 (``pipeline.query``), and the index engine (``pipeline.index``) only ever sees
 the parsed AST: nothing here knows which engine answers.
@@ -15,8 +19,9 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import replace
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from pipeline.errors import BoardpapersError, QueryError
 from pipeline.query import (
@@ -27,6 +32,9 @@ from pipeline.query import (
     parse_date_bound,
     parse_query,
 )
+if TYPE_CHECKING:  # pragma: no cover
+    from pipeline.index import Index
+
 from pipeline.types import (
     SECTION_KINDS,
     Hit,
@@ -56,6 +64,23 @@ DEFAULT_SECTIONS = 3
 SORTS: tuple[str, ...] = ("relevance", "date")
 #: Ids listed in an "ambiguous id" message.
 AMBIGUOUS_SHOWN = 5
+
+
+@contextmanager
+def _opened(index: "str | os.PathLike[str] | Index") -> Iterator["Index"]:
+    """The index at a path, opened for the call and closed after; or an index already open, left open.
+
+    A program answering many queries (or a benchmark timing queries apart
+    from opening) passes an open :class:`~pipeline.index.Index` instead of
+    its directory.
+    """
+    if hasattr(index, "search") and hasattr(index, "get_report"):
+        yield index  # type: ignore[misc]
+        return
+    from pipeline.index import open_index
+
+    with open_index(index) as ix:  # type: ignore[arg-type]
+        yield ix
 
 
 def _words_filter(field: str, value: str | None) -> QueryNode | None:
@@ -141,7 +166,7 @@ def build_request(
 def sections_request(first: SearchRequest, report_ids: tuple[str, ...], sections: int) -> SearchRequest:
     """...then the best ``sections`` sections of each of those reports."""
     return replace(first, limit=len(report_ids) * sections, offset=0, per_report=sections,
-                   report_ids=report_ids, snippets=True)
+                   report_ids=report_ids, snippets=True, counts=False)
 
 
 def group_hits(hits: Iterable[Hit]) -> list[ReportHits]:
@@ -184,13 +209,12 @@ def search(
     flat: bool = False,
 ) -> SearchPage:
     """Search the index: one page of hits, grouped by report (best ``sections`` each) or ``flat``."""
-    from pipeline.index import open_index
 
     filt = build_filter(
         committee=committee, officer=officer, section=section, date_from=date_from, date_to=date_to, quarter=quarter
     )
     request = build_request(text, filter=filt, limit=limit, page=page, sort=sort, sections=sections, flat=flat)
-    with open_index(index_dir) as ix:
+    with _opened(index_dir) as ix:
         result = ix.search(request)
         if flat:
             return SearchPage(text, page, limit, result.total, result.reports, False, (), result.hits)
@@ -220,9 +244,8 @@ def resolve_report_id(ix, id_or_prefix: str) -> str:
 
 def show(index_dir: str | os.PathLike[str], id_or_prefix: str) -> Report:
     """One report's record from the index, by id or unique id prefix."""
-    from pipeline.index import open_index
 
-    with open_index(index_dir) as ix:
+    with _opened(index_dir) as ix:
         report = ix.get_report(resolve_report_id(ix, id_or_prefix))
     assert report is not None
     return report
@@ -417,10 +440,9 @@ def trace(
 ) -> TraceResult:
     """Recommendations across reports matching a query, or resembling one recommendation
     (``<report id>#r<n>``), grouped into lineages of near-identical wording."""
-    from pipeline.index import open_index
 
     filt = build_filter(committee=committee, officer=officer, date_from=date_from, date_to=date_to, quarter=quarter)
-    with open_index(index_dir) as ix:
+    with _opened(index_dir) as ix:
         records = _Records(ix)
         seed = _seed(ix, records, query_or_id)
         if seed is not None:
@@ -430,7 +452,7 @@ def trace(
         else:
             query = parse_query(query_or_id)
         hits = ix.search(SearchRequest(query, filt, target="recommendation", limit=TRACE_CANDIDATES,
-                                       snippets=False)).hits
+                                       snippets=False, counts=False)).hits
         entries = [e for h in hits if (e := _entry(records, h)) is not None]
         if seed is not None and all(e.recommendation_id != seed.recommendation_id for e in entries):
             entries.append(seed)  # filtered out by an option: still show what is traced
@@ -468,6 +490,18 @@ def passages(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _within(terms: list[tuple[int, int, str]], starts: list[int], lo: int, hi: int) -> list[tuple[int, int, str]]:
+    """The terms (sorted by start, not overlapping) lying wholly inside text[lo:hi]."""
+    from bisect import bisect_left
+
+    out = []
+    for k in range(bisect_left(starts, lo), len(terms)):
+        if terms[k][1] > hi:
+            break
+        out.append(terms[k])
+    return out
+
+
 def similar(
     index_dir: str | os.PathLike[str],
     text: str,
@@ -480,19 +514,20 @@ def similar(
     Each hit's ``score`` is the similarity (0-100, :func:`passage_similarity`)
     and its ``snippet`` the passage with the shared wording in [[ ]].
     """
-    from pipeline.index import make_snippet, open_index
+    from pipeline.index import make_snippet
 
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"--limit must be 1 to {MAX_LIMIT}")
     filt = build_filter(section=section)
-    with open_index(index_dir) as ix:
+    with _opened(index_dir) as ix:
         query = _words_query(ix, text, SIMILAR_MAX_TERMS)
         if query is None:
             raise QueryError("the text has no searchable words")
         wanted = [t for _, _, t in ix.terms(text)]
         wanted_set = set(wanted)
         records = _Records(ix)
-        candidates = ix.search(SearchRequest(query, filt, limit=SIMILAR_CANDIDATES, snippets=False)).hits
+        candidates = ix.search(SearchRequest(query, filt, limit=SIMILAR_CANDIDATES, snippets=False,
+                                             counts=False)).hits
         scored: list[tuple[float, float, Hit]] = []
         for hit in candidates:
             report = records.get(hit.report_id)
@@ -500,20 +535,24 @@ def similar(
                 continue
             body = report.sections[hit.section_index].text
             spans = passages(body)
+            # The body's terms once; a passage's are those inside it (passages are whole
+            # lines, and no term crosses a line, so this is what analysing it alone gives).
+            body_terms = ix.terms(body)
+            starts = [start for start, _, _ in body_terms]
             best: tuple[float, int, int] | None = None
             for i in range(len(spans)):
                 for j in range(i, min(i + PASSAGE_MAX_JOINED, len(spans))):
                     lo, hi = spans[i][0], spans[j][1]
                     if j > i and hi - lo > PASSAGE_LENGTH_FACTOR * len(text):
                         break
-                    sim = passage_similarity(wanted, [t for _, _, t in ix.terms(body[lo:hi])])
+                    sim = passage_similarity(wanted, [t for _, _, t in _within(body_terms, starts, lo, hi)])
                     if best is None or sim > best[0]:
                         best = (sim, lo, hi)
             if best is None:
                 continue
             sim, lo, hi = best
             passage = body[lo:hi]
-            tokens = ix.terms(passage)
+            tokens = [(s - lo, e - lo, t) for s, e, t in _within(body_terms, starts, lo, hi)]
             marks: list[tuple[int, int]] = []
             previous = -2
             for k, (s, e, term) in enumerate(tokens):
@@ -541,11 +580,10 @@ def stats(index_dir: str | os.PathLike[str]) -> IndexStats:
     """Reports by council, committee, financial year and quarter; doc types; warnings by code."""
     from collections import Counter
 
-    from pipeline.index import open_index
 
     counters: dict[str, Counter[str]] = {d: Counter() for d in STAT_DIMENSIONS}
     n = 0
-    with open_index(index_dir) as ix:
+    with _opened(index_dir) as ix:
         for r in ix.iter_reports():
             n += 1
             counters["council"][r.council or NO_VALUE] += 1

@@ -486,6 +486,7 @@ class SearchRequest:
     sort: str = "relevance"  # "relevance" (ties: newest first) | "date" (newest first)
     report_ids: tuple[str, ...] = ()  # only these reports (empty: all)
     snippets: bool = True  # False: hits carry no snippet (cheaper)
+    counts: bool = True  # False: total and reports may be left 0 (cheaper: the caller wants the hits only)
 
 
 @dataclass(frozen=True, slots=True)

@@ -747,3 +747,41 @@ def test_only_the_tantivy_module_imports_tantivy():
     importers = sorted(p.name for p in root.rglob("*.py") if "import tantivy" in p.read_text())
     assert importers == ["index_tantivy.py"]
     assert os.path.basename(tantivy_mod.__file__) == "index_tantivy.py"
+
+
+def test_tantivy_top_documents_give_the_same_page_as_sorting_every_match(index_dir, monkeypatch):
+    """A relevance page from tantivy's top documents has the same hits, in order, as sorting every match."""
+    from pipeline import index_tantivy as T
+
+    texts = ["budget", "budget budget", "the budget and the forecast", "budget monitoring budget",
+             "a budget", "budget among other words of the text"]
+    reports = [make_report(f"r{k:03d}", [("1", "Purpose", "purpose", texts[k % len(texts)]),
+                                         ("2", "Background", "other", texts[(k * 7) % len(texts)])],
+                           date=f"20{10 + k % 9}-0{1 + k % 9}-1{k % 10}")
+               for k in range(90)]
+    with open_index(index_dir, create=True, engine="tantivy") as ix:
+        ix.add_reports(reports)
+        requests = [q("budget"), q("budget", limit=7, offset=14), q("budget", per_report=1, limit=5, offset=10),
+                    q("budget forecast", per_report=2), q("budget", limit=40), q("budget", limit=30, counts=False)]
+        every = [ix.search(r) for r in requests]
+        monkeypatch.setattr(T, "TOP_K_MIN", 3)
+        monkeypatch.setattr(T, "TOP_K_FACTOR", 1)
+        monkeypatch.setattr(T, "TOP_K_GROWTH", 2)
+        monkeypatch.setattr(T, "EXACT_REPORTS_UP_TO", 10)
+        calls = []
+        best = T.TantivyIndex._best
+
+        def counting(self, *args):
+            found = best(self, *args)
+            calls.append(found is not None)
+            return found
+
+        monkeypatch.setattr(T.TantivyIndex, "_best", counting)
+        top = [ix.search(r) for r in requests]
+    assert any(calls)  # the top-documents path answered (some pages need most matches: sorted whole)
+    for a, b in zip(every, top):
+        assert [(h.report_id, h.section_index, h.score, h.snippet) for h in a.hits] == \
+               [(h.report_id, h.section_index, h.score, h.snippet) for h in b.hits]
+        if a.total and b.total:  # counts=False: the hits only
+            assert a.total == b.total
+            assert abs(a.reports - b.reports) <= max(1, a.reports // 50)  # estimated past EXACT_REPORTS_UP_TO
