@@ -2,7 +2,7 @@
 
     python benchmarks/run.py [--papers 1000] [--pdf-share 0.3] [--seed 1] [--sample-pdfs 300]
                              [--workers N] [--index-engine whoosh|tantivy] [--repeat 30] [--quick] [--json]
-                             [--workdir DIR] [--keep]
+                             [--workdir DIR] [--keep] [--sections N[,M...]] [--sections-only]
 
 Generates an archive with ``benchmarks/generate.py`` and measures, printing a
 table (or one JSON object with ``--json``):
@@ -18,7 +18,12 @@ table (or one JSON object with ``--json``):
 * search latency p50/p95 through the library API (``pipeline.search.search``,
   which opens the index per call) for a word, a phrase, and a word with a date range;
 * wall time of ``boardpapers --help`` and of a one-shot ``boardpapers search``;
-* peak memory (max RSS) of every step, each run in a fresh interpreter.
+* peak memory (max RSS) of every step, each run in a fresh interpreter;
+* with ``--sections N[,M]``: ``benchmarks/index_scale.py`` at each size with
+  ``--index-engine`` (an index of N synthetic sections written through the
+  Index seam: build rate, size, writer RSS, p50/p95 of a word, a phrase, a
+  date-range filter, ``trace`` and ``similar``); ``--sections-only`` skips
+  the archive steps.
 
 The default run (1000 papers, 300 PDFs sampled for the pdfplumber steps) takes
 about seven minutes on two cores; ``--papers 10000`` about 45 minutes, most of
@@ -71,13 +76,17 @@ THROUGHPUT_ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _load_generate() -> Any:
-    spec = importlib.util.spec_from_file_location("boardpapers_benchmarks_generate", HERE / "generate.py")
+def _load(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(f"boardpapers_benchmarks_{name}", HERE / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def _load_generate() -> Any:
+    return _load("generate")
 
 
 def _maxrss_mb(who: int) -> float:
@@ -307,6 +316,18 @@ def machine() -> dict[str, Any]:
     }
 
 
+def run_sections(args: argparse.Namespace, workdir: Path) -> list[dict[str, Any]]:
+    """``benchmarks/index_scale.py`` at each ``--sections`` size, with ``--index-engine``."""
+    scale = _load("index_scale")
+    out = []
+    for n in args.sections:
+        _progress(args, f"index at scale: {n:,} sections, {args.index_engine}")
+        out.append(scale.measure(n, args.index_engine, workdir=workdir, repeats=args.repeat))
+        if not args.keep:
+            shutil.rmtree(out[-1]["index_dir"], ignore_errors=True)
+    return out
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     gen = _load_generate()
     own_workdir = args.workdir is None
@@ -316,6 +337,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if archive.exists():
         shutil.rmtree(archive)
     result: dict[str, Any] = {"machine": machine()}
+    if args.sections_only:
+        try:
+            result["index_scale"] = run_sections(args, workdir)
+            result["workdir"] = str(workdir) if args.keep or not own_workdir else None
+        finally:
+            if own_workdir and not args.keep:
+                shutil.rmtree(workdir, ignore_errors=True)
+        return result
     try:
         start = time.perf_counter()
         paths = gen.generate_archive(archive, args.papers, pdf_share=args.pdf_share, seed=args.seed)
@@ -366,6 +395,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if search_index is not None:
             result["cli"]["search"] = _wall([*cli, "search", CLI_SEARCH_WORD, "--index", str(search_index)],
                                             cli_repeats, workdir)
+        if args.sections:
+            result["index_scale"] = run_sections(args, workdir)
         result["memory"] = {
             "runner_maxrss_mb": _maxrss_mb(resource.RUSAGE_SELF),
             "steps_maxrss_mb": _maxrss_mb(resource.RUSAGE_CHILDREN),
@@ -393,7 +424,20 @@ def _fmt(value: Any, unit: str = "") -> str:
     return f"{value}{unit}"
 
 
+def render_sections(result: dict[str, Any]) -> list[str]:
+    scale = _load("index_scale")
+    out: list[str] = []
+    for res in result.get("index_scale", []):
+        out += ["", scale.render(res)]
+    return out
+
+
 def render(result: dict[str, Any], workers: int) -> str:
+    if "archive" not in result:  # --sections-only
+        m = result["machine"]
+        head = [f"boardpapers benchmarks  {m['date']}",
+                f"machine: {m['cpus']} CPUs ({m['usable_cpus']} usable), Python {m['python']}, {m['platform']}"]
+        return "\n".join(head + render_sections(result))
     m, a = result["machine"], result["archive"]
     out = [
         f"boardpapers benchmarks  {m['date']}",
@@ -491,6 +535,7 @@ def render(result: dict[str, Any], workers: int) -> str:
     mem = result.get("memory", {})
     out.append("")
     out.append(f"peak memory: largest step {_fmt(mem.get('steps_maxrss_mb'))} MB, runner {_fmt(mem.get('runner_maxrss_mb'))} MB")
+    out += render_sections(result)
     if result.get("workdir"):
         out.append(f"kept: {result['workdir']}")
     return "\n".join(out)
@@ -517,7 +562,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path, default=None, help="where to write the archive and indexes (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--verbose", action="store_true", help="progress on stderr even with --json")
+    ap.add_argument("--sections", default="",
+                    help="also benchmark an index of N synthetic sections with --index-engine (index_scale.py); "
+                         "several sizes comma-separated: 100000,1000000")
+    ap.add_argument("--sections-only", action="store_true", help="run only the --sections benchmark")
     args = ap.parse_args(argv)
+    try:
+        args.sections = [int(x.replace("_", "")) for x in args.sections.split(",") if x.strip()]
+    except ValueError:
+        ap.error("--sections takes whole numbers, comma-separated")
+    if any(n < 1 for n in args.sections):
+        ap.error("--sections must be 1 or more")
+    if args.sections_only and not args.sections:
+        ap.error("--sections-only needs --sections N")
     if args.papers < 1:
         ap.error("--papers must be 1 or more")
     args.workers = args.workers or machine()["usable_cpus"]

@@ -33,6 +33,7 @@ import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
@@ -448,33 +449,62 @@ def open_index(path: str | os.PathLike[str], *, create: bool = False, engine: st
     return WhooshIndex(path, ix)
 
 
+def _old_records(path: Path, names: list[str]) -> Iterator[Report]:
+    """The stored records of the old indexes, one at a time."""
+    from whoosh import index as wi
+
+    for name in names:
+        old = wi.open_dir(str(path), indexname=name)
+        with old.searcher() as s:
+            for stored in s.documents(doc_kind="report"):
+                yield report_from_dict(json.loads(stored["record"]))
+
+
 def _migrate(path: Path, meta: dict[str, Any] | None, names: set[str]) -> None:
-    """Rebuild an index of another schema version from its stored records."""
+    """Rebuild an index of another schema version from its stored records.
+
+    Records are read and written :data:`REBUILD_COMMIT_EVERY` at a time, so
+    memory does not grow with the archive (when the old index has this
+    version's name, all are read first: the new one replaces it).
+    """
     from whoosh import index as wi
 
     old_version = (meta or {}).get("schema_version", "unknown")
     old_names = sorted(names - {INDEX_NAME}) or sorted(names)
-    records: list[Report] = []
+    records: Iterator[Report] = _old_records(path, old_names)
     readable = True
-    for name in old_names:
+    if INDEX_NAME in old_names:
         try:
-            old = wi.open_dir(str(path), indexname=name)
-            with old.searcher() as s:
-                for stored in s.documents(doc_kind="report"):
-                    records.append(report_from_dict(json.loads(stored["record"])))
+            records = iter(list(records))
         except Exception as exc:  # anything unreadable: fall back to an empty index
-            log.debug("cannot read old index %s: %s", name, exc)
+            log.debug("cannot read old index: %s", exc)
+            records = iter(())
             readable = False
-            records = []
-            break
     ix = wi.create_in(str(path), _schema(), indexname=INDEX_NAME)
     new = WhooshIndex(path, ix)
-    for start in range(0, len(records), REBUILD_COMMIT_EVERY):
+    written = 0
+    while readable:
+        try:
+            chunk = list(islice(records, REBUILD_COMMIT_EVERY))
+        except Exception as exc:  # anything unreadable: fall back to an empty index
+            log.debug("cannot read old index: %s", exc)
+            readable = False
+            break
+        if not chunk:
+            break
         with new.batch(merge=False) as b:
-            for r in records[start : start + REBUILD_COMMIT_EVERY]:
+            for r in chunk:
                 b.add_report(r)
-    new.merge()
+        written += len(chunk)
     new.close()
+    if not readable and written:  # start again, empty
+        _remove_whoosh_index(path, INDEX_NAME)
+        new = WhooshIndex(path, wi.create_in(str(path), _schema(), indexname=INDEX_NAME))
+        new.close()
+    else:
+        new = WhooshIndex(path, wi.open_dir(str(path), indexname=INDEX_NAME))
+        new.merge()
+        new.close()
     _write_meta(path)
     for name in old_names:
         if name != INDEX_NAME:
@@ -482,7 +512,7 @@ def _migrate(path: Path, meta: dict[str, Any] | None, names: set[str]) -> None:
     if readable:
         log.warning(
             "index at %s had schema version %s; rebuilt for version %s from %d stored reports",
-            path, old_version, SCHEMA_VERSION, len(records),
+            path, old_version, SCHEMA_VERSION, written,
         )
     else:
         log.warning(

@@ -221,3 +221,57 @@ def test_quick_benchmark_completes_and_prints_its_table(tmp_path: Path) -> None:
     assert re.search(rf"word: budget\s+\d+\s+{number}\s+{number}\s+{number}", out)
     assert re.search(r"boardpapers --help\s+\d+\.\d+ s", out)
     assert re.search(r"pdfium\s+[\d.]+\s+[\d.]+\s+0\s+[\d.]+ MB", out)  # ingest: no failures
+
+
+# ---------------------------------------------------------------- the index at scale (index_scale.py)
+
+scale = load("index_scale")
+
+
+def test_synthetic_reports_hold_the_generated_papers_sections_and_recommendations() -> None:
+    paper = gen.make_paper(3, seed=1)
+    report = scale.report_from_paper(paper)
+    assert report.committee == paper.committee and report.meeting_date == paper.meeting_date
+    assert [r.text for r in report.recommendations] == paper.recommendations
+    assert report.sections and all(s.kind for s in report.sections)
+    copy = scale.report_from_paper(paper, copy=2)
+    assert copy.id != report.id and copy.source.path != report.source.path
+    assert (copy.meeting_date - report.meeting_date).days == 2 * scale.REUSE_SHIFT_DAYS
+    reports = list(scale.iter_reports(40))
+    assert sum(len(r.sections) for r in reports) >= 40 > sum(len(r.sections) for r in reports[:-1])
+    assert len({r.id for r in reports}) == len(reports)
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+def test_index_scale_runs_at_a_tiny_size_and_prints_its_table(tmp_path: Path, engine: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "index_scale.py"), "--sections", "60", "--engine", engine,
+         "--repeat", "1", "--workdir", str(tmp_path), "--json"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout)
+    build = result["build"]
+    assert build["sections"] >= 60 and build["documents"] > build["sections"] and build["index_bytes"] > 0
+    assert build["maxrss_mb"] > 0 and build["sections_per_s"] > 0
+    queries = result["queries"]
+    assert [name for name, *_ in scale.QUERIES] == [n for n in queries if n != "maxrss_mb"]
+    for name, *_ in scale.QUERIES:
+        q = queries[name]
+        assert q["found"] > 0, name
+        assert q["p95_ms"] >= q["p50_ms"] > 0 and q["open_p95_ms"] >= q["open_p50_ms"] > 0
+    table = scale.render(result)
+    assert f"index at scale: {engine}" in table and "sections/s" in table and "similar" in table
+
+
+def test_run_takes_sections_sizes_and_runs_only_them(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--sections", "40,80", "--sections-only",
+         "--index-engine", "tantivy", "--repeat", "1", "--workdir", str(tmp_path)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.count("index at scale: tantivy") == 2
+    assert "40 sections wanted" in proc.stdout and "80 sections wanted" in proc.stdout
+    bad = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--sections-only"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "--sections" in bad.stderr

@@ -407,3 +407,24 @@ def test_searches_see_commits_made_after_the_index_was_opened(index_dir):
         ix.add_reports([make_report("two", [("1", "Purpose", "purpose", "budget")])])
         assert other.search(q("budget")).total == 2
         assert other.get_report("two") is not None
+
+
+def test_a_rebuild_that_fails_to_read_midway_leaves_an_empty_index(ix, monkeypatch, caplog):
+    """Records are rebuilt a batch at a time; if reading stops halfway, the half-built index is not kept."""
+    ix.close()
+    real = index_mod._old_records
+
+    def failing(path, names):
+        for k, record in enumerate(real(path, names)):
+            if k == 2:
+                raise ValueError("corrupt record")
+            yield record
+
+    monkeypatch.setattr(index_mod, "_old_records", failing)
+    monkeypatch.setattr(index_mod, "REBUILD_COMMIT_EVERY", 1)
+    monkeypatch.setattr(index_mod, "SCHEMA_VERSION", index_mod.SCHEMA_VERSION + 1)
+    monkeypatch.setattr(index_mod, "INDEX_NAME", f"boardpapers_v{index_mod.SCHEMA_VERSION}")
+    with caplog.at_level(logging.WARNING, logger="boardpapers.index"):
+        with open_index(ix.path) as new:
+            assert new.count("report") == 0
+    assert "could not be read" in caplog.text
