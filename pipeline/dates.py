@@ -120,6 +120,28 @@ _NORMALISE_RE: Final = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _SPACES_RE: Final = re.compile(r"\s+")
+
+#: Month names the fast path reads itself (full, three-letter and "Sept"); the
+#: rest, and anything unusual, goes to dateparser.
+FAST_MONTHS: Final[dict[str, int]] = {
+    **{name: i for i, name in enumerate(
+        ("january", "february", "march", "april", "may", "june", "july",
+         "august", "september", "october", "november", "december"), 1)},
+    **{name: i for i, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)},
+    "sept": 9,
+}
+
+# The forms most papers write, after _normalise, read without dateparser
+# (tests/test_dates.py checks that they agree with it on every day, month and year).
+_FAST_DATE_RE: Final = re.compile(
+    r"""
+      (?P<day>\d{1,2})\s(?P<month>[a-z]+)\.?\s(?P<year>(?:19|20)\d{2})    # 12 September 2024
+    | (?P<nday>\d{1,2})/(?P<nmonth>\d{1,2})/(?P<nyear>(?:19|20)\d{2})  # 12/09/2024, day first
+    | (?P<mmonth>[a-z]+)\.?\s(?P<myear>(?:19|20)\d{2})                 # September 2024 (month-year only)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
 _HAS_DIGIT_RE: Final = re.compile(r"\d")
 
 
@@ -141,8 +163,35 @@ def _normalise(text: str) -> str:
     return _SPACES_RE.sub(" ", text).strip(" .")
 
 
+def _fast_date(text: str, kind: str) -> _dt.date | None:
+    """The common forms read with a regex (dateparser costs ~0.7 ms a call); None: ask dateparser."""
+    m = _FAST_DATE_RE.fullmatch(text)
+    if m is None:
+        return None
+    try:
+        if m.group("day") is not None and kind == "full":
+            month = FAST_MONTHS.get(m.group("month").lower())
+            return _dt.date(int(m.group("year")), month, int(m.group("day"))) if month else None
+        if m.group("nday") is not None and kind == "full":
+            return _dt.date(int(m.group("nyear")), int(m.group("nmonth")), int(m.group("nday")))
+        if m.group("mmonth") is not None and kind == "month_year":
+            month = FAST_MONTHS.get(m.group("mmonth").lower())
+            return _dt.date(int(m.group("myear")), month, 1) if month else None
+    except ValueError:  # 31 June: dateparser decides
+        return None
+    return None
+
+
 @functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
 def _parse_normalised(text: str, kind: str) -> _dt.date | None:
+    fast = _fast_date(text, kind)
+    if fast is not None:
+        return fast
+    return _dateparser_date(text, kind)
+
+
+def _dateparser_date(text: str, kind: str) -> _dt.date | None:
+    """dateparser's reading of a normalised candidate (the engine behind every date)."""
     try:
         data = _parser(kind).get_date_data(text)
     except Exception:  # dateparser raises odd errors on odd input

@@ -159,3 +159,55 @@ def test_import_is_cheap() -> None:
     code = "import sys, pipeline.dates; print('dateparser' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------- the regex fast path agrees with dateparser
+
+
+from pipeline.dates import FAST_MONTHS, _dateparser_date, _fast_date  # noqa: E402
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    day=st.integers(1, 31),
+    month=st.sampled_from(sorted(FAST_MONTHS)),
+    year=st.integers(1900, 2099),
+    case=st.sampled_from([str.lower, str.title, str.upper]),
+    dot=st.booleans(),
+)
+def test_fast_path_agrees_with_dateparser(day: int, month: str, year: int, case, dot: bool) -> None:
+    name = case(month) + ("." if dot and len(month) <= 4 else "")
+    try:
+        valid = dt.date(year, FAST_MONTHS[month], day)
+    except ValueError:
+        valid = None
+    fast = _fast_date(f"{day} {name} {year}", "full")
+    assert fast == valid  # it answers every real date of its form, and no impossible one
+    if fast is not None:
+        assert fast == _dateparser_date(f"{day} {name} {year}", "full")
+    assert _fast_date(f"{name} {year}", "month_year") == _dateparser_date(f"{name} {year}", "month_year")
+
+
+@settings(max_examples=300, deadline=None)
+@given(day=st.integers(1, 31), month=st.integers(1, 12), year=st.integers(1900, 2099), pad=st.booleans())
+def test_fast_path_numeric_dates_are_day_first_like_dateparser(day: int, month: int, year: int, pad: bool) -> None:
+    text = f"{day:02d}/{month:02d}/{year}" if pad else f"{day}/{month}/{year}"
+    try:
+        valid = dt.date(year, month, day)
+    except ValueError:
+        valid = None
+    assert _fast_date(text, "full") == valid
+    if valid is not None:
+        assert _dateparser_date(text, "full") == valid, text
+
+
+def test_fast_path_answers_the_common_forms_and_leaves_the_rest() -> None:
+    assert _fast_date("12 September 2024", "full") == dt.date(2024, 9, 12)
+    assert _fast_date("3 Sept 2008", "full") == dt.date(2008, 9, 3)
+    assert _fast_date("12/09/2024", "full") == dt.date(2024, 9, 12)
+    assert _fast_date("June 2016", "month_year") == dt.date(2016, 6, 1)
+    # Not its forms, or not valid: dateparser decides.
+    assert _fast_date("31 June 2016", "full") is None
+    assert _fast_date("July 1 2009", "full") is None
+    assert _fast_date("June 2016", "full") is None
+    assert _fast_date("12 Septembre 2024", "full") is None
