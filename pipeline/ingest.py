@@ -840,41 +840,29 @@ def _commit(ix: Any, items: list[_Pending]) -> None:
 def fill_councils(ix: Any) -> int:
     """Reports that name no council take it from papers to the same committee; returns how many.
 
-    The committee is compared as :func:`pipeline.parse.fill_from_siblings`
-    does (case and punctuation folded, "&" = "and"). Only councils a paper
-    names count (a ``council`` provenance), not ones borrowed before. The
-    council is taken when it is the only one named by papers to that committee
-    in the same folder, else the only one in the whole index; a committee name
+    The rule is :func:`pipeline.parse.council_lender`'s, as in
+    :func:`pipeline.parse.fill_from_siblings`: only councils a paper names
+    count, the same folder first, then the whole index; a committee name
     several councils share ("Cabinet") lends nothing. Decided over the whole
     index after the run, so the result does not depend on the order papers
     were parsed in. Writes (in :data:`COMMIT_EVERY`-report commits) only
     when something is filled.
     """
-    from pipeline.parse import _committee_key
+    from pipeline.parse import committee_key, council_lender
 
     where = ix.hashes()  # sha256 -> the indexed path
-    named: dict[str, set[str]] = {}
-    named_here: dict[tuple[str, str], set[str]] = {}
+    named: list[tuple[str | None, str, str]] = []
     lacking: dict[str, tuple[str, str]] = {}  # top-level report id -> its sha256 and folder
     for r in ix.iter_reports():
-        key = _committee_key(r.committee)
+        key = committee_key(r.committee)
         folder = os.path.dirname(where.get(r.source.sha256, r.source.path))
         if key and r.council and "council" in r.provenance:
-            named.setdefault(key, set()).add(r.council)
-            named_here.setdefault((folder, key), set()).add(r.council)
+            named.append((r.committee, folder, r.council))
         elif key and not r.council:
             lacking[r.parent_id or r.id] = (r.source.sha256, folder)
     if not lacking or not named:
         return 0
-
-    def lent(committee: str | None, folder: str) -> str | None:
-        key = _committee_key(committee)
-        if not key:
-            return None
-        for councils in (named_here.get((folder, key)), named.get(key)):
-            if councils:
-                return next(iter(councils)) if len(councils) == 1 else None
-        return None
+    lent = council_lender(named)
 
     def filled(r: Report, folder: str) -> Report:
         parts = tuple(filled(p, folder) for p in r.parts)

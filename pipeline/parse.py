@@ -14,7 +14,7 @@ import os
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from pipeline.errors import BoardpapersError, ReadError
 from pipeline.council import detect_council
@@ -684,8 +684,38 @@ def committee_key(committee: str | None) -> str | None:
     return re.sub(r"[^a-z0-9]+", " ", t).strip() or None
 
 
-#: The old private name (``pipeline.ingest`` imports it).
-_committee_key = committee_key
+def council_lender(
+    named: Iterable[tuple[str | None, str, str]],
+) -> Callable[[str | None, str], str | None]:
+    """The rule by which a paper that names no council borrows one from its siblings.
+
+    ``named`` holds ``(committee, folder, council)`` for every paper that names
+    its council itself (a ``council`` provenance, not a borrowed one). The
+    returned function gives, for a committee and a folder, the council named by
+    papers to that committee (compared by :func:`committee_key`) in the same
+    folder when there is exactly one, else the only one named anywhere, else
+    None: a committee name several councils share ("Cabinet") lends nothing.
+    Used by :func:`fill_from_siblings` (a parsed batch) and by
+    :func:`pipeline.ingest.fill_councils` (the whole index).
+    """
+    anywhere: dict[str, set[str]] = {}
+    here: dict[tuple[str, str], set[str]] = {}
+    for committee, folder, council in named:
+        key = committee_key(committee)
+        if key:
+            anywhere.setdefault(key, set()).add(council)
+            here.setdefault((folder, key), set()).add(council)
+
+    def lent(committee: str | None, folder: str) -> str | None:
+        key = committee_key(committee)
+        if not key:
+            return None
+        for councils in (here.get((folder, key)), anywhere.get(key)):
+            if councils:
+                return next(iter(councils)) if len(councils) == 1 else None
+        return None
+
+    return lent
 
 
 def _with_parts(reports: Iterable[Report]) -> Iterator[Report]:
@@ -708,27 +738,15 @@ def fill_from_siblings(reports: Sequence[Report]) -> list[Report]:
     component reports lend and borrow as papers do. The borrowed council gets
     no provenance: no line of the paper names it.
     """
-    named: dict[str, set[str]] = {}
-    named_here: dict[tuple[str, str], set[str]] = {}
-    for r in _with_parts(reports):
-        key = committee_key(r.committee)
-        if key and r.council and "council" in r.provenance:
-            folder = os.path.dirname(r.source.path)
-            named.setdefault(key, set()).add(r.council)
-            named_here.setdefault((folder, key), set()).add(r.council)
-
-    def lent(r: Report) -> str | None:
-        key = committee_key(r.committee)
-        if not key:
-            return None
-        for councils in (named_here.get((os.path.dirname(r.source.path), key)), named.get(key)):
-            if councils:
-                return next(iter(councils)) if len(councils) == 1 else None
-        return None
+    lent = council_lender(
+        (r.committee, os.path.dirname(r.source.path), r.council)
+        for r in _with_parts(reports)
+        if r.council and "council" in r.provenance
+    )
 
     def filled(r: Report) -> Report:
         parts = tuple(filled(p) for p in r.parts)
-        council = r.council or lent(r)
+        council = r.council or lent(r.committee, os.path.dirname(r.source.path))
         if council == r.council and all(a is b for a, b in zip(parts, r.parts)):
             return r
         return dataclasses.replace(r, council=council, parts=parts)

@@ -7,7 +7,7 @@ import dataclasses
 
 from conftest import make_report
 
-from pipeline.parse import _committee_key, committee_key, fill_from_siblings
+from pipeline.parse import committee_key, council_lender, fill_from_siblings
 from pipeline.types import Provenance, Report
 
 BOARD = "Children and Young People Policy and Performance Board"
@@ -27,7 +27,6 @@ def lacking(rid: str, *, committee: str | None = BOARD, folder: str = "/a") -> R
 def test_committee_key_folds_case_punctuation_and_ampersand() -> None:
     assert committee_key("Children & Young People's Board") == committee_key("children and young people s board")
     assert committee_key("") is None and committee_key(None) is None and committee_key("--") is None
-    assert _committee_key is committee_key  # the old name stays for pipeline.ingest
 
 
 def test_one_named_council_is_lent() -> None:
@@ -80,3 +79,15 @@ def test_nothing_to_fill_returns_the_same_reports() -> None:
     reports = [named("a", "Halton Borough Council"), lacking("b", committee=None)]
     out = fill_from_siblings(reports)
     assert all(x is y for x, y in zip(out, reports))
+
+
+def test_council_lender_prefers_the_folder_then_the_archive_and_refuses_shared_names() -> None:
+    lent = council_lender([
+        ("Cabinet", "/a", "Kent County Council"),
+        ("Cabinet", "/b", "Bristol City Council"),
+        ("Children & Families Board", "/a", "Halton Borough Council"),
+    ])
+    assert lent("cabinet", "/a") == "Kent County Council"  # one council in this folder
+    assert lent("Cabinet", "/c") is None  # two across the archive: nothing lent
+    assert lent("Children and Families Board", "/z") == "Halton Borough Council"  # the only one anywhere
+    assert lent("Scrutiny", "/a") is None and lent(None, "/a") is None
