@@ -188,9 +188,10 @@ def iter_reports(sections: int, *, seed: int = SEED) -> Iterator[Any]:
 
 
 def step_build(index_dir: str, engine: str, sections: int) -> dict[str, Any]:
-    """Write the reports the way ingest does: a commit every COMMIT_EVERY papers, then the end-of-run merge."""
+    """Write the reports the way ingest does: a commit every COMMIT_EVERY papers without merging, a merge
+    when more than MAX_RUN_SEGMENTS segments have piled up, and the end-of-run merge (``merge_s``)."""
     from pipeline.index import open_index
-    from pipeline.ingest import COMMIT_EVERY
+    from pipeline.ingest import COMMIT_EVERY, MAX_RUN_SEGMENTS
 
     written = papers = 0
     start = time.perf_counter()
@@ -207,6 +208,8 @@ def step_build(index_dir: str, engine: str, sections: int) -> dict[str, Any]:
             with ix.batch(merge=False) as b:
                 written += sum(b.add_report(r) for r in batch)
             papers += len(batch)
+            if ix.segment_count() > MAX_RUN_SEGMENTS:
+                ix.merge()
         merge_start = time.perf_counter()
         ix.merge()
         merge_s = time.perf_counter() - merge_start

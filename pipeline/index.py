@@ -976,10 +976,11 @@ def _scores(matcher: Any, perdoc: Any = None) -> dict[int, float]:
     kind = type(matcher)
     if kind is M.UnionMatcher:
         a, b = _scores(matcher.a, perdoc), _scores(matcher.b, perdoc)
-        out = dict(a)
+        if len(b) > len(a):  # fold the smaller into the larger (fresh dicts; x + y == y + x, to the bit)
+            a, b = b, a
         for d, v in b.items():
-            out[d] = a[d] + v if d in a else v
-        return out
+            a[d] = a[d] + v if d in a else v
+        return a
     if kind is M.IntersectionMatcher:
         a, b = _scores(matcher.a, perdoc), _scores(matcher.b, perdoc)
         return {d: v + b[d] for d, v in a.items() if d in b}
@@ -997,12 +998,20 @@ def _scores(matcher: Any, perdoc: Any = None) -> dict[int, float]:
     out = {}
     score = _bm25_of(matcher, perdoc)
     if score is not None:
-        # a term's postings scored straight from the in-memory field lengths: the same
-        # BM25F function on the same numbers as matcher.score(), without five calls between
+        # a term's postings scored straight from the in-memory field lengths, a block at a
+        # time: the same BM25F function on the same numbers as matcher.score(), without the
+        # calls between (the block is read by the matcher's own methods, as id()/weight() do)
         while matcher.is_active():
-            d = matcher.id()
-            out[d] = score(matcher.weight(), d)
-            matcher.next()
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            ids, weights = matcher._ids, matcher._weights
+            for i in range(matcher._i, matcher._blocklength):
+                d = ids[i]
+                out[d] = score(weights[i], d)
+            matcher._i = matcher._blocklength - 1
+            matcher.next()  # past the block's last posting: the next block, or the end
         return out
     while matcher.is_active():
         out[matcher.id()] = matcher.score()
@@ -1033,7 +1042,18 @@ def _bm25_of(matcher: Any, perdoc: Any) -> Callable[[float, int], float] | None:
 
 
 def _present(matcher: Any, docnums: list[int]) -> list[int]:
-    """Those of ``docnums`` (ascending) that a fresh matcher matches, found by skipping."""
+    """Those of ``docnums`` (ascending) that a fresh matcher matches: a term's postings read whole, else by skipping."""
+    from whoosh.codec import whoosh3
+
+    if type(matcher) is whoosh3.W3LeafMatcher and not matcher._byteids:
+        ids: set[int] = set()
+        while matcher.is_active():  # a block at a time, with the matcher's own reader
+            if matcher._ids is None:
+                matcher._read_ids()
+            ids.update(matcher._ids[matcher._i :])
+            matcher._i = matcher._blocklength - 1
+            matcher.next()
+        return [d for d in docnums if d in ids]
     found = []
     for d in docnums:
         if not matcher.is_active():
