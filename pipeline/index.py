@@ -996,11 +996,13 @@ def _scores(matcher: Any, perdoc: Any = None) -> dict[int, float]:
         boost = matcher.boost
         return {d: v * boost for d, v in _scores(matcher.child, perdoc).items()}
     out = {}
-    score = _bm25_of(matcher, perdoc)
-    if score is not None:
+    bm25 = _bm25_of(matcher, perdoc)
+    if bm25 is not None:
         # a term's postings scored straight from the in-memory field lengths, a block at a
-        # time: the same BM25F function on the same numbers as matcher.score(), without the
-        # calls between (the block is read by the matcher's own methods, as id()/weight() do)
+        # time: BM25F's formula written out on the same numbers as matcher.score(), its
+        # length-dependent part looked up by the length byte (the block is read by the
+        # matcher's own methods, as id()/weight() do)
+        idf, k1p, lengths, denominator, slow = bm25
         while matcher.is_active():
             if matcher._ids is None:
                 matcher._read_ids()
@@ -1009,7 +1011,9 @@ def _scores(matcher: Any, perdoc: Any = None) -> dict[int, float]:
             ids, weights = matcher._ids, matcher._weights
             for i in range(matcher._i, matcher._blocklength):
                 d = ids[i]
-                out[d] = score(weights[i], d)
+                tf = weights[i]
+                lbyte = lengths[d]
+                out[d] = idf * ((tf * k1p) / (tf + (denominator[lbyte] if lbyte else slow(d))))
             matcher._i = matcher._blocklength - 1
             matcher.next()  # past the block's last posting: the next block, or the end
         return out
@@ -1019,8 +1023,16 @@ def _scores(matcher: Any, perdoc: Any = None) -> dict[int, float]:
     return out
 
 
-def _bm25_of(matcher: Any, perdoc: Any) -> Callable[[float, int], float] | None:
-    """``score(weight, docnum)`` for a term's postings scored by BM25F, when its field lengths are in memory."""
+def _bm25_of(
+    matcher: Any, perdoc: Any
+) -> tuple[float, float, bytes, list[float], Callable[[int], float]] | None:
+    """For a term's postings scored by BM25F with its field lengths in memory: (idf, K1 + 1, the
+    length bytes, the length part of the denominator by length byte, that part for a document
+    without a length byte).
+
+    Whoosh's ``bm25`` is ``idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))``;
+    the same operations on the same numbers give the same score to the bit.
+    """
     from whoosh.codec import whoosh3
     from whoosh.scoring import BM25FScorer
     from whoosh.util.numeric import byte_to_length
@@ -1032,13 +1044,13 @@ def _bm25_of(matcher: Any, perdoc: Any) -> Callable[[float, int], float] | None:
     lengths = getattr(perdoc, "_readers", {}).get(whoosh3._lenfield(term[0]))
     if type(lengths) is not bytes:
         return None
-    bm25, dfl = scorer._score, scorer.dfl
+    K1, B, avgfl, dfl = scorer.K1, scorer.B, scorer.avgfl, scorer.dfl
 
-    def score(weight: float, docnum: int) -> float:
-        lbyte = lengths[docnum]
-        return bm25(weight, byte_to_length(lbyte) if lbyte else dfl(docnum))
+    def part(fl: float) -> float:
+        return K1 * ((1 - B) + B * fl / avgfl)
 
-    return score
+    denominator = [part(byte_to_length(lbyte)) for lbyte in range(256)]
+    return scorer.idf, K1 + 1, lengths, denominator, lambda docnum: part(dfl(docnum))
 
 
 def _present(matcher: Any, docnums: list[int]) -> list[int]:
