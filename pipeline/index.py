@@ -847,7 +847,7 @@ class WhooshIndex:
         for m in matches[request.offset : request.offset + request.limit]:
             stored = s.stored_fields(m.docnum)
             snippet = highlighter.snippet(stored.get("content") or "") if highlighter else ""
-            hits.append(_hit(stored, m.score, snippet))
+            hits.append(_hit(stored, m.score, snippet, text=request.texts))
         return SearchResult(hits=tuple(hits), total=total, reports=reports)
 
 
@@ -1079,7 +1079,8 @@ def _present(matcher: Any, docnums: list[int]) -> list[int]:
     return found
 
 
-def _hit(d: dict[str, Any], score: float, snippet: str) -> Hit:
+def _hit(d: dict[str, Any], score: float, snippet: str, *, text: bool = False) -> Hit:
+    """A stored document as a hit; with ``text``, carrying its stored text (``content``)."""
     md = d.get("meeting_date")
     return Hit(
         report_id=d["report_id"],
@@ -1097,6 +1098,7 @@ def _hit(d: dict[str, Any], score: float, snippet: str) -> Hit:
         period=d.get("period"),
         score=round(float(score), 4),
         snippet=snippet,
+        text=(d.get("content") or "") if text else "",
     )
 
 

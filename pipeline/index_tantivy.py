@@ -42,8 +42,10 @@ import os
 import re
 import shutil
 import time
+from bisect import bisect_left, bisect_right
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -113,7 +115,7 @@ WRITE_LOCK_POLL = 0.1
 #: k holds this many times the documents the page needs...
 TOP_K_FACTOR = 4
 #: ...and at least this many.
-TOP_K_MIN = 200
+TOP_K_MIN = 2000
 #: Each further read holds this many times more; a read of more than total / this is not tried
 #: (every match is read and sorted instead).
 TOP_K_GROWTH = 8
@@ -581,13 +583,14 @@ class TantivyIndex:
         return report_from_dict(json.loads(bytes(stored[RECORD_FIELD]).decode("utf-8")))
 
     def get_report(self, report_id: str) -> Report | None:
+        # By the unique key alone (a report's key is its id; its parts' keys carry a "#"), reading
+        # only the stored record.
         s = self._searcher()
-        query = tv.Query.boolean_query([
-            (tv.Occur.Must, tv.Query.term_query(self._schema, "key", report_id)),
-            (tv.Occur.Must, tv.Query.term_query(self._schema, "doc_kind", "report")),
-        ])
-        hits = s.search(query, limit=1).hits
-        return self._record(_stored(s.doc(hits[0][1]))) if hits else None
+        for _, address in s.search(tv.Query.term_query(self._schema, "key", report_id), limit=2, count=False).hits:
+            doc = s.doc(address)
+            if doc.get_first("doc_kind") == "report":
+                return report_from_dict(json.loads(bytes(doc.get_first(RECORD_FIELD)).decode("utf-8")))
+        return None
 
     def report_ids(self, prefix: str = "") -> tuple[str, ...]:
         """Ids of the indexed reports (parts included) starting with ``prefix``, sorted."""
@@ -653,11 +656,15 @@ class TantivyIndex:
             best = self._best(s, query, request, total, full_key, first.hits)
         if best is None:
             found = first.hits if total <= len(first.hits) else self._all(s, query)
-            matches = _capped(self._matches(s, found, full_key), request.per_report)
-            reports = len({m.key for m in matches})
+            if request.sort == "relevance":  # ordered only as far as the page needs
+                matches, _ = _head(s, found, full_key, request.per_report, want, complete=True)
+            else:
+                matches = _capped(self._matches(s, found, full_key), request.per_report)
+            reports = len(set(s.fast_field_values(REPORT_KEY_FIELD, [a for _, a in found])))
+            exact = True
         else:
             matches = best
-            reports = self._reports(s, query, total) if request.counts else 0
+            reports, exact = self._reports(s, query, total) if request.counts else (0, True)
         if total == _UNKNOWN:
             total = 0  # not asked for (request.counts is False)
         page, stored = self._page(s, matches, request.offset, want, tie_key)
@@ -666,8 +673,8 @@ class TantivyIndex:
         for m in page:
             d = stored[(m.segment, m.doc)]
             snippet = highlighter.snippet(d.get("content") or "") if highlighter else ""
-            hits.append(_hit(d, m.score, snippet))
-        return SearchResult(hits=tuple(hits), total=total, reports=reports)
+            hits.append(_hit(d, m.score, snippet, text=request.texts))
+        return SearchResult(hits=tuple(hits), total=total, reports=reports, reports_exact=exact)
 
     @staticmethod
     def _matches(s: tv.Searcher, found: list[tuple[float, Any]], key: Callable[[_Match], tuple]) -> list[_Match]:
@@ -692,24 +699,24 @@ class TantivyIndex:
         None: the head is most of the matches, sort them all.
         """
         k = len(found)
+        want = request.offset + request.limit
         while True:
-            if len(found) < k:  # every match: the whole order
-                return _capped(self._matches(s, found, key), request.per_report)
-            floor = found[-1][0]
-            head = _capped(self._matches(s, [(sc, a) for sc, a in found if sc > floor], key), request.per_report)
-            if len(head) >= request.offset + request.limit:
+            # Fewer than k: every match, the last score's run whole.
+            head, settled = _head(s, found, key, request.per_report, want, complete=len(found) < k)
+            if settled:
                 return head
             k *= TOP_K_GROWTH
             if k >= total // TOP_K_GROWTH:
                 return None
             found = s.search(query, limit=k, count=False).hits
 
-    def _reports(self, s: tv.Searcher, query: tv.Query, total: int) -> int:
-        """Reports among a query's matches: counted up to :data:`EXACT_REPORTS_UP_TO` matches, else estimated."""
+    def _reports(self, s: tv.Searcher, query: tv.Query, total: int) -> tuple[int, bool]:
+        """(reports among a query's matches, exactly counted?): counted up to :data:`EXACT_REPORTS_UP_TO`
+        matches, else estimated."""
         if total <= EXACT_REPORTS_UP_TO:
             addresses = [a for _, a in self._all(s, query)]
-            return len(set(s.fast_field_values(REPORT_KEY_FIELD, addresses)))
-        return int(round(s.cardinality(query, REPORT_KEY_FIELD)))
+            return len(set(s.fast_field_values(REPORT_KEY_FIELD, addresses))), True
+        return int(round(s.cardinality(query, REPORT_KEY_FIELD))), False
 
     @staticmethod
     def _page(
@@ -732,6 +739,63 @@ class TantivyIndex:
             matches[lo:hi], key=lambda m: (*tie(m), stored[(m.segment, m.doc)]["report_id"], m.segment, m.doc)
         )
         return run[start - lo : stop - lo], stored
+
+
+def _head(s: tv.Searcher, found: list[tuple[float, Any]], key: Callable[[_Match], tuple], per_report: int | None,
+          want: int, *, complete: bool) -> tuple[list[_Match], bool]:
+    """(the first matches in relevance order, capped per report, until ``want`` are kept; settled?).
+
+    ``found``: tantivy's best-scoring documents. They are ordered a run of equal
+    scores at a time, best first, and within a score a meeting day at a time,
+    newest first, only until ``want`` matches are kept (a trace wants 500
+    among tens of thousands of matches whose scores tie: sorting every match
+    cost most of its time); the day that reaches ``want`` is kept whole, so the
+    page's ties (equal score and date) are all there. ``key`` is the relevance
+    order's (``_order``). The last score's run is usable only when ``found``
+    is ``complete`` (every match); else it may be cut short, and without it the
+    page is not settled (False).
+    """
+    if not found:
+        return [], complete
+    found = sorted(found, key=itemgetter(0), reverse=True)  # best first (stable: tantivy's order within a score)
+    n = len(found)
+    if not complete:  # the last score's run may be cut short: not read
+        n = bisect_left(found, -found[-1][0], key=_worse)
+        if not n:
+            return [], False
+    addresses = [a for _, a in found[:n]]
+    days = s.fast_field_values(DAY_FIELD, addresses)
+    keys = s.fast_field_values(REPORT_KEY_FIELD, addresses)
+    kept: dict[int, int] = {}
+    out: list[_Match] = []
+    i = 0
+    while i < n:
+        score = found[i][0]
+        j = bisect_right(found, -score, i, n, key=_worse)  # the end of the run of this score
+        # Within a score, newest first (undated last): the run's days, then a day's matches by ``key``.
+        by_day: dict[int | None, list[int]] = {}
+        for x in range(i, j):
+            by_day.setdefault(days[x], []).append(x)
+        for day in sorted(by_day, key=lambda d: (d is None, -(d or 0))):
+            same = [_Match(float(score), day, keys[x], addresses[x].segment_ord, addresses[x].doc, addresses[x])
+                    for x in by_day[day]]
+            same.sort(key=key)
+            for m in same:
+                if per_report:
+                    c = kept.get(m.key, 0)
+                    if c >= per_report:
+                        continue
+                    kept[m.key] = c + 1
+                out.append(m)
+            if len(out) >= want:  # this day's run whole: the page's ties are all here
+                return out, True
+        i = j
+    return out, complete
+
+
+def _worse(hit: tuple[float, Any]) -> float:
+    """Ascending along hits sorted best first (for bisect)."""
+    return -hit[0]
 
 
 def _capped(matches: list[_Match], per_report: int | None) -> list[_Match]:
@@ -845,7 +909,7 @@ class _Translator:
             clauses = [(Must, q) for q in positives] or [(Must, _everything())]
             return Q.boolean_query(clauses + [(MustNot, q) for q in negatives])
         if isinstance(node, QOr):
-            return _should([q for c in node.children if (q := self.translate(c, target)) is not None])
+            return _should(self.alternatives(node, target))
         if isinstance(node, QNot):
             child = self.translate(node.child, target)
             if child is None:
@@ -874,7 +938,22 @@ class _Translator:
         if isinstance(node, (QPrefix, QFuzzy)):
             # Unstemmed words, so that recruit* and recruitmnet~ see "recruitment".
             return self.expanding(node, "words", node.text.lower(), BODY_WEIGHT)
-        return _should([q for f, w in _text_fields(target).items() if (q := self.words(f, node.text, w)) is not None])
+        return _should(self.alternatives(node, target))
+
+    def alternatives(self, node: QueryNode, target: str) -> list[tv.Query]:
+        """The queries any of which an OR (or a bare word, in each text field) matches, unnested.
+
+        One union of every word in every field, rather than a union of unions:
+        the same matches and scores (sums, up to the order of adding), and
+        tantivy's union of term scorers is about twice as fast as nested ones
+        (``similar`` ORs a dozen words in four fields).
+        """
+        if isinstance(node, QOr):
+            return [q for c in node.children for q in self.alternatives(c, target)]
+        if isinstance(node, (QTerm, QPhrase)) and node.field is None:
+            return [q for f, w in _text_fields(target).items() if (q := self.words(f, node.text, w)) is not None]
+        q = self.translate(node, target)
+        return [] if q is None else [q]
 
 
 # ---------------------------------------------------------------- snippets
@@ -915,6 +994,8 @@ class _Highlighter:
             if t.text in self.terms:
                 marked.append((t.start, t.end))
             for phrase in self.phrases:
+                if phrase[0][1] != t.text:  # a phrase starts at its first term (relative position 0)
+                    continue
                 run = [at.get(t.position + offset) for offset, _ in phrase]
                 if all(r is not None and r.text == term for r, (_, term) in zip(run, phrase)):
                     marked.append((t.start, run[-1].end))  # type: ignore[union-attr]

@@ -154,12 +154,13 @@ def search_page_text(page: SearchPage) -> str:
 
 
 def search_page_summary(page: SearchPage) -> str:
-    """One line for stderr: how much matched and what this page shows."""
+    """One line for stderr: how much matched and what this page shows ("about N reports": an estimate)."""
     what = "reports" if page.grouped else "sections"
     shown = len(page.groups) if page.grouped else len(page.hits)
     first = (page.page - 1) * page.limit
     span = f"{first + 1}-{first + shown}" if shown else "none"
-    return f"{page.total} sections in {page.reports} reports match; showing {what} {span}"
+    reports = f"{page.reports}" if page.reports_exact else f"about {page.reports}"
+    return f"{page.total} sections in {reports} reports match; showing {what} {span}"
 
 
 # ---------------------------------------------------------------- ingest outcomes

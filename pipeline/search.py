@@ -217,13 +217,15 @@ def search(
     with _opened(index_dir) as ix:
         result = ix.search(request)
         if flat:
-            return SearchPage(text, page, limit, result.total, result.reports, False, (), result.hits)
+            return SearchPage(text, page, limit, result.total, result.reports, False, (), result.hits,
+                              reports_exact=result.reports_exact)
         ids = tuple(h.report_id for h in result.hits)
         best = ix.search(sections_request(request, ids, sections)).hits if ids else ()
     by_report = {g.report_id: g for g in group_hits(best)}
     groups = tuple(by_report[i] for i in ids if i in by_report)
     hits = tuple(h for g in groups for h in g.hits)
-    return SearchPage(text, page, limit, result.total, result.reports, True, groups, hits)
+    return SearchPage(text, page, limit, result.total, result.reports, True, groups, hits,
+                      reports_exact=result.reports_exact)
 
 
 def resolve_report_id(ix, id_or_prefix: str) -> str:
@@ -349,21 +351,22 @@ class _Records:
 # ---------------------------------------------------------------- trace
 
 
-def _entry(records: _Records, hit: Hit) -> TraceEntry | None:
-    report = records.get(hit.report_id)
-    rec = next((r for r in report.recommendations if r.number == hit.section_index), None) if report else None
-    if report is None or rec is None:
-        return None
+def _entry(hit: Hit) -> TraceEntry:
+    """A recommendation found by a search (``SearchRequest.texts``: its wording on the hit) as a trace entry.
+
+    The recommendation's document carries its report's fields (committee, officer, period, date),
+    so no record is fetched.
+    """
     return TraceEntry(
-        recommendation_id=recommendation_id(report.id, rec.number),
-        report_id=report.id,
+        recommendation_id=recommendation_id(hit.report_id, hit.section_index),
+        report_id=hit.report_id,
         path=hit.path,
-        number=rec.number,
-        text=rec.text,
-        meeting_date=report.meeting_date,
-        committee=report.committee,
-        officer=report.reporting_officer,
-        period=report.period.key if report.period else None,
+        number=hit.section_index,
+        text=hit.text,
+        meeting_date=hit.meeting_date,
+        committee=hit.committee,
+        officer=hit.officer,
+        period=hit.period,
         similarity=100.0,
         lineage="",
     )
@@ -452,8 +455,8 @@ def trace(
         else:
             query = parse_query(query_or_id)
         hits = ix.search(SearchRequest(query, filt, target="recommendation", limit=TRACE_CANDIDATES,
-                                       snippets=False, counts=False)).hits
-        entries = [e for h in hits if (e := _entry(records, h)) is not None]
+                                       snippets=False, counts=False, texts=True)).hits
+        entries = [_entry(h) for h in hits]
         if seed is not None and all(e.recommendation_id != seed.recommendation_id for e in entries):
             entries.append(seed)  # filtered out by an option: still show what is traced
         normal = {e.recommendation_id: _normal(ix, e.text) for e in entries}

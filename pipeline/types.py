@@ -258,6 +258,8 @@ class Hit:
     period: str | None  # "2017/18-Q2"
     score: float
     snippet: str  # plain text, matched terms wrapped in [[ ]]
+    text: str = ""  # the document's stored text, when asked for (SearchRequest.texts): a recommendation's
+    # wording, a section's title and text (pipeline.index.section_content)
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,6 +489,7 @@ class SearchRequest:
     report_ids: tuple[str, ...] = ()  # only these reports (empty: all)
     snippets: bool = True  # False: hits carry no snippet (cheaper)
     counts: bool = True  # False: total and reports may be left 0 (cheaper: the caller wants the hits only)
+    texts: bool = False  # True: each hit carries its document's stored text (Hit.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -498,6 +501,7 @@ class SearchResult:
     hits: tuple[Hit, ...]
     total: int  # matching documents (sections or recommendations)
     reports: int  # distinct reports among them
+    reports_exact: bool = True  # False: ``reports`` is an estimate (a large result set on some engines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -526,6 +530,7 @@ class SearchPage:
     grouped: bool
     groups: tuple[ReportHits, ...]  # empty when flat
     hits: tuple[Hit, ...]  # the page's hits in display order (both modes)
+    reports_exact: bool = True  # False: ``reports`` is an estimate (see SearchResult)
 
 
 @dataclass(frozen=True, slots=True)

@@ -785,3 +785,101 @@ def test_tantivy_top_documents_give_the_same_page_as_sorting_every_match(index_d
         if a.total and b.total:  # counts=False: the hits only
             assert a.total == b.total
             assert abs(a.reports - b.reports) <= max(1, a.reports // 50)  # estimated past EXACT_REPORTS_UP_TO
+
+
+def test_tantivy_estimated_report_count_is_flagged_and_printed_as_about(index_dir, monkeypatch):
+    """Past EXACT_REPORTS_UP_TO matches the report count is an estimate: the page says so, and the summary
+    line reads "about N reports"; below it (and on Whoosh, always) the count is exact."""
+    from pipeline import index_tantivy as T
+    from pipeline.render import search_page_summary
+
+    # Texts of different lengths: scores differ, so tantivy's top documents settle a page.
+    reports = [make_report(f"r{k:03d}", [("1", "Purpose", "purpose", "the budget is set" + " today" * k),
+                                         ("2", "Background", "other", "budget monitoring" + " again" * (k + 40))])
+               for k in range(30)]
+    with open_index(index_dir, create=True, engine="tantivy") as ix:
+        ix.add_reports(reports)
+    exact = search(index_dir, "budget")
+    assert (exact.total, exact.reports, exact.reports_exact) == (60, 30, True)
+    assert search_page_summary(exact).startswith("60 sections in 30 reports match")
+    monkeypatch.setattr(T, "TOP_K_MIN", 3)
+    monkeypatch.setattr(T, "TOP_K_FACTOR", 1)
+    monkeypatch.setattr(T, "TOP_K_GROWTH", 2)
+    assert search(index_dir, "budget").reports_exact  # the top documents settle the page; 60 reports counted
+    monkeypatch.setattr(T, "EXACT_REPORTS_UP_TO", 10)
+    estimated = search(index_dir, "budget")
+    assert estimated.total == 60 and not estimated.reports_exact and abs(estimated.reports - 30) <= 1
+    assert search_page_summary(estimated).startswith(f"60 sections in about {estimated.reports} reports match")
+    flat = search(index_dir, "budget", flat=True)
+    assert not flat.reports_exact
+
+
+def test_whoosh_report_count_is_exact(index_dir):
+    from pipeline.render import search_page_summary
+
+    with open_index(index_dir, create=True, engine="whoosh") as ix:
+        ix.add_reports([make_report(f"r{k:03d}", [("1", "Purpose", "purpose", "the budget is set")]) for k in range(5)])
+    page = search(index_dir, "budget")
+    assert page.reports_exact and search_page_summary(page).startswith("5 sections in 5 reports match")
+
+
+def test_tantivy_page_ordered_a_run_at_a_time_is_the_page_of_sorting_every_match(index_dir, monkeypatch):
+    """Scores and dates tying in long runs (as in trace): ordering only the runs a page needs gives the
+    hits, in order, that sorting every match gives, with and without a cap per report."""
+    from pipeline import index_tantivy as T
+
+    texts = ["budget", "the budget", "budget and forecast"]
+    dates = ["2018-01-29", "2018-01-29", "2019-03-04", None, "2017-06-05"]
+    reports = [make_report(f"r{k:03d}", [("1", "Purpose", "purpose", texts[k % 3]),
+                                         ("2", "Background", "other", texts[(k + 1) % 3]),
+                                         ("3", "More", "other", texts[k % 3])],
+                           date=dates[k % len(dates)], recommendations=[texts[k % 3], texts[(k + 2) % 3]])
+               for k in range(60)]
+    requests = [q("budget", limit=7, offset=20), q("budget", per_report=1, limit=10, offset=5),
+                q("budget", per_report=2, limit=25), q("budget", target="recommendation", limit=50, counts=False),
+                q("budget forecast", limit=3), q("budget", limit=200)]
+
+    def every_match(s, found, key, per_report, want, *, complete):  # the old way: sort them all
+        if not complete:
+            return [], False
+        return T._capped(T.TantivyIndex._matches(s, found, key), per_report), True
+
+    def hits(ix):
+        return [[(h.report_id, h.section_index, h.score, h.snippet) for h in ix.search(r).hits] for r in requests]
+
+    with open_index(index_dir, create=True, engine="tantivy") as ix:
+        ix.add_reports(reports)
+        runs = hits(ix)
+        monkeypatch.setattr(T, "TOP_K_MIN", 4)
+        monkeypatch.setattr(T, "TOP_K_FACTOR", 1)
+        monkeypatch.setattr(T, "TOP_K_GROWTH", 2)
+        small_k = hits(ix)
+        monkeypatch.setattr(T, "_head", every_match)
+        sorted_whole = hits(ix)
+    assert runs == small_k == sorted_whole
+    assert all(runs)
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+def test_trace_entries_come_from_the_recommendation_documents(index_dir, engine):
+    """trace reads each recommendation's wording and its report's fields from the search hits
+    (SearchRequest.texts): the same as the stored records say."""
+    reports = [make_report(f"r{k:02d}", [PURPOSE], date=f"201{k}-05-0{k + 1}", officer=f"Officer {k}",
+                           recommendations=["Note the consultation with residents on the budget",
+                                            f"Approve plan {k} for consultation"])
+               for k in range(4)]
+    with open_index(index_dir, create=True, engine=engine) as ix:
+        ix.add_reports(reports)
+        hit = ix.search(q("residents", target="recommendation", texts=True)).hits[0]
+        assert hit.text == "Note the consultation with residents on the budget"
+        assert ix.search(q("residents", target="recommendation")).hits[0].text == ""  # not asked for
+    result = trace(index_dir, "consultation")
+    entries = [e for lineage in result.lineages for e in lineage.entries]
+    assert len(entries) == 8
+    by_id = {r.id: r for r in reports}
+    for e in entries:
+        report = by_id[e.report_id]
+        rec = report.recommendations[e.number - 1]
+        assert (e.text, e.meeting_date, e.committee, e.officer, e.period) == (
+            rec.text, report.meeting_date, report.committee, report.reporting_officer, report.period.key)
+        assert e.recommendation_id == f"{report.id}#r{rec.number}"
