@@ -114,8 +114,9 @@ WRITE_LOCK_POLL = 0.1
 # in relevance order that usually settles the page without reading every match.
 #: k holds this many times the documents the page needs...
 TOP_K_FACTOR = 4
-#: ...and at least this many.
-TOP_K_MIN = 2000
+#: ...and at least this many (the best scores of a common phrase tie in runs of hundreds: with 200,
+#: the page needed a second read, a second evaluation of the phrase; a larger k costs every search a little).
+TOP_K_MIN = 1000
 #: Each further read holds this many times more; a read of more than total / this is not tried
 #: (every match is read and sorted instead).
 TOP_K_GROWTH = 8
