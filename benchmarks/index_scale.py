@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import hashlib
 import importlib.util
 import json
@@ -87,8 +88,10 @@ HEADING_BLOCKS = ("heading", "runin")
 TEXT_BLOCKS = ("para", "item", "leadin", "runin")
 
 
-def _load_generate() -> Any:
-    spec = importlib.util.spec_from_file_location("boardpapers_benchmarks_generate", HERE / "generate.py")
+@functools.cache
+def _load(name: str) -> Any:
+    """A sibling script of benchmarks/ as a module (they are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"boardpapers_benchmarks_{name}", HERE / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -96,18 +99,17 @@ def _load_generate() -> Any:
     return module
 
 
+def _load_generate() -> Any:
+    return _load("generate")
+
+
 def _maxrss_mb() -> float:
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024, 1)
+    """This process's peak resident memory in MB (run.py's measure)."""
+    return _load("run")._maxrss_mb(resource.RUSAGE_SELF)
 
 
 def _percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+    return _load("run")._percentile(values, q)
 
 
 # ---------------------------------------------------------------- synthetic reports
