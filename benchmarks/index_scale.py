@@ -274,15 +274,8 @@ STEPS = {"build": step_build, "queries": step_queries}
 
 
 def _run_step(name: str, workdir: Path, **kwargs: Any) -> dict[str, Any]:
-    args_file = workdir / f"scale-step-{name}-{time.monotonic_ns()}.json"
-    args_file.write_text(json.dumps(kwargs))
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--step", name, str(args_file)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    args_file.unlink(missing_ok=True)
-    if proc.returncode != 0:
-        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"error": f"step {name} failed: {tail}"}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    """A step of this script in a fresh interpreter (run.py's runner)."""
+    return _load("run")._run_step(name, workdir, script=Path(__file__), **kwargs)
 
 
 def _step_main(name: str, args_file: str) -> int:

@@ -248,11 +248,13 @@ STEPS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 
-def _run_step(name: str, workdir: Path, **kwargs: Any) -> dict[str, Any]:
-    """Run a step in a fresh interpreter; its result carries its peak memory."""
-    args_file = workdir / f"step-{name}-{time.monotonic_ns()}.json"
+def _run_step(name: str, workdir: Path, *, script: Path | None = None, **kwargs: Any) -> dict[str, Any]:
+    """Run a step of ``script`` (this one by default; ``script --step NAME ARGS.json``) in a fresh
+    interpreter; its result carries its peak memory."""
+    script = (script or Path(__file__)).resolve()
+    args_file = workdir / f"{script.stem}-step-{name}-{time.monotonic_ns()}.json"
     args_file.write_text(json.dumps(kwargs))
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--step", name, str(args_file)]
+    cmd = [sys.executable, str(script), "--step", name, str(args_file)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     args_file.unlink(missing_ok=True)
     if proc.returncode != 0:
