@@ -141,16 +141,24 @@ def test_a_write_error_fails_only_that_paper(papers, index_dir, monkeypatch):
     assert words(index_dir, "alpha OR bravo OR charlie") == {"a", "c"}
 
 
+def interrupted_at(name: str, parser):
+    """``parser``, but Ctrl-C (KeyboardInterrupt) when it reaches the file called ``name``."""
+
+    def interrupting(path):
+        if path.name == name:
+            raise KeyboardInterrupt
+        return parser(path)
+
+    return interrupting
+
+
 def test_commits_in_batches_so_an_interrupted_run_keeps_earlier_batches(tmp_path, index_dir, monkeypatch):
     monkeypatch.setattr(ingest_mod, "COMMIT_EVERY", 2)
     for i in range(5):
         (tmp_path / f"p{i}.txt").write_text(f"paper number{i}")
     parser = FakeParser()
 
-    def interrupting(path):
-        if path.name == "p3.txt":
-            raise KeyboardInterrupt
-        return parser(path)
+    interrupting = interrupted_at("p3.txt", parser)
 
     with pytest.raises(KeyboardInterrupt):
         ingest([tmp_path], index_dir, parser=interrupting)
@@ -361,10 +369,7 @@ def test_issue6_a_failed_run_does_not_merge(tmp_path, index_dir, monkeypatch):
         (tmp_path / f"p{i}.txt").write_text(f"paper number{i}")
     parser = FakeParser()
 
-    def interrupting(path):
-        if path.name == "p3.txt":
-            raise KeyboardInterrupt
-        return parser(path)
+    interrupting = interrupted_at("p3.txt", parser)
 
     merged = []
     monkeypatch.setattr(index_mod.WhooshIndex, "merge", lambda self, **kw: merged.append(1))
