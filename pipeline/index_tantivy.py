@@ -41,14 +41,15 @@ import logging
 import os
 import re
 import shutil
+import threading
 import time
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from contextlib import contextmanager
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+import numpy as np
 import tantivy as tv
 
 from pipeline import index as _index
@@ -124,6 +125,17 @@ TOP_K_GROWTH = 8
 #: cardinality aggregation estimates them (HyperLogLog: within about 1 %, for a figure shown
 #: as "N sections in M reports match").
 EXACT_REPORTS_UP_TO = 50_000
+#: Estimate the reports among a relevance search's matches in a second thread while the first
+#: thread reads the top documents (tantivy's binding releases the GIL while it searches: on two
+#: cores the two evaluations of a common phrase over a million sections take ~29 ms, not ~52).
+ESTIMATE_ALONGSIDE = True
+#: The top k ending inside a run of equal scores that fills at least this share of them: the run's
+#: newest matches are read by day (``_newest_of_run``) rather than every match.
+NEWEST_RUN_SHARE = 0.5
+#: That read takes up to this many times k matches (the days the k newest matches span, whole).
+NEWEST_READ_FACTOR = 2
+#: Matches a relevance page orders at a time (whole runs of equal scores; see ``_head``).
+HEAD_CHUNK = 256
 #: Stands for the count of matches when it was not asked for and the top k did not reach it.
 _UNKNOWN = 2**62
 
@@ -569,9 +581,9 @@ class TantivyIndex:
 
     # ---- reading
 
-    def _all(self, searcher: tv.Searcher, query: tv.Query) -> list[tuple[float, Any]]:
-        """Every match of a query, best first."""
-        n = searcher.search(query, limit=1, count=True).count
+    def _all(self, searcher: tv.Searcher, query: tv.Query, total: int | None = None) -> list[tuple[float, Any]]:
+        """Every match of a query, best first (``total``: their count, if known)."""
+        n = searcher.search(query, limit=1, count=True).count if total is None else total
         return searcher.search(query, limit=n, count=False).hits if n else []
 
     def _stored_reports(self) -> Iterator[dict[str, Any]]:
@@ -623,7 +635,7 @@ class TantivyIndex:
 
     def terms(self, text: str) -> list[tuple[int, int, str]]:
         """The text's index terms as the engine sees them: (start, end, term), stop words dropped."""
-        return [(t.start, t.end, t.text) for t in _tokens(self._stem, text)]
+        return [(t.char_offset_from, t.char_offset_to, t.text) for t in self._stem.pre_tokenize(text).tokens]
 
     # ---- searching
 
@@ -647,6 +659,18 @@ class TantivyIndex:
         query = tv.Query.boolean_query(clauses)
         want = request.offset + request.limit
         k = max(TOP_K_MIN, want * (request.per_report or 1) * TOP_K_FACTOR)
+        estimate = None
+        if request.counts and request.sort == "relevance" and ESTIMATE_ALONGSIDE:
+            estimate = _Alongside(s.cardinality, query, REPORT_KEY_FIELD)  # used if the matches are many
+        try:
+            return self._search(s, request, query, k, want, estimate, full_key, tie_key)
+        finally:
+            if estimate is not None:
+                estimate.join()
+
+    def _search(self, s: tv.Searcher, request: SearchRequest, query: tv.Query, k: int, want: int,
+                estimate: "_Alongside | None", full_key: Callable[[_Match], tuple],
+                tie_key: Callable[[_Match], tuple]) -> SearchResult:
         # Counting every match stops tantivy skipping the blocks that can't reach the top k.
         first = s.search(query, limit=k, count=request.counts)
         total = first.count if request.counts else (len(first.hits) if len(first.hits) < k else _UNKNOWN)
@@ -654,20 +678,20 @@ class TantivyIndex:
             return SearchResult(hits=(), total=0, reports=0)
         best = None
         if request.sort == "relevance" and total > len(first.hits):
-            best = self._best(s, query, request, total, full_key, first.hits)
+            best, total = self._best(s, query, request, total, full_key, first.hits)
         if best is None:
-            found = first.hits if total <= len(first.hits) else self._all(s, query)
+            found = first.hits if total <= len(first.hits) else self._all(s, query, None if total == _UNKNOWN else total)
             if request.sort == "relevance":  # ordered only as far as the page needs
                 matches, _ = _head(s, found, full_key, request.per_report, want, complete=True)
             else:
                 matches = _capped(self._matches(s, found, full_key), request.per_report)
-            reports = len(set(s.fast_field_values(REPORT_KEY_FIELD, [a for _, a in found])))
+            reports = len(set(s.fast_field_values(REPORT_KEY_FIELD, [a for _, a in found]))) if request.counts else 0
             exact = True
         else:
             matches = best
-            reports, exact = self._reports(s, query, total) if request.counts else (0, True)
-        if total == _UNKNOWN:
-            total = 0  # not asked for (request.counts is False)
+            reports, exact = self._reports(s, query, total, estimate) if request.counts else (0, True)
+        if not request.counts:
+            total = 0  # not asked for (it may have been counted on the way, or not)
         page, stored = self._page(s, matches, request.offset, want, tie_key)
         highlighter = _Highlighter(request.query, s, self._stem, self._words) if request.snippets else None
         hits = []
@@ -690,34 +714,83 @@ class TantivyIndex:
         return matches
 
     def _best(self, s: tv.Searcher, query: tv.Query, request: SearchRequest, total: int,
-              key: Callable[[_Match], tuple], found: list[tuple[float, Any]]) -> list[_Match] | None:
-        """The head of the relevance order, from tantivy's top documents (``found``: the first k), when that settles the page.
+              key: Callable[[_Match], tuple], found: list[tuple[float, Any]]) -> tuple[list[_Match] | None, int]:
+        """(the head of the relevance order when tantivy's top documents settle the page, the count of matches).
 
-        tantivy finds the k best-scoring documents without scoring the rest.
-        Every document scoring above the k-th is among them, and every other
-        one sorts after them; so once those alone, capped per report, fill
-        the page, the page is exact. Else k grows (:data:`TOP_K_GROWTH`);
-        None: the head is most of the matches, sort them all.
+        ``found``: the first k top documents. tantivy finds the k
+        best-scoring documents without scoring the rest. Every document
+        scoring above the k-th is among them, and every other one sorts after
+        them; so once those alone, capped per report, fill the page, the page
+        is exact. When the k-th score's run is most of the k and was cut short,
+        its newest matches are read by meeting day (:meth:`_newest_of_run`).
+        Else k grows (:data:`TOP_K_GROWTH`); None: the head is most of the
+        matches, sort them all. ``total`` may be :data:`_UNKNOWN`: it is
+        counted (one pass, no documents read) when the first k do not settle
+        the page, so that a large head is read once, not grown to.
         """
         k = len(found)
         want = request.offset + request.limit
+        tried_newest = False
         while True:
             # Fewer than k: every match, the last score's run whole.
             head, settled = _head(s, found, key, request.per_report, want, complete=len(found) < k)
             if settled:
-                return head
+                return head, total
+            if not tried_newest and len(found) >= k:
+                tried_newest = True
+                head = self._newest_of_run(s, query, request, key, found, want)
+                if head is not None:
+                    return head, total
+            if total == _UNKNOWN:
+                total = s.search(query, limit=1, count=True).count
             k *= TOP_K_GROWTH
             if k >= total // TOP_K_GROWTH:
-                return None
+                return None, total
             found = s.search(query, limit=k, count=False).hits
 
-    def _reports(self, s: tv.Searcher, query: tv.Query, total: int) -> tuple[int, bool]:
+    def _newest_of_run(self, s: tv.Searcher, query: tv.Query, request: SearchRequest,
+                       key: Callable[[_Match], tuple], found: list[tuple[float, Any]], want: int) -> list[_Match] | None:
+        """The head of the relevance order when the top k ended inside a long run of equal scores, else None.
+
+        Within a score, newer meetings come first, so what the page still
+        needs are the run's newest matches. tantivy lists the matches newest
+        first (by the day fast field, not scored): the day of the m-th newest
+        bounds a read of every match on or after that day, with scores; the
+        run's matches among them, after the higher-scoring ones in ``found``,
+        settle the page if they fill it (that day's matches are all read, so
+        the page's ties are whole). Tried only when the cut run is at least
+        :data:`NEWEST_RUN_SHARE` of the top k (a run of thousands of ties:
+        boilerplate wording); None: not settled, grow k as before.
+        """
+        cut = found[-1][0]
+        if sum(1 for h in found if h[0] == cut) < NEWEST_RUN_SHARE * len(found):
+            return None
+        m = len(found)
+        newest = s.search(query, limit=m, count=False, order_by_field=DAY_FIELD).hits
+        since = newest[-1][0] if len(newest) == m else None
+        if not isinstance(since, int) or since <= 0:  # fewer dated matches than that: no shortcut
+            return None
+        recent = tv.Query.boolean_query([
+            (tv.Occur.Must, query),
+            (tv.Occur.Must, tv.Query.const_score_query(
+                tv.Query.range_query(self._schema, DAY_FIELD, tv.FieldType.Integer, since, None), 0.0)),
+        ])
+        read = s.search(recent, limit=NEWEST_READ_FACTOR * m, count=True)
+        if read.count > len(read.hits):  # that day and after hold too many matches to read here
+            return None
+        candidates = [h for h in found if h[0] > cut] + [h for h in read.hits if h[0] == cut]
+        head, settled = _head(s, candidates, key, request.per_report, want, complete=False, last_run_usable=True)
+        return head if settled else None
+
+    def _reports(self, s: tv.Searcher, query: tv.Query, total: int,
+                 estimate: "_Alongside | None" = None) -> tuple[int, bool]:
         """(reports among a query's matches, exactly counted?): counted up to :data:`EXACT_REPORTS_UP_TO`
-        matches, else estimated."""
+        matches, else estimated (by ``estimate`` when it was started alongside)."""
         if total <= EXACT_REPORTS_UP_TO:
             addresses = [a for _, a in self._all(s, query)]
             return len(set(s.fast_field_values(REPORT_KEY_FIELD, addresses))), True
-        return int(round(s.cardinality(query, REPORT_KEY_FIELD))), False
+        value = estimate.result() if estimate is not None else s.cardinality(query, REPORT_KEY_FIELD)
+        return int(round(value)), False
 
     @staticmethod
     def _page(
@@ -742,45 +815,83 @@ class TantivyIndex:
         return run[start - lo : stop - lo], stored
 
 
+class _Alongside:
+    """A call run in a second thread, its result (or its exception) taken when wanted."""
+
+    def __init__(self, call: Callable[..., Any], *args: Any) -> None:
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                self._value = call(*args)
+            except BaseException as exc:  # re-raised in the thread that asks for the result
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="boardpapers-tantivy", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 def _head(s: tv.Searcher, found: list[tuple[float, Any]], key: Callable[[_Match], tuple], per_report: int | None,
-          want: int, *, complete: bool) -> tuple[list[_Match], bool]:
+          want: int, *, complete: bool, last_run_usable: bool | None = None) -> tuple[list[_Match], bool]:
     """(the first matches in relevance order, capped per report, until ``want`` are kept; settled?).
 
-    ``found``: tantivy's best-scoring documents. They are ordered a run of equal
-    scores at a time, best first, and within a score a meeting day at a time,
-    newest first, only until ``want`` matches are kept (a trace wants 500
-    among tens of thousands of matches whose scores tie: sorting every match
-    cost most of its time); the day that reaches ``want`` is kept whole, so the
-    page's ties (equal score and date) are all there. ``key`` is the relevance
-    order's (``_order``). The last score's run is usable only when ``found``
-    is ``complete`` (every match); else it may be cut short, and without it the
-    page is not settled (False).
+    ``found``: tantivy's best-scoring documents. The relevance order (``key``,
+    ``_order``'s) is best score first, then newest meeting (undated last),
+    then report and address. The matches are taken a run of equal scores at a
+    time, best first; a run is ordered by day in one vectorised sort, and
+    only the days the page needs become :class:`_Match` es (a trace wants 500
+    among tens of thousands of matches whose scores tie: ordering every match
+    in Python cost most of its time). The (score, day) run that reaches
+    ``want`` is kept whole, so the page's ties (equal score and date) are all
+    there. The last score's run is usable only when ``found`` is ``complete``
+    (every match); else it may be cut short, and without it the page is not
+    settled (False). ``last_run_usable``: the last run is in order as far as
+    it goes (its newest matches), though not ``complete``: settled only if
+    the page is filled before it ends.
     """
     if not found:
         return [], complete
-    found = sorted(found, key=itemgetter(0), reverse=True)  # best first (stable: tantivy's order within a score)
-    n = len(found)
-    if not complete:  # the last score's run may be cut short: not read
-        n = bisect_left(found, -found[-1][0], key=_worse)
-        if not n:
-            return [], False
-    addresses = [a for _, a in found[:n]]
-    days = s.fast_field_values(DAY_FIELD, addresses)
-    keys = s.fast_field_values(REPORT_KEY_FIELD, addresses)
+    scores = np.array([h[0] for h in found], dtype=np.float64)
+    if len(scores) > 1 and not np.all(scores[:-1] >= scores[1:]):  # tantivy gives them best first; if not, sort
+        ranked = np.argsort(-scores, kind="stable")
+        found, scores = [found[i] for i in ranked.tolist()], scores[ranked]
+    run_ends = [*(np.flatnonzero(scores[1:] != scores[:-1]) + 1).tolist(), len(found)]  # where each score's run ends
+    if not (complete if last_run_usable is None else last_run_usable):  # the last run may be cut short: not read
+        run_ends.pop()
     kept: dict[int, int] = {}
     out: list[_Match] = []
-    i = 0
-    while i < n:
-        score = found[i][0]
-        j = bisect_right(found, -score, i, n, key=_worse)  # the end of the run of this score
-        # Within a score, newest first (undated last): the run's days, then a day's matches by ``key``.
-        by_day: dict[int | None, list[int]] = {}
-        for x in range(i, j):
-            by_day.setdefault(days[x], []).append(x)
-        for day in sorted(by_day, key=lambda d: (d is None, -(d or 0))):
-            same = [_Match(float(score), day, keys[x], addresses[x].segment_ord, addresses[x].doc, addresses[x])
-                    for x in by_day[day]]
-            same.sort(key=key)
+    lo = 0
+    while run_ends:
+        # A chunk of whole runs, at least HEAD_CHUNK matches unless the runs end first.
+        end = bisect_left(run_ends, lo + HEAD_CHUNK)
+        hi = run_ends[min(end, len(run_ends) - 1)]
+        del run_ends[: end + 1]
+        addresses = [h[1] for h in found[lo:hi]]
+        days = s.fast_field_values(DAY_FIELD, addresses)
+        keys = s.fast_field_values(REPORT_KEY_FIELD, addresses)
+        chunk_scores = scores[lo:hi]
+        # Best score first, then newest day (None -> NaN: undated last); stable, so ties keep found's order.
+        order = np.lexsort((-np.array(days, dtype=np.float64), -chunk_scores)).tolist()
+        score_of = chunk_scores.tolist()
+        x, n = 0, len(order)
+        while x < n:
+            run_score, run_day = score_of[order[x]], days[order[x]]
+            y = x + 1
+            while y < n and score_of[order[y]] == run_score and days[order[y]] == run_day:
+                y += 1
+            same = [_Match(run_score, run_day, keys[r], addresses[r].segment_ord, addresses[r].doc, addresses[r])
+                    for r in order[x:y]]
+            same.sort(key=key)  # a (score, day) run's matches by report and address
             for m in same:
                 if per_report:
                     c = kept.get(m.key, 0)
@@ -788,15 +899,11 @@ def _head(s: tv.Searcher, found: list[tuple[float, Any]], key: Callable[[_Match]
                         continue
                     kept[m.key] = c + 1
                 out.append(m)
-            if len(out) >= want:  # this day's run whole: the page's ties are all here
+            if len(out) >= want:  # this (score, day) run whole: the page's ties are all here
                 return out, True
-        i = j
+            x = y
+        lo = hi
     return out, complete
-
-
-def _worse(hit: tuple[float, Any]) -> float:
-    """Ascending along hits sorted best first (for bisect)."""
-    return -hit[0]
 
 
 def _capped(matches: list[_Match], per_report: int | None) -> list[_Match]:

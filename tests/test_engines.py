@@ -823,13 +823,17 @@ def test_whoosh_report_count_is_exact(index_dir):
     assert page.reports_exact and search_page_summary(page).startswith("5 sections in 5 reports match")
 
 
-def test_tantivy_page_ordered_a_run_at_a_time_is_the_page_of_sorting_every_match(index_dir, monkeypatch):
+@pytest.mark.parametrize("dates", [
+    ["2018-01-29", "2018-01-29", "2019-03-04", None, "2017-06-05"],  # few days: long ties on score and date
+    [*(f"20{10 + k}-0{1 + k % 9}-1{k % 10}" for k in range(13)), None, "2016-02-10"],  # many: the newest read settles
+])
+def test_tantivy_page_ordered_a_run_at_a_time_is_the_page_of_sorting_every_match(index_dir, monkeypatch, dates):
     """Scores and dates tying in long runs (as in trace): ordering only the runs a page needs gives the
-    hits, in order, that sorting every match gives, with and without a cap per report."""
+    hits, in order, that sorting every match gives, with and without a cap per report; so does reading
+    a cut run's newest matches by day (issue 6: trace's 28,700 ties at a million sections)."""
     from pipeline import index_tantivy as T
 
     texts = ["budget", "the budget", "budget and forecast"]
-    dates = ["2018-01-29", "2018-01-29", "2019-03-04", None, "2017-06-05"]
     reports = [make_report(f"r{k:03d}", [("1", "Purpose", "purpose", texts[k % 3]),
                                          ("2", "Background", "other", texts[(k + 1) % 3]),
                                          ("3", "More", "other", texts[k % 3])],
@@ -839,13 +843,21 @@ def test_tantivy_page_ordered_a_run_at_a_time_is_the_page_of_sorting_every_match
                 q("budget", per_report=2, limit=25), q("budget", target="recommendation", limit=50, counts=False),
                 q("budget forecast", limit=3), q("budget", limit=200)]
 
-    def every_match(s, found, key, per_report, want, *, complete):  # the old way: sort them all
+    def every_match(s, found, key, per_report, want, *, complete, last_run_usable=None):  # the old way: sort them all
         if not complete:
             return [], False
         return T._capped(T.TantivyIndex._matches(s, found, key), per_report), True
 
     def hits(ix):
         return [[(h.report_id, h.section_index, h.score, h.snippet) for h in ix.search(r).hits] for r in requests]
+
+    settled_by_newest = []
+    newest_of_run = T.TantivyIndex._newest_of_run
+
+    def counting(self, *args):
+        head = newest_of_run(self, *args)
+        settled_by_newest.append(head is not None)
+        return head
 
     with open_index(index_dir, create=True, engine="tantivy") as ix:
         ix.add_reports(reports)
@@ -854,10 +866,20 @@ def test_tantivy_page_ordered_a_run_at_a_time_is_the_page_of_sorting_every_match
         monkeypatch.setattr(T, "TOP_K_FACTOR", 1)
         monkeypatch.setattr(T, "TOP_K_GROWTH", 2)
         small_k = hits(ix)
+        monkeypatch.setattr(T.TantivyIndex, "_newest_of_run", counting)
+        monkeypatch.setattr(T, "NEWEST_RUN_SHARE", 0.0)  # read a cut run's newest matches whenever k ends in one
+        newest_always = hits(ix)
+        monkeypatch.setattr(T, "NEWEST_READ_FACTOR", 1)  # ... with a read that is often too small
+        newest_small_read = hits(ix)
+        monkeypatch.setattr(T, "NEWEST_RUN_SHARE", 2.0)  # never
+        newest_never = hits(ix)
         monkeypatch.setattr(T, "_head", every_match)
         sorted_whole = hits(ix)
-    assert runs == small_k == sorted_whole
+    assert runs == small_k == newest_always == newest_small_read == newest_never == sorted_whole
     assert all(runs)
+    assert False in settled_by_newest  # the newest-of-run read fell back to a larger k when it could not...
+    if len(set(dates)) > 5:
+        assert True in settled_by_newest  # ...and settled pages when the days spread the matches
 
 
 @pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
