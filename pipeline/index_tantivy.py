@@ -35,6 +35,7 @@ its writer lock is an OS file lock the kernel releases when the process dies.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import json
 import logging
@@ -93,7 +94,8 @@ log = logging.getLogger("boardpapers.index")
 #: The engine name recorded in meta.json.
 ENGINE = "tantivy"
 #: Bump when the schema (fields, analyzers, document layout) changes.
-SCHEMA_VERSION = 1
+#: 2: a bare word's fields exist only on the documents of the kind it searches (KIND_FIELDS).
+SCHEMA_VERSION = 2
 #: The sub-directory of the index directory holding tantivy's files.
 INDEX_SUBDIR = f"tantivy_v{SCHEMA_VERSION}"
 #: Names of the sub-directories earlier schema versions used.
@@ -171,9 +173,21 @@ RAW_FIELDS: tuple[str, ...] = (
     "fy", "quarter", "period", "doc_type", "kind", "number",
 )
 #: Analysed (stemmed) text with positions, stored.
-STEMMED_FIELDS: tuple[str, ...] = ("council", "committee", "officer", "subject", "title", "content")
+STEMMED_FIELDS: tuple[str, ...] = ("council", "committee", "officer", "subject", "title", "content", "rec_content")
 #: Analysed (stemmed) text with positions, not stored.
-UNSTORED_STEMMED_FIELDS: tuple[str, ...] = ("recs",)
+UNSTORED_STEMMED_FIELDS: tuple[str, ...] = ("recs", "section_subject")
+#: Plain words (prefix and fuzzy matching), not stored.
+WORDS_FIELDS: tuple[str, ...] = ("words", "rec_words")
+# A bare word searches fields that exist only on the documents of the kind it targets, so a query
+# of bare words matches nothing else and needs no doc_kind clause (intersecting one with a query
+# matching most of a million sections cost more than the query: ``similar`` 31 -> 18 ms).
+#: Fields a document of a kind writes under another name (a recommendation's text and words)...
+KIND_FIELDS: dict[str, dict[str, str]] = {"recommendation": {"content": "rec_content", "words": "rec_words"}}
+#: ...and read back under the common name (a hit's ``content``).
+STORED_AS: dict[str, str] = {"rec_content": "content"}
+#: A section also carries its report's subject here, for bare words (``subject``, on every
+#: document, serves ``subject:`` filters).
+SECTION_SUBJECT_FIELD = "section_subject"
 #: Stored integers.
 INT_FIELDS: tuple[str, ...] = ("page", "section_index")
 #: The meeting date as a day number (``date.toordinal``): ranges, sorting, stored.
@@ -195,7 +209,8 @@ def _schema() -> tv.Schema:
         sb.add_text_field(name, stored=True, tokenizer_name=STEM_TOKENIZER, index_option="position")
     for name in UNSTORED_STEMMED_FIELDS:
         sb.add_text_field(name, stored=False, tokenizer_name=STEM_TOKENIZER, index_option="position")
-    sb.add_text_field("words", stored=False, tokenizer_name=WORDS_TOKENIZER, index_option="freq")
+    for name in WORDS_FIELDS:
+        sb.add_text_field(name, stored=False, tokenizer_name=WORDS_TOKENIZER, index_option="freq")
     for name in INT_FIELDS:
         sb.add_integer_field(name, stored=True)
     sb.add_integer_field(DAY_FIELD, stored=True, indexed=True, fast=True)
@@ -204,6 +219,7 @@ def _schema() -> tv.Schema:
     return sb.build()
 
 
+@functools.cache  # built once a process (~0.4 ms each): every open registers them
 def _stem_analyzer() -> tv.TextAnalyzer:
     return (
         tv.TextAnalyzerBuilder(tv.Tokenizer.regex(STEM_TOKEN_PATTERN))
@@ -215,6 +231,7 @@ def _stem_analyzer() -> tv.TextAnalyzer:
     )
 
 
+@functools.cache
 def _words_analyzer() -> tv.TextAnalyzer:
     return (
         tv.TextAnalyzerBuilder(tv.Tokenizer.regex(WORDS_TOKEN_PATTERN))
@@ -245,11 +262,13 @@ def report_key(report_id: str) -> int:
 
 
 def _to_document(fields: dict[str, Any]) -> tv.Document:
-    """A tantivy document from one of :func:`pipeline.index._documents`' dicts."""
+    """A tantivy document from one of :func:`pipeline.index._documents`' dicts (fields renamed by kind)."""
     doc = tv.Document()
+    renamed = KIND_FIELDS.get(fields.get("doc_kind", ""), {})
     for name, value in fields.items():
         if value is None:
             continue
+        name = renamed.get(name, name)
         if name == "meeting_date":
             doc.add_integer(DAY_FIELD, value.toordinal())
         elif name == RECORD_FIELD:
@@ -258,13 +277,15 @@ def _to_document(fields: dict[str, Any]) -> tv.Document:
             doc.add_integer(name, int(value))
         else:
             doc.add_text(name, str(value))
+    if fields.get("doc_kind") == "section" and fields.get("subject"):
+        doc.add_text(SECTION_SUBJECT_FIELD, str(fields["subject"]))
     doc.add_unsigned(REPORT_KEY_FIELD, report_key(fields["report_id"]))
     return doc
 
 
 def _stored(doc: tv.Document) -> dict[str, Any]:
     """A stored document as the flat dict :func:`pipeline.index._hit` reads."""
-    out: dict[str, Any] = {name: values[0] for name, values in doc.to_dict().items() if values}
+    out: dict[str, Any] = {STORED_AS.get(name, name): values[0] for name, values in doc.to_dict().items() if values}
     day = out.pop(DAY_FIELD, None)
     out["meeting_date"] = None if day is None else _dt.date.fromordinal(day)
     return out
@@ -338,43 +359,62 @@ def open_tantivy(path: str | os.PathLike[str], *, create: bool = False) -> "Tant
     return TantivyIndex(path, ix)
 
 
-def _read_records(directory: Path) -> list[Report]:
+def _read_records(directory: Path) -> Iterator[Report]:
+    """The stored records of an index, one at a time."""
     ix = _open(directory)
     searcher = ix.searcher()
     query = tv.Query.term_query(ix.schema, "doc_kind", "report")
     n = searcher.search(query, limit=1, count=True).count
     if not n:
-        return []
-    return [
-        report_from_dict(json.loads(bytes(searcher.doc(addr)[RECORD_FIELD][0]).decode("utf-8")))
-        for _, addr in searcher.search(query, limit=n, count=False).hits
-    ]
+        return
+    for _, addr in searcher.search(query, limit=n, count=False).hits:
+        yield report_from_dict(json.loads(bytes(searcher.doc(addr)[RECORD_FIELD][0]).decode("utf-8")))
 
 
 def _migrate(path: Path, meta: dict[str, Any] | None, names: set[str]) -> None:
-    """Rebuild an index of another schema version from its stored records."""
+    """Rebuild an index of another schema version from its stored records.
+
+    Records are read and written :data:`REBUILD_COMMIT_EVERY` at a time, so
+    memory does not grow with the archive (when the old index is this
+    version's own directory, all are read first: the new one replaces it).
+    """
+    from itertools import chain, islice
+
     old_version = (meta or {}).get("schema_version", "unknown")
     old_names = sorted(names - {INDEX_SUBDIR}) or sorted(names)
-    records: list[Report] = []
+    records: Iterator[Report] = chain.from_iterable(_read_records(path / name) for name in old_names)
     readable = True
-    for name in old_names:
+    if INDEX_SUBDIR in old_names:
         try:
-            records.extend(_read_records(path / name))
+            records = iter(list(records))
         except BaseException as exc:  # anything unreadable: fall back to an empty index
             if not _engine_failure(exc):
                 raise
-            log.debug("cannot read old index %s: %s", name, exc)
-            readable = False
-            records = []
-            break
+            log.debug("cannot read old index: %s", exc)
+            records, readable = iter(()), False
     new_dir = path / INDEX_SUBDIR
     if new_dir.exists():  # a half-built or unreadable index of this version
         shutil.rmtree(new_dir)
     new = TantivyIndex(path, _create(new_dir))
-    for start in range(0, len(records), REBUILD_COMMIT_EVERY):
+    written = 0
+    while readable:
+        try:
+            chunk = list(islice(records, REBUILD_COMMIT_EVERY))
+        except BaseException as exc:  # anything unreadable: fall back to an empty index
+            if not _engine_failure(exc):
+                raise
+            log.debug("cannot read old index: %s", exc)
+            readable = False
+            break
+        if not chunk:
+            break
         with new.batch() as b:
-            for r in records[start : start + REBUILD_COMMIT_EVERY]:
+            for r in chunk:
                 b.add_report(r)
+        written += len(chunk)
+    if not readable and written:  # start again, empty
+        shutil.rmtree(new_dir)
+        _create(new_dir)
     _write_meta(path)
     for name in old_names:
         if name != INDEX_SUBDIR:
@@ -382,7 +422,7 @@ def _migrate(path: Path, meta: dict[str, Any] | None, names: set[str]) -> None:
     if readable:
         log.warning(
             "index at %s had schema version %s; rebuilt for version %s from %d stored reports",
-            path, old_version, SCHEMA_VERSION, len(records),
+            path, old_version, SCHEMA_VERSION, written,
         )
     else:
         log.warning(
@@ -647,7 +687,9 @@ class TantivyIndex:
         s = self._searcher()
         translator = _Translator(self._schema, s, self._stem)
         q = translator.translate(request.query, request.target)
-        scope: list[tv.Query | None] = [tv.Query.term_query(self._schema, "doc_kind", request.target)]
+        scope: list[tv.Query | None] = []
+        if not translator.confined(request.query, request.target):  # else the query's fields confine it
+            scope.append(tv.Query.term_query(self._schema, "doc_kind", request.target))
         if request.filter is not None:
             scope.append(translator.translate(request.filter))
         if request.report_ids:
@@ -656,7 +698,7 @@ class TantivyIndex:
             return SearchResult(hits=(), total=0, reports=0)  # a part can match nothing
         # Like Whoosh's Require: the scope restricts, only the query scores.
         clauses = [(tv.Occur.Must, q)] + [(tv.Occur.Must, tv.Query.const_score_query(x, 0.0)) for x in scope]
-        query = tv.Query.boolean_query(clauses)
+        query = tv.Query.boolean_query(clauses) if scope else q
         want = request.offset + request.limit
         k = max(TOP_K_MIN, want * (request.per_report or 1) * TOP_K_FACTOR)
         estimate = None
@@ -693,7 +735,7 @@ class TantivyIndex:
         if not request.counts:
             total = 0  # not asked for (it may have been counted on the way, or not)
         page, stored = self._page(s, matches, request.offset, want, tie_key)
-        highlighter = _Highlighter(request.query, s, self._stem, self._words) if request.snippets else None
+        highlighter = _Highlighter(request.query, s, self._stem, self._words, request.target) if request.snippets else None
         hits = []
         for m in page:
             d = stored[(m.segment, m.doc)]
@@ -929,13 +971,18 @@ def _text_fields(target: str = "section") -> dict[str, float]:
     A recommendation is matched on its own words, not its report's subject.
     """
     if target == "recommendation":
-        return {"content": BODY_WEIGHT}
+        return {"rec_content": BODY_WEIGHT}
     return {
         "content": BODY_WEIGHT,
         "recs": RECOMMENDATIONS_WEIGHT,
         "title": HEADING_WEIGHT,
-        "subject": SUBJECT_WEIGHT,
+        SECTION_SUBJECT_FIELD: SUBJECT_WEIGHT,
     }
+
+
+def _words_field(target: str = "section") -> str:
+    """The plain-words field (prefix and fuzzy matching) of a target's documents."""
+    return KIND_FIELDS.get(target, {}).get("words", "words")
 
 
 def _boosted(query: tv.Query, boost: float) -> tv.Query:
@@ -979,6 +1026,7 @@ class _Translator:
         self.schema = schema
         self.searcher = searcher
         self.stem = stem
+        self._expanded: dict[tuple[str, QueryNode, str], list[str]] = {}
 
     def words(self, field: str, text: str, boost: float) -> tv.Query | None:
         """A word or phrase in one analysed field (text that analyses to several terms is a phrase)."""
@@ -993,7 +1041,10 @@ class _Translator:
 
     def expanding(self, node: QPrefix | QFuzzy, field: str, text: str, boost: float) -> tv.Query | None:
         """Any of the terms a prefix or fuzzy word expands to, each scored (as Whoosh's Or of its terms)."""
-        terms = expand(self.searcher, field, node, text)
+        cache_key = (field, node, text)
+        if cache_key not in self._expanded:
+            self._expanded[cache_key] = expand(self.searcher, field, node, text)
+        terms = self._expanded[cache_key]
         return _boosted(q, boost) if (q := _should([self.term(field, t) for t in terms])) is not None else None
 
     def term(self, field: str, value: str) -> tv.Query:
@@ -1045,8 +1096,25 @@ class _Translator:
         # The text fields: content, headings, subject, recommendations.
         if isinstance(node, (QPrefix, QFuzzy)):
             # Unstemmed words, so that recruit* and recruitmnet~ see "recruitment".
-            return self.expanding(node, "words", node.text.lower(), BODY_WEIGHT)
+            return self.expanding(node, _words_field(target), node.text.lower(), BODY_WEIGHT)
         return _should(self.alternatives(node, target))
+
+    def confined(self, node: QueryNode, target: str = "section") -> bool:
+        """Whether the translated query can match only documents of the ``target``'s kind.
+
+        A bare word's fields exist on no other kind (:data:`KIND_FIELDS`); a
+        conjunction is confined by any confined part it keeps (a stop word is
+        dropped), a disjunction when every alternative it keeps is. Anything
+        else (a field, a date range, a lone NOT) may match any document.
+        """
+        if isinstance(node, (QTerm, QPhrase, QPrefix, QFuzzy)):
+            return node.field is None and self.translate(node, target) is not None
+        if isinstance(node, QAnd):
+            return any(self.confined(c, target) for c in node.children if not isinstance(c, QNot))
+        if isinstance(node, QOr):
+            kept = [c for c in node.children if self.translate(c, target) is not None]
+            return bool(kept) and all(self.confined(c, target) for c in kept)
+        return False
 
     def alternatives(self, node: QueryNode, target: str) -> list[tv.Query]:
         """The queries any of which an OR (or a bare word, in each text field) matches, unnested.
@@ -1075,7 +1143,7 @@ class _Highlighter:
     """
 
     def __init__(self, query: QueryNode, searcher: tv.Searcher, stem: tv.TextAnalyzer,
-                 words: tv.TextAnalyzer) -> None:
+                 words: tv.TextAnalyzer, target: str = "section") -> None:
         from pipeline.query import positive_leaves
 
         self._stem, self._words = stem, words
@@ -1092,7 +1160,7 @@ class _Highlighter:
                 elif tokens:
                     self.phrases.append(tuple((t.position - tokens[0].position, t.text) for t in tokens))
             elif isinstance(leaf, (QPrefix, QFuzzy)):
-                self.exact.update(expand(searcher, "words", leaf, leaf.text.lower())[:MAX_EXPANSIONS])
+                self.exact.update(expand(searcher, _words_field(target), leaf, leaf.text.lower())[:MAX_EXPANSIONS])
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         tokens = _tokens(self._stem, text)
