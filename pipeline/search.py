@@ -544,7 +544,8 @@ def similar(
             report = records.get(hit.report_id)
             if report is None or hit.section_index >= len(report.sections):
                 continue
-            body = report.sections[hit.section_index].text
+            section = report.sections[hit.section_index]
+            body = section.text or section.title  # a run-in heading may hold all its wording
             spans = passages(body)
             # The body's terms once; a passage's are those inside it (passages are whole
             # lines, and no term crosses a line, so this is what analysing it alone gives).

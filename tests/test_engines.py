@@ -682,6 +682,18 @@ def test_similar_marks_shared_wording_as_runs(corpus_ix):
     assert "[[improving the supply of local foster carers]]" in hit.snippet
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_similar_finds_a_section_whose_wording_is_all_in_its_heading(index_dir, engine):
+    """A run-in heading with no text after it (its wording all in the title) is a passage too:
+    `similar` found nothing when every candidate was such a section (seen at a million sections)."""
+    run_in = ("2.", "That a public consultation with residents runs for twelve weeks", "recommendations", "")
+    with open_index(index_dir, create=True, engine=engine) as ix:
+        ix.add_reports([make_report("r1", [PURPOSE, run_in]), make_report("r2", [PURPOSE])])
+    hits = similar(index_dir, "A public consultation with residents ran for twelve weeks.")
+    assert [(h.report_id, h.section_index) for h in hits] == [("r1", 1)]
+    assert "[[public consultation with residents]]" in hits[0].snippet and hits[0].score > 50
+
+
 def test_stats(corpus_ix):
     s = stats(corpus_ix)
     assert (s.files, s.reports) == (10, 10) and s.sections > 50
