@@ -21,6 +21,12 @@ when they can't be read, recreates it empty and says so on stderr).
 
 Writers commit only when every write in the batch succeeded; on any error
 the batch is cancelled and the index keeps its last committed state.
+
+Writing in other processes (optional, Whoosh only: the seam's
+``segment_staging``): :func:`write_segment` writes reports as a whole segment
+in the index's staging area (:data:`STAGING_DIR`) without touching the
+index, in any process; :meth:`Batch.add_segment` adopts it in a commit of the
+process holding the writer. Ingest's worker processes write that way.
 """
 
 from __future__ import annotations
@@ -88,6 +94,12 @@ WRITE_COMPOUND = False
 #: Megabytes of postings (as Whoosh counts them) a writer sorts in memory before spilling a run
 #: to disk. Whoosh's default (128) costs several times that in Python objects.
 WRITER_POOL_MB = 128
+#: The sub-directory of an index directory where worker processes write whole segments for the
+#: ingest to commit (:class:`SegmentStaging`). Not in the index directory itself: every Whoosh
+#: commit deletes the segment files there that its table of contents does not list, a segment
+#: still being written among them. Inside it, so that a finished segment's files move in by
+#: rename (one filesystem).
+STAGING_DIR = "_staging"
 
 # Field weights (BM25F): subject and headings > recommendations > body text.
 #: Weight of the section's text (title included).
@@ -610,6 +622,7 @@ class Batch:
 
     def __init__(self, writer: Any) -> None:
         self._w = writer
+        self.segments: list[Any] = []  # staged segments adopted, added to the index at the commit
 
     def add_report(self, report: Report, *, path: str | None = None, sha256: str | None = None) -> int:
         """Index a report (and its parts), replacing any documents with the same ids.
@@ -632,6 +645,141 @@ class Batch:
 
     def remove_path(self, path: str) -> int:
         return self._w.delete_by_term("path", path)
+
+    def add_segment(self, staged: "StagedSegment") -> int:
+        """Adopt a segment a worker wrote (:func:`write_segment`): what ``add_report`` of each of its reports does.
+
+        The committed documents of every report (and part) it holds are
+        deleted, its files move from the staging area into the index
+        directory, and the commit adds it to the table of contents as it is
+        (its postings are not read again). If the batch is cancelled instead,
+        the moved files are left unlisted, and the next commit deletes them.
+        Returns the number of reports (parts included) it holds.
+        """
+        from whoosh.filedb.filestore import FileStorage
+
+        segment = staged.segment
+        if segment.index_name() != self._w.indexname or segment.is_compound() != WRITE_COMPOUND:
+            raise IndexError_(f"a staged segment of another index ({segment!r}) cannot join {self._w.indexname}")
+        for report_id in staged.report_ids:
+            self._w.delete_by_term("report_id", report_id)
+        source = FileStorage(staged.directory)
+        target = self._w.storage.folder
+        names = segment.list_files(source)
+        if not names:
+            raise FileNotFoundError(f"the staged segment {segment.segment_id()} has no files in {staged.directory}")
+        for name in names:
+            os.replace(os.path.join(staged.directory, name), os.path.join(target, name))
+        self.segments.append(segment)
+        return len(staged.report_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class StagedSegment:
+    """A whole Whoosh segment written outside the index (picklable): for :meth:`Batch.add_segment`."""
+
+    directory: str  # the staging directory holding its files
+    segment: Any  # Whoosh's segment object (its id, document count, codec)
+    report_ids: tuple[str, ...]  # every report and part it holds
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentTask:
+    """Reports to write as one segment in a staging directory; call it (in any process) to write them.
+
+    Picklable: the reports travel with it to a worker process.
+    """
+
+    directory: str
+    items: tuple[tuple[Report, str, str], ...]  # (report, path, sha256)
+
+    def __call__(self) -> StagedSegment:
+        return write_segment(self.directory, self.items)
+
+
+def write_segment(directory: str | os.PathLike[str], items: Iterable[tuple[Report, str, str]]) -> StagedSegment:
+    """Write the documents of ``(report, path, sha256)`` items as one finished segment in a staging directory.
+
+    ``directory`` holds an empty index with the index's schema and name
+    (made by :meth:`SegmentStaging.task`). The writer takes no lock and
+    commits nothing: the table of contents there stays empty, and the
+    segment's files wait for :meth:`Batch.add_segment` to move them. This is
+    the analysis and postings work of ``add_report``, done wherever this runs
+    (ingest runs it in its worker processes). On an error nothing is
+    returned and the directory's files are left to be removed.
+    """
+    from whoosh import index as wi
+    from whoosh.writing import SegmentWriter
+
+    directory = str(directory)
+    ix = wi.open_dir(directory, indexname=INDEX_NAME)
+    writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_POOL_MB, compound=WRITE_COMPOUND)
+    report_ids: list[str] = []
+    try:
+        for report, path, sha256 in items:
+            for r in _flatten(report):
+                report_ids.append(r.id)
+                for doc in _documents(r, path, sha256):
+                    writer.add_document(**doc)
+        if not report_ids:
+            raise ValueError("no reports to write as a segment")
+        segment = writer._finalize_segment()
+    except BaseException:
+        try:
+            writer.cancel()
+        except Exception:  # pragma: no cover - the writer broke half-way through closing
+            pass
+        raise
+    writer._finish()  # removes the writer's temporary files
+    return StagedSegment(directory, segment, tuple(report_ids))
+
+
+class SegmentStaging:
+    """An index's staging area (:data:`STAGING_DIR`) for segments written by other processes.
+
+    Made by :meth:`WhooshIndex.segment_staging`, for a run that holds the run
+    lock: whatever an earlier run left there (a run killed while its workers
+    wrote) is deleted first. Each :meth:`task` gets a directory of its own,
+    named uniquely (a worker orphaned by a killed run can only touch its
+    own), holding an empty index with the index's schema and name.
+    """
+
+    def __init__(self, index_path: Path, schema: Any) -> None:
+        import shutil
+
+        self.root = Path(index_path) / STAGING_DIR
+        self._schema = schema
+        self._made = 0
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def __enter__(self) -> "SegmentStaging":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def task(self, items: Iterable[tuple[Report, str, str]]) -> SegmentTask:
+        """A new staging directory, and the task writing ``(report, path, sha256)`` items there as a segment."""
+        from whoosh.filedb.filestore import FileStorage
+        from whoosh.util import random_name
+
+        self._made += 1
+        directory = self.root / f"{os.getpid()}-{self._made}-{random_name(8)}"
+        FileStorage(str(directory)).create().create_index(self._schema, indexname=INDEX_NAME)
+        return SegmentTask(str(directory), tuple(items))
+
+    def discard(self, task: SegmentTask | StagedSegment) -> None:
+        """Delete a task's directory (what is left once its segment is adopted, or given up)."""
+        import shutil
+
+        shutil.rmtree(task.directory, ignore_errors=True)
+
+    def close(self) -> None:
+        """Delete the staging area."""
+        import shutil
+
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 class WhooshIndex:
@@ -682,13 +830,27 @@ class WhooshIndex:
         mid-commit leaves the previous generation readable; its lock is an
         ``flock``, which the kernel releases when the process dies.
         """
+        from whoosh.writing import MERGE_SMALL, NO_MERGE
+
         writer = self._writer(WRITE_LOCK_TIMEOUT if timeout is None else timeout)
+        batch = Batch(writer)
         try:
-            yield Batch(writer)
+            yield batch
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(merge=merge)
+        try:
+            if batch.segments:
+                # Adopted segments join the list the merge policy keeps: the deletions the
+                # writer made are marked on those same segment objects, and go with them.
+                policy, adopted = (MERGE_SMALL if merge else NO_MERGE), list(batch.segments)
+                writer.commit(mergetype=lambda w, segments: policy(w, segments) + adopted)
+            else:
+                writer.commit(merge=merge)
+        except BaseException:
+            if not writer.is_closed:
+                writer.cancel()
+            raise
 
     def merge(self, *, timeout: float | None = None) -> int:
         """Merge the segments written since the index last settled; returns the segments left.
@@ -712,6 +874,17 @@ class WhooshIndex:
                 writer.cancel()
             raise
         return self.segment_count()
+
+    def segment_staging(self) -> SegmentStaging:
+        """The index's staging area, emptied, for segments written in other processes.
+
+        The writing seam's optional part (an engine without it writes in the
+        process that commits): :meth:`SegmentStaging.task` makes a picklable
+        task writing reports as one segment, which any process may run, and
+        :meth:`Batch.add_segment` adopts what it returns. Only for a run
+        holding the run lock (:func:`run_lock`).
+        """
+        return SegmentStaging(self.path, self._ix.schema)
 
     def segment_count(self) -> int:
         """Segments in the last commit (search time grows with them)."""

@@ -463,3 +463,118 @@ def test_scores_are_whooshs_own_to_the_bit(index_dir, monkeypatch):
             theirs = {hit.docnum: hit.score for hit in s.search(query, limit=None)}
             assert ours and ours == theirs, query
     assert any(r is not None for r in written_out)  # the written-out formula scored them
+
+
+# ---------------------------------------------------------------- issue 6: segments written in other processes
+
+
+def staged_of(ix, reports, path_of=lambda r: f"/papers/{r.id}.txt"):
+    """Reports written as one segment in the index's staging area (in this process: the task is a plain callable)."""
+    staging = ix.segment_staging()
+    task = staging.task([(r, path_of(r), r.source.sha256) for r in reports])
+    return staging, task()
+
+
+def unlisted_files(ix) -> list[str]:
+    """Segment files in the index directory that its table of contents does not list."""
+    listed = {seg.segment_id() for seg in ix._ix._segments()}
+    name = index_mod.INDEX_NAME
+    return sorted(f for f in os.listdir(ix.path) if f.startswith(f"{name}_") and f.split(".")[0] not in listed
+                  and not f.endswith("WRITELOCK"))
+
+
+def hits(ix, text: str) -> list[tuple]:
+    return [(h.report_id, h.section_index, h.score, h.snippet) for h in ix.search(q(text, limit=50)).hits]
+
+
+def test_a_staged_segment_holds_what_add_report_writes_and_replaces_committed_reports(ix, tmp_path):
+    """Adopting a segment = add_report of each of its reports: old documents with its ids go, deletions are kept."""
+    new2016 = make_report("r2016", [("1", "PURPOSE", "purpose", "Museums and libraries are reviewed.")],
+                          date="2016-12-01", council="Central Bedfordshire Council")
+    pack = make_report("pack", [PURPOSE], parts=[make_report("pack#p1", [SPECIALIST], parent_id="pack")])
+    staging, staged = staged_of(ix, [new2016, pack])
+    assert staged.report_ids == ("r2016", "pack", "pack#p1")
+    assert ix.count("report") == 3  # nothing committed yet
+    with ix.batch(merge=False) as b:
+        assert b.add_segment(staged) == 3
+    staging.discard(staged)
+    assert not os.listdir(staging.root)
+    # the same reports written the usual way, in another index
+    with open_index(tmp_path / "usual", create=True) as usual:
+        usual.add_reports([r for r in ix.iter_reports() if r.id in ("r2008", "r2024")])
+        for r in (new2016, pack):
+            source = dataclasses.replace(r.source, path=f"/papers/{r.id}.txt")
+            usual.add_reports([dataclasses.replace(r, source=source)])
+        assert sorted(ix.report_ids()) == sorted(usual.report_ids()) == ["pack", "pack#p1", "r2008", "r2016", "r2024"]
+        for kind in index_mod.DOC_KINDS:
+            assert ix.count(kind) == usual.count(kind)
+        for text in ("carers", "museums", '"foster carers"', "performance", "recruit*", "committee:children"):
+            assert [h[:2] + h[3:] for h in hits(ix, text)] == [h[:2] + h[3:] for h in hits(usual, text)], text
+        assert json.dumps(ix.get_report("r2016").to_dict()) == json.dumps(usual.get_report("r2016").to_dict())
+    assert hits(ix, "carers") == [h for h in hits(ix, "carers") if h[0] != "r2016"]  # the old r2016 is deleted
+    assert ix.files()["/papers/r2016.txt"] == new2016.source.sha256
+    ix.merge()
+    assert ix.count("report") == 5 and ix.segment_count() <= 2
+    staging.close()
+    assert not staging.root.exists()
+
+
+def test_a_staged_segment_joins_a_merging_commit_too(ix):
+    staging, staged = staged_of(ix, [make_report("extra", [("1", "Purpose", "purpose", "Parks and open spaces.")])])
+    with ix.batch() as b:  # merge=True: Whoosh's small-segment policy, then the adopted segment
+        b.remove_report("r2024")
+        b.add_segment(staged)
+    assert sorted(ix.report_ids()) == ["extra", "r2008", "r2016"]
+    assert [h.report_id for h in ix.search(q("parks")).hits] == ["extra"]
+    staging.close()
+
+
+def test_a_cancelled_adoption_changes_nothing_and_the_next_commit_removes_its_files(ix):
+    staging, staged = staged_of(ix, [make_report("r2008", [("1", "Purpose", "purpose", "Replaced words.")])])
+    before = hits(ix, "performance")
+    with pytest.raises(RuntimeError):
+        with ix.batch(merge=False) as b:
+            b.add_segment(staged)
+            raise RuntimeError("the commit did not happen")
+    segment_files = [f for f in os.listdir(ix.path) if f.startswith(staged.segment.segment_id())]
+    assert segment_files and set(segment_files) <= set(unlisted_files(ix))  # moved in, listed by no table of contents
+    assert sorted(ix.report_ids()) == ["r2008", "r2016", "r2024"] and ix.search(q("replaced")).total == 0
+    assert hits(ix, "performance") == before
+    ix.add_reports([make_report("later", [PURPOSE])])
+    assert not [f for f in os.listdir(ix.path) if f.startswith(staged.segment.segment_id())]
+    assert sorted(ix.report_ids()) == ["later", "r2008", "r2016", "r2024"]
+    assert unlisted_files(ix) == []
+    staging.close()
+
+
+def test_a_staged_segment_without_its_files_is_refused_and_nothing_changes(ix):
+    staging, staged = staged_of(ix, [make_report("gone", [PURPOSE])])
+    staging.discard(staged)
+    with pytest.raises(FileNotFoundError):
+        with ix.batch(merge=False) as b:
+            b.add_segment(staged)
+    assert sorted(ix.report_ids()) == ["r2008", "r2016", "r2024"]
+    staging.close()
+
+
+def test_segment_staging_empties_what_an_earlier_run_left(ix):
+    """A run killed while its workers wrote leaves their directories: the next run's staging starts empty."""
+    staging, staged = staged_of(ix, [make_report("left-behind", [PURPOSE])])
+    (staging.root / "junk.txt").write_text("half-written")
+    again = ix.segment_staging()
+    assert again.root == staging.root and os.listdir(again.root) == []
+    with ix.batch(merge=False) as b:  # a commit in the index directory: unaffected, and the leftover stays out
+        b.remove_report("r2024")
+    assert sorted(ix.report_ids()) == ["r2008", "r2016"]
+    again.close()
+
+
+def test_write_segment_fails_whole_on_a_report_it_cannot_store(ix):
+    bad = make_report("bad", [("1", "Purpose", 5, "a section kind that is not text")])
+    staging = ix.segment_staging()
+    good = make_report("good", [PURPOSE])
+    task = staging.task([(good, "/papers/good.txt", "0" * 64), (bad, "/papers/bad.txt", "1" * 64)])
+    with pytest.raises(ValueError, match="not unicode"):
+        task()
+    assert sorted(ix.report_ids()) == ["r2008", "r2016", "r2024"]
+    staging.close()
