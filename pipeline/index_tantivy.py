@@ -13,6 +13,12 @@ one per report holding the whole record as stored JSON. The field weights,
 snippet marks and fuzzy/prefix rules are the same named constants too, so the
 two engines rank alike. The differences:
 
+* a bare word's fields exist only on the documents of the kind it searches
+  (:data:`KIND_FIELDS`: a recommendation's text is ``rec_content``; a section
+  carries its report's subject again as ``section_subject``), so a query of
+  bare words runs without a ``doc_kind`` clause (:meth:`_Translator.confined`),
+  and the field statistics BM25 uses are the target's own;
+
 * stemming is Snowball English (Porter2) rather than Porter, so a few words
   stem differently;
 * stop words leave a gap: the phrase "performance of the board" matches those
