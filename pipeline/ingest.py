@@ -22,24 +22,36 @@ Safety:
   Searches never wait.
 * Writes are batched: one commit per :data:`COMMIT_EVERY` parsed papers. A
   commit is all or nothing, so a crash (even SIGKILL) loses at most the papers
-  parsed since the last commit; running again indexes the rest, and nothing
-  twice (report ids come from path and content). Commits don't merge the
-  index's segments (a Whoosh merge rewrites what it merges, so merging at
-  every commit made writing cost grow with the archive): the run merges once
-  at its end, after its last commit, and on the way whenever
-  :data:`MAX_RUN_SEGMENTS` have piled up. A run killed before its end leaves
-  more segments, merged by the next run.
+  parsed since the last commit (with workers writing segments, up to
+  :data:`MAX_SEGMENT_JOBS` batches may be being written besides the one being
+  gathered); running again indexes the rest, and nothing twice (report ids
+  come from path and content). Commits don't merge the index's segments (a
+  Whoosh merge rewrites what it merges, so merging at every commit made
+  writing cost grow with the archive): the run merges once at its end, after
+  its last commit, and on the way whenever :data:`MAX_RUN_SEGMENTS` have
+  piled up. A run killed before its end leaves more segments, merged by the
+  next run.
 * After each commit the ledger (:mod:`pipeline.ledger`) records every file
   seen since the previous one, so ``boardpapers status`` lists what the
   archive holds and what failed, and ``retry_failed`` tries failures again.
 
-Parallel parsing (``workers``): files are examined (hashed, judged unchanged
-or duplicate) in this process, in order; those to parse go to a pool of
-worker processes, at most :data:`IN_FLIGHT_PER_WORKER` per worker at a time
-(memory stays bounded whatever the archive's size), each worker loading
-spaCy once. This process alone writes the index, committing results as they
-arrive with the same cadence and safety; a killed ingest takes its workers
-with it. The outcomes and the index are the same whatever the number of workers.
+Parallel parsing and writing (``workers``): files are examined (hashed,
+judged unchanged or duplicate) in this process, in order; those to parse go
+to a pool of worker processes, at most :data:`IN_FLIGHT_PER_WORKER` per worker
+at a time (memory stays bounded whatever the archive's size), each worker
+loading spaCy once. When the index's engine offers a staging area (Whoosh:
+``segment_staging``), each batch of parsed papers goes back to a worker, which
+does the indexing work (analysis, postings) and writes the batch as a whole
+segment in the staging area, while the others parse; this process alone
+commits: the segments in the order the batches were made, each in one commit
+that deletes what its papers replace and lists the segment, at most
+:data:`MAX_SEGMENT_JOBS` being written at once. A batch whose segment could
+not be written is written in this process, as with one worker (only its bad
+papers fail). With one worker, or an engine without staging (tantivy, whose
+writer has threads of its own), this process writes every batch. A killed
+ingest takes its workers with it, and the next run clears what they left in
+the staging area. The outcomes and the index are the same whatever the
+number of workers.
 
 Councils: after the run, a report that names no council takes it from the
 papers to the same committee (:func:`fill_councils`).
@@ -68,7 +80,8 @@ if TYPE_CHECKING:  # pragma: no cover - concurrent.futures loads multiprocessing
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".pdf", ".txt", ".md", ".markdown")
 #: Papers parsed between commits. A Whoosh commit writes a segment and merges small ones:
 #: at 20 papers a commit, writing cost twice what it does at 100 (13 ms a paper, 2 cores, 2026-11);
-#: beyond 100 it gains little. A crash loses at most this many papers' parsing.
+#: beyond 100 it gains little. A crash loses at most this many papers' parsing (with workers
+#: writing segments, up to MAX_SEGMENT_JOBS + 1 times as many).
 COMMIT_EVERY = 100
 #: Segments an index may hold during a run before the writer merges them (Whoosh: commits
 #: write a segment each without merging; the run merges once at its end, and here when this
@@ -86,6 +99,12 @@ LOCK_TIMEOUT = 60.0
 IN_FLIGHT_PER_WORKER = 32
 #: Seconds between a worker's checks that the ingest that started it is still alive.
 PARENT_CHECK_SECONDS = 1.0
+#: Batches being written as segments by worker processes at once (several workers, an engine
+#: that stages segments: see _Run.stage). One keeps a worker writing while the next batch is
+#: parsed; a second covers the commit of the one before. Each holds COMMIT_EVERY reports in this
+#: process until its commit, and a crash loses the papers of those in flight as well as the
+#: batch being gathered.
+MAX_SEGMENT_JOBS = 2
 #: The environment variable naming the default PDF engine (as ``pipeline.readers`` reads it).
 PDF_ENGINE_ENV = "BOARDPAPERS_PDF_ENGINE"
 #: The reason given for a file whose parsing killed its worker process.
@@ -155,6 +174,16 @@ class _Job:
     key: str  # its identity in the index (see _key)
     fp: _Fingerprint
     old_sha: str | None = None  # the content indexed from this path before, if any
+
+
+@dataclass(frozen=True, slots=True)
+class _Staged:
+    """A batch given to a worker to write as a segment, waiting to be committed."""
+
+    pending: list[tuple[int, _Pending]]
+    unrecorded: list[int]  # outcomes to record in the ledger once it is committed
+    task: Any  # the engine's segment task (None: no staging directory could be made)
+    future: Future[Any] | None  # the worker's result (None: not started: this process writes the batch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -500,6 +529,22 @@ class _Pool:
     def submit(self, job: _Job) -> None:
         self._in_flight[self._pool().submit(_parse_in_worker, str(job.path))] = job
 
+    def run(self, task: Callable[[], Any]) -> Future[Any] | None:
+        """Run a picklable task (a batch to write as a segment) in a worker; None: not now.
+
+        Not while a file suspected of killing a worker is parsed alone (a task
+        beside it could be what dies, and be blamed on it), nor when the pool
+        cannot take work: the caller does the work itself.
+        """
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self._suspects or self._alone is not None:
+            return None
+        try:
+            return self._pool().submit(task)
+        except (BrokenProcessPool, RuntimeError):  # broken, or shut down
+            return None
+
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
             import multiprocessing
@@ -596,9 +641,10 @@ def ingest(
     ``pdfplumber`` | ``pdfium`` (for the default parser).
     ``workers``: processes parsing at once (1: in this process; see
     :func:`default_workers`); a ``parser`` given with more than one worker
-    must be picklable. The index is written by this process alone, results
-    in the order they arrive; outcomes, statuses and the index do not depend
-    on the number of workers.
+    must be picklable. Results are settled in the order they arrive; the
+    workers also write each batch as a segment when the engine allows it,
+    this process alone commits; outcomes, statuses and the index do not
+    depend on the number of workers.
     ``strict``: stop at the first failure (what was parsed before it is
     committed; with several workers, papers already being parsed are finished).
     ``retry_failed``: also try again every file the ledger records as failed
@@ -635,15 +681,26 @@ def ingest(
                 named = {_key(Path(p)) for p in paths}
                 paths += [p for p in ledger.failed_paths() if p not in named and not os.path.isdir(p)]
             found = list(_scan(paths))
-            run = _Run(ix, ledger, found, progress=progress, every=commit_every or COMMIT_EVERY, strict=strict)
             parsers: _InProcess | _Pool = _InProcess(parse) if workers == 1 else _Pool(parse, min(workers, len(found) or 1))
+            # Several workers write the index's segments too, when the engine stages segments
+            # (Whoosh; tantivy's own writer is multi-threaded): emptied here, under the run lock.
+            stage = getattr(ix, "segment_staging", None) if min(workers, len(found)) > 1 else None
+            try:
+                staging = stage() if stage is not None else None
+            except OSError:  # no staging area: this process writes every batch
+                staging = None
+            run = _Run(ix, ledger, found, progress=progress, every=commit_every or COMMIT_EVERY, strict=strict,
+                       staging=staging, pool=parsers if staging is not None else None)
             try:
                 run.go(parsers)
+                run.flush(last=True)
             except BaseException:
                 parsers.close(abort=True)
                 raise
+            finally:
+                if staging is not None:
+                    staging.close()
             parsers.close()
-            run.flush()
             fill_councils(ix)
             ix.merge()  # the run committed without merging: merge once, on success only
     return IngestSummary(tuple(o for o in run.outcomes if o is not None))
@@ -653,7 +710,8 @@ class _Run:
     """One ingest's bookkeeping: what each file came to, what waits for the next commit."""
 
     def __init__(
-        self, ix: Any, ledger: Any, found: list[_Found], *, progress: Progress | None, every: int, strict: bool
+        self, ix: Any, ledger: Any, found: list[_Found], *, progress: Progress | None, every: int, strict: bool,
+        staging: Any = None, pool: _Pool | None = None,
     ) -> None:
         self.ix = ix
         self.ledger = ledger
@@ -673,6 +731,9 @@ class _Run:
         self.parsing: set[str] = set()  # sha256 of the files being parsed
         self.waiting: dict[str, list[_Job]] = {}  # same content as a file being parsed: decided after it
         self.ready: deque[_Job] = deque()  # decided after waiting: to parse
+        self.staging = staging  # the index's staging area: batches are written as segments in `pool`
+        self.pool = pool
+        self.staged: deque[_Staged] = deque()  # batches being written by workers, in commit order
 
     def go(self, parsers: _InProcess | _Pool) -> None:
         """Decide every file in order; parse those that need it; settle results as they come."""
@@ -695,6 +756,7 @@ class _Run:
         parsers.drop_queued()  # stopped: finish (and keep) what is being parsed, start nothing
         while parsers.busy():
             self.collect(parsers.results(block=True))
+            self.adopt_done()
 
     def feed(self, parsers: _InProcess | _Pool, *, block: bool) -> None:
         """Submit the files ready to parse while there is room; settle what has been parsed."""
@@ -704,6 +766,7 @@ class _Run:
                 continue
             parsers.submit(self.ready.popleft())
         self.collect(parsers.results(block=block and parsers.busy()))
+        self.adopt_done()
 
     def decide(self, job: _Job) -> _Job | _Pending | IngestOutcome | None:
         """An outcome now, or a parse; None: wait for the file with the same content being parsed.
@@ -759,15 +822,77 @@ class _Run:
         if sum(1 for _, p in self.pending if p.report is not None) >= self.every:
             self.flush()
 
-    def flush(self) -> None:
-        """Commit the papers waiting, then record every outcome since the last commit in the ledger."""
-        for i, outcome in _write(self.ix, self.pending).items():
+    def flush(self, *, last: bool = False) -> None:
+        """Commit the papers waiting, then record every outcome since the last commit in the ledger.
+
+        With a staging area, a batch holding reports goes to a worker to be
+        written as a segment (:meth:`stage`), committed when it comes back;
+        ``last``: and every batch is committed before this returns.
+        """
+        pending, unrecorded = self.pending, self.unrecorded
+        self.pending, self.unrecorded = [], []
+        if self.staging is not None and any(p.report is not None for _, p in pending):
+            self.stage(pending, unrecorded)
+        elif pending or unrecorded:
+            self.adopt_all()  # commits stay in order
+            self.commit(pending, unrecorded)
+        if last:
+            self.adopt_all()
+
+    def stage(self, pending: list[tuple[int, _Pending]], unrecorded: list[int]) -> None:
+        """Give a batch to a worker to write as a segment (at most :data:`MAX_SEGMENT_JOBS` at once)."""
+        assert self.pool is not None
+        while len(self.staged) >= MAX_SEGMENT_JOBS:
+            self.adopt(self.staged.popleft())
+        items = [(p.report, p.path, p.sha256) for _, p in pending if p.report is not None]
+        try:
+            task = self.staging.task(items)
+        except Exception:  # no staging directory (disk full?): this process writes the batch
+            task = None
+        future = None if task is None else self.pool.run(task)
+        self.staged.append(_Staged(pending, unrecorded, task, future))
+
+    def adopt_done(self) -> None:
+        """Commit the staged batches whose segments are written, in order."""
+        while self.staged and (self.staged[0].future is None or self.staged[0].future.done()):
+            self.adopt(self.staged.popleft())
+
+    def adopt_all(self) -> None:
+        while self.staged:
+            self.adopt(self.staged.popleft())
+
+    def adopt(self, staged: _Staged) -> None:
+        """Commit a staged batch: its segment once a worker wrote it; if that failed, as in one process."""
+        segment = None
+        if staged.future is not None:
+            try:
+                segment = staged.future.result()
+            except Exception:  # the worker failed (or died): the batch is written here, paper by paper if need be
+                segment = None
+        try:
+            self.commit(staged.pending, staged.unrecorded, segment)
+        finally:
+            if staged.task is not None:
+                self.staging.discard(staged.task)
+
+    def commit(self, pending: list[tuple[int, _Pending]], unrecorded: list[int], segment: Any = None) -> None:
+        """Commit a batch (as a written segment, if given), merge if too many segments, record the ledger."""
+        failed = None
+        if segment is not None:
+            try:
+                _commit_segment(self.ix, [p for _, p in pending], segment)
+                failed = {}
+            except IndexError_:
+                raise
+            except Exception:  # nothing adopted: written here instead
+                failed = None
+        if failed is None:
+            failed = _write(self.ix, pending)
+        for i, outcome in failed.items():
             self.outcomes[i] = outcome
-        self.pending.clear()
         if self.ix.segment_count() > MAX_RUN_SEGMENTS:
             self.ix.merge()
-        self.ledger.record([(self.keys[i], self.outcomes[i]) for i in self.unrecorded])
-        self.unrecorded.clear()
+        self.ledger.record([(self.keys[i], self.outcomes[i]) for i in unrecorded])
 
 
 def _examine(i: int, path: Path, key: str) -> _Job | IngestOutcome:
@@ -832,6 +957,15 @@ def _commit(ix: Any, items: list[_Pending]) -> None:
                 b.remove_path(p.path)
             if p.report is not None:
                 b.add_report(p.report, path=p.path, sha256=p.sha256)
+
+
+def _commit_segment(ix: Any, items: list[_Pending], segment: Any) -> None:
+    """Commit the batch ``items`` as the segment a worker wrote of their reports: what :func:`_commit` does."""
+    with ix.batch(merge=False) as b:
+        for p in items:
+            if p.replaces:
+                b.remove_path(p.path)
+        b.add_segment(segment)  # replaces the committed documents of its reports, as add_report does
 
 
 # ---------------------------------------------------------------- councils from sibling papers
