@@ -597,7 +597,7 @@ def _merge_tiers(writer: Any, segments: list[Any]) -> list[Any]:
 
     Largest first: a segment is kept while its documents outnumber those of
     every segment after it; the rest (two or more) are merged into the
-    writer's new segment.
+    writer's new segment (:func:`add_readers`: Whoosh's merge, written faster).
     """
     from whoosh.reading import SegmentReader
 
@@ -609,11 +609,355 @@ def _merge_tiers(writer: Any, segments: list[Any]) -> list[Any]:
     rest = ordered[keep:]
     if len(rest) < 2 and not any(seg.has_deletions() for seg in rest):
         return segments
-    for seg in rest:
-        reader = SegmentReader(writer.storage, writer.schema, seg)
-        writer.add_reader(reader)
-        reader.close()
+    readers: list[Any] = []
+    try:
+        for seg in rest:
+            readers.append(SegmentReader(writer.storage, writer.schema, seg))
+    except BaseException:
+        for reader in readers:
+            reader.close()
+        raise
+    add_readers(writer, readers)
     return ordered[:keep]
+
+
+# ---------------------------------------------------------------- merging segments
+
+
+def add_readers(writer: Any, readers: list[Any]) -> None:
+    """``writer.add_reader(r)`` for each segment reader, in order, writing the same segment faster; closes them.
+
+    Whoosh's own merge (``add_reader``) asks every document for every
+    field's length, one call each, and sends every posting through the
+    writer's sorting pool (pickled to disk and back) although each segment's
+    postings are already sorted. When the writer and the readers are exactly
+    Whoosh's plain segment writer and readers of the W3 codec
+    (:class:`_SegmentMerge` checks), the documents are copied a column at a
+    time (each field's lengths read once per segment, stored fields copied as
+    written), and the postings go straight from the segments' blocks to the
+    new segment's postings writer, the segments' terms merged in order.
+    Otherwise (another codec, a writer that already holds documents...)
+    Whoosh's ``add_reader`` does it. The readers are closed once the writer
+    has flushed or cancelled the segment (the postings are read then).
+    """
+    merge = _SegmentMerge.of(writer, readers)
+    if merge is not None:
+        merge.add()
+        return
+    try:
+        for reader in readers:
+            writer.add_reader(reader)
+    finally:
+        for reader in readers:
+            reader.close()
+
+
+class _SegmentMerge:
+    """The fast path of :func:`add_readers`: segments merged into a writer's new segment, as ``add_reader`` merges them.
+
+    The new segment holds what Whoosh's merge writes: the same documents
+    (deleted ones dropped) numbered the same way, the same stored fields,
+    field lengths (and totals), columns and postings, so the same files
+    byte for byte except the stored-fields column, whose records are copied
+    as they were written (Whoosh re-pickles each record with its fields in
+    the order of a Python set, which differs between processes). It works on
+    Whoosh internals (the W3 codec's column and postings writers, whose
+    types are checked exactly in :meth:`of`): the writer's ``_flush_segment``
+    and ``_close_segment`` are replaced, for this writer only, by ones that
+    write the merged postings and close the readers.
+    """
+
+    def __init__(self, writer: Any, readers: list[Any]) -> None:
+        self.writer = writer
+        self.readers = readers
+        self.bases: list[int] = []  # the new number of each reader's first document
+        self.renumber: list[list[int] | None] = []  # old -> new document numbers (None: base + old)
+        self.lengths: list[dict[str, bytes]] = []  # each reader's length bytes by field, a byte a document
+
+    @classmethod
+    def of(cls, writer: Any, readers: list[Any]) -> "_SegmentMerge | None":
+        """The fast merge when every part is exactly what it was written for, else None (Whoosh's path)."""
+        from whoosh.codec import whoosh3
+        from whoosh.columns import CompressedBytesColumn, NumericColumn, PickleColumn
+        from whoosh.reading import SegmentReader
+        from whoosh.writing import PostingPool, SegmentWriter
+
+        if not readers or type(writer) is not SegmentWriter or type(writer.codec) is not whoosh3.W3Codec:
+            return None
+        if type(writer.perdocwriter) is not whoosh3.W3PerDocWriter or type(writer.fieldwriter) is not whoosh3.W3FieldWriter:
+            return None
+        pool, pdw = writer.pool, writer.perdocwriter
+        if type(pool) is not PostingPool or pool.current or pool.runs or writer._added or writer.docnum or pdw._doccount:
+            return None  # the writer holds documents already
+        if pdw.is_closed or writer.fieldwriter.is_closed or set(pdw._colwriters) != {"_stored"}:
+            return None
+        stored = pdw._colwriters["_stored"]
+        if type(stored) is not PickleColumn.Writer or type(stored._child) is not CompressedBytesColumn.Writer:
+            return None
+        schema = writer.schema
+        if any(field.vector for _, field in schema.items()):
+            return None
+        for reader in readers:
+            if type(reader) is not SegmentReader or reader.schema is not schema or reader.is_closed:
+                return None
+            if reader.segment().is_compound():  # its files are read through Whoosh's compound storage
+                return None
+            if type(reader.codec()) is not whoosh3.W3Codec or type(reader._perdoc) is not whoosh3.W3PerDocReader:
+                return None
+            terms = reader._terms
+            if type(terms) is not whoosh3.W3TermsReader:
+                return None
+            # Its terms come in the order the pool would sort them: field numbers follow field names.
+            if [name for name, _ in sorted(terms._fieldmap.items(), key=lambda kv: kv[1])] != sorted(terms._fieldmap):
+                return None
+            column = reader._perdoc._cached_reader("_stored", whoosh3.STORED_COLUMN)
+            if column is not None and (type(column) is not PickleColumn.Reader
+                                       or type(column._child) is not CompressedBytesColumn.Reader):
+                return None
+            for name, field in schema.items():
+                length = reader._perdoc._cached_reader(whoosh3._lenfield(name), whoosh3.LENGTHS_COLUMN)
+                if length is not None and (type(length) is not NumericColumn.Reader or length._fixedlen != 1):
+                    return None
+        return cls(writer, readers)
+
+    # ---- documents
+
+    def add(self) -> None:
+        """Write the readers' documents into the writer's segment now; their postings when it is flushed."""
+        writer = self.writer
+        try:
+            for reader in self.readers:
+                self._add_documents(reader)
+        except BaseException:
+            self._close_readers()
+            raise
+        writer._added = True
+        writer._flush_segment = self._flush_segment
+        close_segment = writer._close_segment
+
+        def _close_segment() -> None:
+            try:
+                close_segment()
+            finally:
+                self._close_readers()
+
+        writer._close_segment = _close_segment
+
+    def _add_documents(self, reader: Any) -> None:
+        """What ``SegmentWriter.write_per_doc`` writes for one reader, a column at a time."""
+        from collections import Counter
+
+        from whoosh.codec import whoosh3
+        from whoosh.columns import TranslatingColumnReader, VarBytesColumn
+        from whoosh.util.numeric import byte_to_length
+
+        writer, pdw, schema = self.writer, self.writer.perdocwriter, self.writer.schema
+        perdoc = reader._perdoc
+        count = perdoc.doc_count_all()
+        deleted = frozenset(perdoc.deleted_docs())
+        live = [d for d in range(count) if d not in deleted] if deleted else range(count)
+        base = writer.docnum
+        renumber: list[int] | None = None
+        if deleted:
+            renumber = [-1] * count
+            for new, old in enumerate(live, base):
+                renumber[old] = new
+
+        # Stored fields: the records as written (compressed pickles), copied.
+        column = perdoc._cached_reader("_stored", whoosh3.STORED_COLUMN)
+        if column is not None:
+            raw, target = column._child, pdw._colwriters["_stored"]._child
+            get, put = VarBytesColumn.Reader.__getitem__, VarBytesColumn.Writer.add  # no (de)compression
+            for new, old in enumerate(live, base):
+                data = get(raw, old)
+                if data:
+                    put(target, new, data)
+
+        # Field lengths: a byte a document, read once per field.
+        lengths: dict[str, bytes] = {}
+        for name in schema.names():
+            lenfield = whoosh3._lenfield(name)
+            source = perdoc._cached_reader(lenfield, whoosh3.LENGTHS_COLUMN)
+            if source is None:
+                continue
+            data = bytes(source._dbfile.get(source._basepos, source._count)) + bytes(max(0, count - source._count))
+            lengths[name] = data
+            kept = bytes(data[d] for d in live) if deleted else data
+            total = sum(byte_to_length(b) * n for b, n in Counter(kept).items() if b)
+            if not total:
+                continue
+            if not pdw._has_column(lenfield):
+                pdw._create_column(lenfield, whoosh3.LENGTHS_COLUMN)
+            self._append_bytes(pdw._get_column(lenfield), base, kept)
+            pdw._fieldlengths[name] += total
+
+        # Other columns (sortable fields): value by value, as Whoosh copies them.
+        for name, field in schema.items():
+            coltype = field.column_type
+            if not coltype or not reader.has_column(name):
+                continue
+            source = reader.column_reader(name, coltype)
+            if isinstance(source, TranslatingColumnReader):
+                source = source.raw_column()
+            if not pdw._has_column(name):
+                pdw._create_column(name, coltype)
+            target = pdw._get_column(name)
+            for new, old in enumerate(live, base):
+                target.add(new, source[old])
+
+        pdw._doccount += len(live)
+        writer.docnum += len(live)
+        self.bases.append(base)
+        self.renumber.append(renumber)
+        self.lengths.append(lengths)
+
+    @staticmethod
+    def _append_bytes(target: Any, base: int, data: bytes) -> None:
+        """``target.add(base + i, b)`` for each byte of ``data`` (a length column: zero is its default)."""
+        from whoosh.columns import NumericColumn
+
+        if type(target) is NumericColumn.Writer and target._fixedlen == 1 and target._default == 0:
+            body = data.rstrip(b"\x00")
+            if body:
+                target.fill(base)  # zeros up to here, as add() writes before a value past the end
+                target._dbfile.write(body)
+                target._count = base + len(body)
+            return
+        for i, b in enumerate(data):  # pragma: no cover - another column writer
+            if b:
+                target.add(base + i, b)
+
+    # ---- postings
+
+    def _terms(self, i: int) -> Iterator[tuple[tuple[str, bytes], int, Any]]:
+        schema = self.writer.schema
+        for key, info in self.readers[i]._terms.items():
+            if key[0] in schema:
+                yield key, i, info
+
+    def _postings(self, i: int, fieldname: str, info: Any) -> Iterator[tuple[Any, Any, Any]]:
+        """A reader's postings of one term, a block at a time: (document numbers, weights, values)."""
+        from whoosh.codec import whoosh3
+
+        reader = self.readers[i]
+        fmt = self.writer.schema[fieldname].format
+        postfile = reader._terms._postfile
+        m = reader.codec().postings_reader(postfile, info, fmt)
+        if type(m) is whoosh3.W3LeafMatcher:
+            while True:
+                m._read_ids()
+                m._read_weights()
+                m._read_values()
+                yield m._ids, m._weights, m._values
+                if m._lastblock:
+                    return
+                m._goto(m._nextoffset)
+        ids, weights, values = [], [], []  # pragma: no cover - an inlined term (Whoosh writes none)
+        while m.is_active():  # pragma: no cover
+            ids.append(m.id())
+            weights.append(m.weight())
+            values.append(m.value())
+            m.next()
+        yield ids, weights, values  # pragma: no cover
+
+    def _flush_segment(self) -> None:
+        """``SegmentWriter._flush_segment`` with the readers' postings merged term by term instead of the pool's."""
+        import heapq
+        from itertools import groupby
+        from operator import itemgetter
+
+        from whoosh.util.numeric import byte_to_length
+
+        writer = self.writer
+        writer.perdocwriter.close()
+        fw = writer.fieldwriter
+        schema = writer.schema
+        table = [byte_to_length(b) for b in range(256)]
+        table[0] = 0
+        merged = heapq.merge(*(self._terms(i) for i in range(len(self.readers))), key=itemgetter(0))
+        field = None
+        for (fieldname, btext), group in groupby(merged, key=itemgetter(0)):
+            add = None  # the postings writer's add, once the term has a posting (of a document kept)
+            for _, i, info in group:
+                base, renumber = self.bases[i], self.renumber[i]
+                data = self.lengths[i].get(fieldname)
+                for ids, weights, values in self._postings(i, fieldname, info):
+                    if renumber is None:
+                        news: Any = [base + doc for doc in ids]
+                        rows: Any = range(len(ids))
+                    else:
+                        rows = [j for j, doc in enumerate(ids) if renumber[doc] >= 0]
+                        news = [renumber[ids[j]] for j in rows]
+                        if not rows:
+                            continue
+                    if add is None:
+                        if fieldname != field:
+                            if field is not None:
+                                fw.finish_field()
+                            fw.start_field(fieldname, schema[fieldname])
+                            field = fieldname
+                        fw.start_term(btext)
+                        add = _postings_adder(fw._postwriter)
+                    if renumber is None:
+                        lengths = [table[data[doc]] for doc in ids] if data else [0] * len(ids)
+                        add(news, weights, values, lengths)
+                    else:
+                        lengths = [table[data[ids[j]]] for j in rows] if data else [0] * len(rows)
+                        add(news, [weights[j] for j in rows], [values[j] for j in rows], lengths)
+            if add is not None:
+                fw.finish_term()
+        if field is not None:
+            fw.finish_field()
+        fw.close()
+
+    def _close_readers(self) -> None:
+        for reader in self.readers:
+            if not reader.is_closed:
+                reader.close()
+
+
+def _postings_adder(pw: Any) -> Callable[[Any, Any, Any, Any], None]:
+    """``add(ids, weights, values, lengths)``: ``pw.add_posting`` for each posting, a block's worth at a time.
+
+    For Whoosh's W3 postings writer (exactly), the postings are appended to
+    its block buffer a slice at a time, with the statistics ``add_posting``
+    keeps (highest weight, shortest and longest length), and a full block
+    written when a posting follows it, as ``add_posting`` does; for any other
+    writer, ``add_posting`` is called for each.
+    """
+    from whoosh.codec import whoosh3
+
+    if type(pw) is not whoosh3.W3PostingsWriter or pw._byteids:
+        def add_each(ids: Any, weights: Any, values: Any, lengths: Any) -> None:
+            for doc, weight, value, length in zip(ids, weights, values, lengths):
+                pw.add_posting(doc, weight, b"" if value is None else value, length)
+
+        return add_each
+    limit = pw._blocklimit
+
+    def add(ids: Any, weights: Any, values: Any, lengths: Any) -> None:
+        start, n = 0, len(ids)
+        while start < n:
+            if len(pw._ids) >= limit:
+                pw._write_block()
+            stop = min(n, start + limit - len(pw._ids))
+            pw._ids.extend(ids[start:stop])
+            part = weights[start:stop]
+            pw._weights.extend(part)
+            top = max(part)
+            if top > pw._maxweight:
+                pw._maxweight = top
+            pw._values.extend(v for v in values[start:stop] if v)
+            given = [length for length in lengths[start:stop] if length]
+            if given:
+                low, high = min(given), max(given)
+                if pw._minlength is None or low < pw._minlength:
+                    pw._minlength = low
+                if high > pw._maxlength:
+                    pw._maxlength = high
+            start = stop
+
+    return add
 
 
 
@@ -860,7 +1204,9 @@ class WhooshIndex:
         smaller ones together is left alone, the rest become one segment, so
         an archive ingested in several runs keeps a few segments of
         geometrically falling sizes and each run rewrites about what it added.
-        A commit like any other: if it fails the index keeps its segments.
+        The merged segment is what Whoosh's merge writes, written faster
+        (:func:`add_readers`). A commit like any other: if it fails the
+        index keeps its segments.
         """
         if self.segment_count() <= 1:
             return self.segment_count()
