@@ -27,6 +27,13 @@ Writing in other processes (optional, Whoosh only: the seam's
 in the index's staging area (:data:`STAGING_DIR`) without touching the
 index, in any process; :meth:`Batch.add_segment` adopts it in a commit of the
 process holding the writer. Ingest's worker processes write that way.
+
+Merging (:meth:`WhooshIndex.merge`): Whoosh's tier merge of the segments,
+written faster with the same result (:func:`add_readers`: documents copied a
+column at a time, postings straight from the segments' blocks); given
+helpers (:class:`MergeHelpers`: an ingest's workers), other processes write
+the merged postings in parts, a range of terms each (:class:`PostingsTask`),
+and the merging process appends them: the same single segment.
 """
 
 from __future__ import annotations
@@ -100,6 +107,9 @@ WRITER_POOL_MB = 128
 #: still being written among them. Inside it, so that a finished segment's files move in by
 #: rename (one filesystem).
 STAGING_DIR = "_staging"
+#: Bytes of postings (in the segments merged) below which a merge given helpers writes them all
+#: itself: about 0.2 s of merging, less than handing out parts is worth.
+MIN_PARALLEL_MERGE_BYTES = 1 << 20
 
 # Field weights (BM25F): subject and headings > recommendations > body text.
 #: Weight of the section's text (title included).
@@ -592,12 +602,13 @@ def run_lock(
 # ---------------------------------------------------------------- writing
 
 
-def _merge_tiers(writer: Any, segments: list[Any]) -> list[Any]:
+def _merge_tiers(writer: Any, segments: list[Any], helpers: "MergeHelpers | None" = None) -> list[Any]:
     """A Whoosh merge policy: keep each segment larger than all the smaller ones together, merge the rest.
 
     Largest first: a segment is kept while its documents outnumber those of
     every segment after it; the rest (two or more) are merged into the
-    writer's new segment (:func:`add_readers`: Whoosh's merge, written faster).
+    writer's new segment (:func:`add_readers`: Whoosh's merge, written faster;
+    with ``helpers``, its postings written in parts by other processes).
     """
     from whoosh.reading import SegmentReader
 
@@ -617,14 +628,14 @@ def _merge_tiers(writer: Any, segments: list[Any]) -> list[Any]:
         for reader in readers:
             reader.close()
         raise
-    add_readers(writer, readers)
+    add_readers(writer, readers, helpers=helpers)
     return ordered[:keep]
 
 
 # ---------------------------------------------------------------- merging segments
 
 
-def add_readers(writer: Any, readers: list[Any]) -> None:
+def add_readers(writer: Any, readers: list[Any], *, helpers: "MergeHelpers | None" = None) -> None:
     """``writer.add_reader(r)`` for each segment reader, in order, writing the same segment faster; closes them.
 
     Whoosh's own merge (``add_reader``) asks every document for every
@@ -639,10 +650,13 @@ def add_readers(writer: Any, readers: list[Any]) -> None:
     Otherwise (another codec, a writer that already holds documents...)
     Whoosh's ``add_reader`` does it. The readers are closed once the writer
     has flushed or cancelled the segment (the postings are read then).
+
+    ``helpers``: other processes to write the postings in parts, a range of
+    terms each (:class:`MergeHelpers`); the segment is the same.
     """
     merge = _SegmentMerge.of(writer, readers)
     if merge is not None:
-        merge.add()
+        merge.add_to(writer, helpers)
         return
     try:
         for reader in readers:
@@ -650,6 +664,66 @@ def add_readers(writer: Any, readers: list[Any]) -> None:
     finally:
         for reader in readers:
             reader.close()
+
+
+@dataclass(frozen=True, slots=True)
+class MergeHelpers:
+    """Processes that write a merge's postings in parts (see :class:`PostingsTask`).
+
+    ``run(task)`` runs a picklable task in another process and returns its
+    future (None: not now, the merging process writes that part itself);
+    ``parts``: how many parts to split the postings into; ``staging``: where
+    the parts are written.
+    """
+
+    run: Callable[[Callable[[], Any]], Any]
+    parts: int
+    staging: "SegmentStaging"
+
+
+@dataclass(frozen=True, slots=True)
+class PostingsTask:
+    """One part of a merge's postings: call it (in any process) to write it in a staging directory.
+
+    The merged postings of the terms from ``start`` (included; None: the
+    first) to ``stop`` (excluded; None: past the last) of committed segments
+    of the index at ``index_dir`` (read only), numbered as the merge numbers
+    their documents, written by Whoosh's field writer into a segment of its
+    own in ``directory`` (its postings and term table). Picklable. Returns
+    that segment, which the merge appends to its own (:class:`_SegmentMerge`).
+    """
+
+    index_dir: str
+    directory: str
+    schema: Any
+    codec: Any  # the merging writer's codec (its block size and compression)
+    segments: tuple[Any, ...]
+    start: tuple[str, bytes] | None
+    stop: tuple[str, bytes] | None
+
+    def __call__(self) -> Any:
+        from whoosh.filedb.filestore import FileStorage
+        from whoosh.reading import SegmentReader
+
+        source = FileStorage(self.index_dir, readonly=True)
+        readers: list[Any] = []
+        try:
+            for seg in self.segments:
+                readers.append(SegmentReader(source, self.schema, seg))
+            merge = _SegmentMerge.of_readers(self.schema, readers)
+            if merge is None:
+                raise ValueError("these segments cannot be merged in parts")
+            storage = FileStorage(self.directory)
+            segment = self.codec.new_segment(storage, INDEX_NAME)
+            fw = self.codec.field_writer(storage, segment)
+            try:
+                merge.write_terms(fw, self.start, self.stop)
+            finally:
+                fw.close()
+            return segment
+        finally:
+            for reader in readers:
+                reader.close()
 
 
 class _SegmentMerge:
@@ -661,28 +735,64 @@ class _SegmentMerge:
     byte for byte except the stored-fields column, whose records are copied
     as they were written (Whoosh re-pickles each record with its fields in
     the order of a Python set, which differs between processes). It works on
-    Whoosh internals (the W3 codec's column and postings writers, whose
-    types are checked exactly in :meth:`of`): the writer's ``_flush_segment``
-    and ``_close_segment`` are replaced, for this writer only, by ones that
-    write the merged postings and close the readers.
+    Whoosh internals (the W3 codec's column, postings and term-table
+    writers, whose types are checked exactly in :meth:`of`): the writer's
+    ``_flush_segment`` and ``_close_segment`` are replaced, for this writer
+    only, by ones that write the merged postings and close the readers.
+
+    With helpers (:class:`MergeHelpers`), the postings are split into ranges
+    of terms of about equal work (by the largest segment's terms:
+    :func:`_split_terms`), each
+    written by another process (:class:`PostingsTask`) while this one copies
+    the documents; the parts' postings are appended in order and their terms
+    listed with their postings' new offsets. Postings blocks hold no offsets,
+    so the segment is the same, byte for byte, as written here in one go; a
+    part that fails is written here.
     """
 
-    def __init__(self, writer: Any, readers: list[Any]) -> None:
-        self.writer = writer
+    def __init__(self, schema: Any, readers: list[Any]) -> None:
+        from whoosh.codec import whoosh3
+
+        self.schema = schema
         self.readers = readers
+        self.live: list[Any] = []  # each reader's documents kept, in order
         self.bases: list[int] = []  # the new number of each reader's first document
         self.renumber: list[list[int] | None] = []  # old -> new document numbers (None: base + old)
         self.lengths: list[dict[str, bytes]] = []  # each reader's length bytes by field, a byte a document
+        self.parts: list[tuple[tuple[str, bytes] | None, tuple[str, bytes] | None, Any, Any]] = []
+        self.staging: SegmentStaging | None = None
+        base = 0
+        for reader in readers:
+            perdoc = reader._perdoc
+            count = perdoc.doc_count_all()
+            deleted = frozenset(perdoc.deleted_docs())
+            live = [d for d in range(count) if d not in deleted] if deleted else range(count)
+            renumber: list[int] | None = None
+            if deleted:
+                renumber = [-1] * count
+                for new, old in enumerate(live, base):
+                    renumber[old] = new
+            lengths: dict[str, bytes] = {}
+            for name in schema.names():
+                source = perdoc._cached_reader(whoosh3._lenfield(name), whoosh3.LENGTHS_COLUMN)
+                if source is not None:
+                    data = source._dbfile.get(source._basepos, source._count)
+                    lengths[name] = bytes(data) + bytes(max(0, count - source._count))
+            self.live.append(live)
+            self.bases.append(base)
+            self.renumber.append(renumber)
+            self.lengths.append(lengths)
+            base += len(live)
 
     @classmethod
     def of(cls, writer: Any, readers: list[Any]) -> "_SegmentMerge | None":
-        """The fast merge when every part is exactly what it was written for, else None (Whoosh's path)."""
+        """The fast merge when the writer and every reader are exactly what it was written for, else None."""
         from whoosh.codec import whoosh3
-        from whoosh.columns import CompressedBytesColumn, NumericColumn, PickleColumn
-        from whoosh.reading import SegmentReader
+        from whoosh.columns import CompressedBytesColumn, PickleColumn
+        from whoosh.filedb.filetables import OrderedHashWriter
         from whoosh.writing import PostingPool, SegmentWriter
 
-        if not readers or type(writer) is not SegmentWriter or type(writer.codec) is not whoosh3.W3Codec:
+        if type(writer) is not SegmentWriter or type(writer.codec) is not whoosh3.W3Codec:
             return None
         if type(writer.perdocwriter) is not whoosh3.W3PerDocWriter or type(writer.fieldwriter) is not whoosh3.W3FieldWriter:
             return None
@@ -691,11 +801,22 @@ class _SegmentMerge:
             return None  # the writer holds documents already
         if pdw.is_closed or writer.fieldwriter.is_closed or set(pdw._colwriters) != {"_stored"}:
             return None
+        if type(writer.fieldwriter._tindex) is not OrderedHashWriter or writer.fieldwriter._fieldmap:
+            return None
         stored = pdw._colwriters["_stored"]
         if type(stored) is not PickleColumn.Writer or type(stored._child) is not CompressedBytesColumn.Writer:
             return None
-        schema = writer.schema
-        if any(field.vector for _, field in schema.items()):
+        return cls.of_readers(writer.schema, readers)
+
+    @classmethod
+    def of_readers(cls, schema: Any, readers: list[Any]) -> "_SegmentMerge | None":
+        """The readers' side of :meth:`of` (what a process writing a part of the postings needs)."""
+        from whoosh.codec import whoosh3
+        from whoosh.columns import CompressedBytesColumn, NumericColumn, PickleColumn
+        from whoosh.filedb.filetables import OrderedHashReader
+        from whoosh.reading import SegmentReader
+
+        if not readers or any(field.vector for _, field in schema.items()):
             return None
         for reader in readers:
             if type(reader) is not SegmentReader or reader.schema is not schema or reader.is_closed:
@@ -705,7 +826,7 @@ class _SegmentMerge:
             if type(reader.codec()) is not whoosh3.W3Codec or type(reader._perdoc) is not whoosh3.W3PerDocReader:
                 return None
             terms = reader._terms
-            if type(terms) is not whoosh3.W3TermsReader:
+            if type(terms) is not whoosh3.W3TermsReader or type(terms._tindex) is not OrderedHashReader:
                 return None
             # Its terms come in the order the pool would sort them: field numbers follow field names.
             if [name for name, _ in sorted(terms._fieldmap.items(), key=lambda kv: kv[1])] != sorted(terms._fieldmap):
@@ -714,36 +835,44 @@ class _SegmentMerge:
             if column is not None and (type(column) is not PickleColumn.Reader
                                        or type(column._child) is not CompressedBytesColumn.Reader):
                 return None
-            for name, field in schema.items():
+            for name in schema.names():
                 length = reader._perdoc._cached_reader(whoosh3._lenfield(name), whoosh3.LENGTHS_COLUMN)
                 if length is not None and (type(length) is not NumericColumn.Reader or length._fixedlen != 1):
                     return None
-        return cls(writer, readers)
+        return cls(schema, readers)
 
-    # ---- documents
+    # ---- into a writer
 
-    def add(self) -> None:
-        """Write the readers' documents into the writer's segment now; their postings when it is flushed."""
-        writer = self.writer
+    def add_to(self, writer: Any, helpers: MergeHelpers | None = None) -> None:
+        """Write the readers' documents into the writer's segment now; their postings when it is flushed.
+
+        With ``helpers``, the parts of the postings are handed to them first.
+        """
         try:
-            for reader in self.readers:
-                self._add_documents(reader)
+            if helpers is not None:
+                self._start_parts(writer, helpers)
+            for i in range(len(self.readers)):
+                self._add_documents(writer, i)
         except BaseException:
-            self._close_readers()
+            self._close()
             raise
         writer._added = True
-        writer._flush_segment = self._flush_segment
+
+        def _flush_segment() -> None:
+            self._flush(writer)
+
         close_segment = writer._close_segment
 
         def _close_segment() -> None:
             try:
                 close_segment()
             finally:
-                self._close_readers()
+                self._close()
 
+        writer._flush_segment = _flush_segment
         writer._close_segment = _close_segment
 
-    def _add_documents(self, reader: Any) -> None:
+    def _add_documents(self, writer: Any, i: int) -> None:
         """What ``SegmentWriter.write_per_doc`` writes for one reader, a column at a time."""
         from collections import Counter
 
@@ -751,17 +880,10 @@ class _SegmentMerge:
         from whoosh.columns import TranslatingColumnReader, VarBytesColumn
         from whoosh.util.numeric import byte_to_length
 
-        writer, pdw, schema = self.writer, self.writer.perdocwriter, self.writer.schema
+        pdw, schema = writer.perdocwriter, self.schema
+        reader, live, base, deleted = self.readers[i], self.live[i], self.bases[i], self.renumber[i] is not None
         perdoc = reader._perdoc
-        count = perdoc.doc_count_all()
-        deleted = frozenset(perdoc.deleted_docs())
-        live = [d for d in range(count) if d not in deleted] if deleted else range(count)
-        base = writer.docnum
-        renumber: list[int] | None = None
-        if deleted:
-            renumber = [-1] * count
-            for new, old in enumerate(live, base):
-                renumber[old] = new
+        assert base == writer.docnum
 
         # Stored fields: the records as written (compressed pickles), copied.
         column = perdoc._cached_reader("_stored", whoosh3.STORED_COLUMN)
@@ -774,21 +896,15 @@ class _SegmentMerge:
                     put(target, new, data)
 
         # Field lengths: a byte a document, read once per field.
-        lengths: dict[str, bytes] = {}
-        for name in schema.names():
-            lenfield = whoosh3._lenfield(name)
-            source = perdoc._cached_reader(lenfield, whoosh3.LENGTHS_COLUMN)
-            if source is None:
-                continue
-            data = bytes(source._dbfile.get(source._basepos, source._count)) + bytes(max(0, count - source._count))
-            lengths[name] = data
+        for name, data in self.lengths[i].items():
             kept = bytes(data[d] for d in live) if deleted else data
             total = sum(byte_to_length(b) * n for b, n in Counter(kept).items() if b)
             if not total:
                 continue
+            lenfield = whoosh3._lenfield(name)
             if not pdw._has_column(lenfield):
                 pdw._create_column(lenfield, whoosh3.LENGTHS_COLUMN)
-            self._append_bytes(pdw._get_column(lenfield), base, kept)
+            _append_bytes(pdw._get_column(lenfield), base, kept)
             pdw._fieldlengths[name] += total
 
         # Other columns (sortable fields): value by value, as Whoosh copies them.
@@ -807,42 +923,62 @@ class _SegmentMerge:
 
         pdw._doccount += len(live)
         writer.docnum += len(live)
-        self.bases.append(base)
-        self.renumber.append(renumber)
-        self.lengths.append(lengths)
 
-    @staticmethod
-    def _append_bytes(target: Any, base: int, data: bytes) -> None:
-        """``target.add(base + i, b)`` for each byte of ``data`` (a length column: zero is its default)."""
-        from whoosh.columns import NumericColumn
+    def _flush(self, writer: Any) -> None:
+        """``SegmentWriter._flush_segment`` with the readers' postings merged term by term instead of the pool's."""
+        writer.perdocwriter.close()
+        fw = writer.fieldwriter
+        if not self.parts:
+            self.write_terms(fw)
+        for start, stop, task, future in self.parts:
+            done = None
+            if future is not None:
+                try:
+                    done = future.result()
+                except Exception:  # the part is written here
+                    done = None
+            if done is None or not self._append_part(fw, task, done):
+                self.write_terms(fw, start, stop)
+        fw.close()
 
-        if type(target) is NumericColumn.Writer and target._fixedlen == 1 and target._default == 0:
-            body = data.rstrip(b"\x00")
-            if body:
-                target.fill(base)  # zeros up to here, as add() writes before a value past the end
-                target._dbfile.write(body)
-                target._count = base + len(body)
-            return
-        for i, b in enumerate(data):  # pragma: no cover - another column writer
-            if b:
-                target.add(base + i, b)
+    def _close(self) -> None:
+        for reader in self.readers:
+            if not reader.is_closed:
+                reader.close()
+        for _, _, task, _ in self.parts:
+            if task is not None and self.staging is not None:
+                self.staging.discard(task)
 
     # ---- postings
 
-    def _terms(self, i: int) -> Iterator[tuple[tuple[str, bytes], int, Any]]:
-        schema = self.writer.schema
-        for key, info in self.readers[i]._terms.items():
-            if key[0] in schema:
-                yield key, i, info
+    def _terms(self, i: int, start: tuple[str, bytes] | None, stop: tuple[str, bytes] | None) -> Iterator[tuple[tuple[str, bytes], int, Any]]:
+        """A reader's terms from ``start`` (included) to ``stop`` (excluded), in order: ((field, text), i, term info)."""
+        from whoosh.codec import whoosh3
+
+        schema = self.schema
+        terms = self.readers[i]._terms
+        tindex = terms._tindex
+        if start is None:
+            ranges = tindex._ranges()
+        else:
+            key = _source_key(terms, *start)
+            if key is None:
+                return
+            ranges = tindex.ranges_from(key)
+        get, decode, info = tindex.dbfile.get, terms._keydecoder, whoosh3.W3TermInfo.from_bytes
+        for keypos, keylen, datapos, datalen in ranges:
+            term = decode(get(keypos, keylen))
+            if stop is not None and term >= stop:
+                return
+            if term[0] in schema:
+                yield term, i, info(get(datapos, datalen))
 
     def _postings(self, i: int, fieldname: str, info: Any) -> Iterator[tuple[Any, Any, Any]]:
         """A reader's postings of one term, a block at a time: (document numbers, weights, values)."""
         from whoosh.codec import whoosh3
 
         reader = self.readers[i]
-        fmt = self.writer.schema[fieldname].format
-        postfile = reader._terms._postfile
-        m = reader.codec().postings_reader(postfile, info, fmt)
+        m = reader.codec().postings_reader(reader._terms._postfile, info, self.schema[fieldname].format)
         if type(m) is whoosh3.W3LeafMatcher:
             while True:
                 m._read_ids()
@@ -860,21 +996,18 @@ class _SegmentMerge:
             m.next()
         yield ids, weights, values  # pragma: no cover
 
-    def _flush_segment(self) -> None:
-        """``SegmentWriter._flush_segment`` with the readers' postings merged term by term instead of the pool's."""
+    def write_terms(self, fw: Any, start: tuple[str, bytes] | None = None, stop: tuple[str, bytes] | None = None) -> None:
+        """Write the merged postings of the terms from ``start`` to ``stop`` with a W3 field writer (not closed)."""
         import heapq
         from itertools import groupby
         from operator import itemgetter
 
         from whoosh.util.numeric import byte_to_length
 
-        writer = self.writer
-        writer.perdocwriter.close()
-        fw = writer.fieldwriter
-        schema = writer.schema
+        schema = self.schema
         table = [byte_to_length(b) for b in range(256)]
         table[0] = 0
-        merged = heapq.merge(*(self._terms(i) for i in range(len(self.readers))), key=itemgetter(0))
+        merged = heapq.merge(*(self._terms(i, start, stop) for i in range(len(self.readers))), key=itemgetter(0))
         field = None
         for (fieldname, btext), group in groupby(merged, key=itemgetter(0)):
             add = None  # the postings writer's add, once the term has a posting (of a document kept)
@@ -908,12 +1041,172 @@ class _SegmentMerge:
                 fw.finish_term()
         if field is not None:
             fw.finish_field()
-        fw.close()
 
-    def _close_readers(self) -> None:
-        for reader in self.readers:
-            if not reader.is_closed:
-                reader.close()
+    # ---- postings in parts
+
+    def _start_parts(self, writer: Any, helpers: MergeHelpers) -> None:
+        """Split the terms into ranges of about equal work and hand each to a helper (none if the merge is small)."""
+        sizes = [_postings_size(reader._terms._tindex) for reader in self.readers]
+        if helpers.parts < 2 or None in sizes or sum(sizes) < MIN_PARALLEL_MERGE_BYTES:
+            return
+        split = _split_terms(self.readers[sizes.index(max(sizes))]._terms, helpers.parts)
+        bounds = [term for term in split or () if term[0] in self.schema]
+        if not bounds or bounds != sorted(set(bounds)):
+            return
+        self.staging = helpers.staging
+        index_dir = str(writer.storage.folder)
+        segments = tuple(reader.segment() for reader in self.readers)
+        edges: list[tuple[str, bytes] | None] = [None, *bounds, None]
+        tasks: list[PostingsTask] = []
+        try:
+            for start, stop in zip(edges, edges[1:]):
+                tasks.append(PostingsTask(index_dir, helpers.staging.directory(), self.schema, writer.codec,
+                                          segments, start, stop))
+        except OSError:  # no room for the parts: all written here
+            for task in tasks:
+                helpers.staging.discard(task)
+            return
+        for task in tasks:
+            self.parts.append((task.start, task.stop, task, helpers.run(task)))
+
+    def _append_part(self, fw: Any, task: PostingsTask, segment: Any) -> bool:
+        """Append a part's postings to the field writer's and list its terms; False: it cannot be read (nothing written)."""
+        from whoosh.codec import whoosh3
+        from whoosh.filedb.filestore import FileStorage
+        from whoosh.system import pack_long, pack_ushort, unpack_long
+
+        try:
+            storage = FileStorage(task.directory)
+            if type(segment.codec()) is not whoosh3.W3Codec:
+                return False
+            terms = segment.codec().terms_reader(storage, segment)
+        except Exception:
+            return False
+        try:
+            path = os.path.join(task.directory, segment.make_filename(whoosh3.W3Codec.POSTS_EXT))
+            size = os.path.getsize(path)
+            items = [(terms._keydecoder(key), value) for key, value in terms._tindex.items()]
+            if any(value[0] for _, value in items):  # an inlined term: no offset to move
+                return False
+        except Exception:
+            return False
+        finally:
+            terms.close()
+        postfile = fw._postfile
+        base = postfile.tell()
+        with open(path, "rb") as f:
+            copied = 0
+            while chunk := f.read(1 << 20):
+                postfile.write(chunk)
+                copied += len(chunk)
+        if copied != size:
+            raise OSError(f"{path} changed while it was copied")
+        at = whoosh3.W3TermInfo._struct.size
+        field = None
+        for (fieldname, btext), value in items:
+            if fieldname != field:
+                if field is not None:
+                    fw.finish_field()
+                fw.start_field(fieldname, self.schema[fieldname])
+                field = fieldname
+            offset = unpack_long(value[at : at + 8])[0]
+            fw._tindex.add(pack_ushort(fw._fieldid) + btext, value[:at] + pack_long(base + offset) + value[at + 8 :])
+        if field is not None:
+            fw.finish_field()
+        return True
+
+
+def _append_bytes(target: Any, base: int, data: bytes) -> None:
+    """``target.add(base + i, b)`` for each byte of ``data`` (a length column: zero is its default)."""
+    from whoosh.columns import NumericColumn
+
+    if type(target) is NumericColumn.Writer and target._fixedlen == 1 and target._default == 0:
+        body = data.rstrip(b"\x00")
+        if body:
+            target.fill(base)  # zeros up to here, as add() writes before a value past the end
+            target._dbfile.write(body)
+            target._count = base + len(body)
+        return
+    for i, b in enumerate(data):  # pragma: no cover - another column writer
+        if b:
+            target.add(base + i, b)
+
+
+def _source_key(terms: Any, fieldname: str, btext: bytes) -> bytes | None:
+    """The key, in one segment's term table, of the first of its terms at or after (fieldname, btext); None: none."""
+    from whoosh.system import pack_ushort
+
+    number = terms._fieldmap.get(fieldname)
+    if number is not None:
+        return pack_ushort(number) + btext
+    later = [n for name, n in terms._fieldmap.items() if name > fieldname]
+    return pack_ushort(min(later)) if later else None
+
+
+def _nth_term(tindex: Any, n: int) -> tuple[bytes, bytes]:
+    """The ``n``-th key and value of an ordered term table."""
+    pos = tindex._get_pos(tindex.indexbase + n * tindex.indexsize)
+    key, datapos, datalen = tindex.key_and_range_at(pos)
+    return key, tindex.dbfile.get(datapos, datalen)
+
+
+def _postings_offset(value: bytes) -> int | None:
+    """Where a W3 term's postings start in the postings file (None: inlined in its term info)."""
+    from whoosh.codec import whoosh3
+    from whoosh.system import unpack_long
+
+    if value[0]:
+        return None
+    at = whoosh3.W3TermInfo._struct.size
+    return unpack_long(value[at : at + 8])[0]
+
+
+def _postings_size(tindex: Any) -> int | None:
+    """Bytes of postings a segment's term table points to (None: unknown)."""
+    from whoosh.codec import whoosh3
+    from whoosh.system import unpack_int
+
+    if not tindex.indexlen:
+        return 0
+    _, value = _nth_term(tindex, tindex.indexlen - 1)
+    offset = _postings_offset(value)
+    if offset is None:
+        return None
+    at = whoosh3.W3TermInfo._struct.size + 8
+    return offset + unpack_int(value[at : at + 4])[0]
+
+
+def _split_terms(terms: Any, parts: int) -> list[tuple[str, bytes]] | None:
+    """Terms of a segment that split its postings into ``parts`` runs of about equal work (None: unknown).
+
+    A term's work is counted as its share of the segment's postings plus
+    its share of their bytes (merging costs by posting, and more for the
+    longer ones of a field with positions).
+    """
+    from whoosh.codec import whoosh3
+    from whoosh.system import unpack_int
+
+    tindex = terms._tindex
+    get, unpack, at = tindex.dbfile.get, whoosh3.W3TermInfo._struct.unpack_from, whoosh3.W3TermInfo._struct.size + 8
+    sizes: list[tuple[int, int]] = []
+    keys: list[tuple[int, int]] = []
+    for keypos, keylen, datapos, datalen in tindex._ranges():
+        value = get(datapos, datalen)
+        if value[0]:  # inlined: no postings of its own
+            return None
+        sizes.append((unpack(value)[2], unpack_int(value[at : at + 4])[0]))  # documents, bytes
+        keys.append((keypos, keylen))
+    count, documents, size = len(sizes), sum(d for d, _ in sizes) or 1, sum(b for _, b in sizes) or 1
+    bounds: list[tuple[str, bytes]] = []
+    done, k = 0.0, 1
+    for (keypos, keylen), (d, b) in zip(keys, sizes):
+        if done >= 3 * k / parts and done:
+            bounds.append(terms._keydecoder(get(keypos, keylen)))
+            k += 1
+            if k == parts:
+                break
+        done += 1 / count + d / documents + b / size
+    return bounds
 
 
 def _postings_adder(pw: Any) -> Callable[[Any, Any, Any, Any], None]:
@@ -1085,7 +1378,9 @@ class SegmentStaging:
     lock: whatever an earlier run left there (a run killed while its workers
     wrote) is deleted first. Each :meth:`task` gets a directory of its own,
     named uniquely (a worker orphaned by a killed run can only touch its
-    own), holding an empty index with the index's schema and name.
+    own), holding an empty index with the index's schema and name; each part
+    of a merge's postings (:class:`PostingsTask`) gets an empty one
+    (:meth:`directory`).
     """
 
     def __init__(self, index_path: Path, schema: Any) -> None:
@@ -1113,7 +1408,16 @@ class SegmentStaging:
         FileStorage(str(directory)).create().create_index(self._schema, indexname=INDEX_NAME)
         return SegmentTask(str(directory), tuple(items))
 
-    def discard(self, task: SegmentTask | StagedSegment) -> None:
+    def directory(self) -> str:
+        """A new, empty directory in the staging area (for a part of a merge's postings: :class:`PostingsTask`)."""
+        from whoosh.util import random_name
+
+        self._made += 1
+        directory = self.root / f"{os.getpid()}-{self._made}-{random_name(8)}"
+        directory.mkdir()
+        return str(directory)
+
+    def discard(self, task: SegmentTask | StagedSegment | PostingsTask) -> None:
         """Delete a task's directory (what is left once its segment is adopted, or given up)."""
         import shutil
 
@@ -1196,7 +1500,7 @@ class WhooshIndex:
                 writer.cancel()
             raise
 
-    def merge(self, *, timeout: float | None = None) -> int:
+    def merge(self, *, timeout: float | None = None, helpers: MergeHelpers | None = None) -> int:
         """Merge the segments written since the index last settled; returns the segments left.
 
         The end of an ingest that committed with ``merge=False``. Segments
@@ -1205,16 +1509,22 @@ class WhooshIndex:
         an archive ingested in several runs keeps a few segments of
         geometrically falling sizes and each run rewrites about what it added.
         The merged segment is what Whoosh's merge writes, written faster
-        (:func:`add_readers`). A commit like any other: if it fails the
-        index keeps its segments.
+        (:func:`add_readers`). ``helpers``: other processes (an ingest's
+        workers) write the merged postings in parts meanwhile, a range of
+        terms each, while this one copies the documents and then appends the
+        parts (a part that fails is written here): the same segment, in one
+        commit. A commit like any other: if it fails the index keeps its
+        segments.
         """
+        from functools import partial
+
         if self.segment_count() <= 1:
             return self.segment_count()
         wait = WRITE_LOCK_TIMEOUT if timeout is None else timeout
         writer = self._writer(wait)
         try:
             # Deleted documents go with the merge; nothing is added besides.
-            writer.commit(mergetype=_merge_tiers)
+            writer.commit(mergetype=partial(_merge_tiers, helpers=helpers) if helpers is not None else _merge_tiers)
         except BaseException:
             if not writer.is_closed:
                 writer.cancel()

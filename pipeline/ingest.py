@@ -28,9 +28,9 @@ Safety:
   come from path and content). Commits don't merge the index's segments (a
   Whoosh merge rewrites what it merges, so merging at every commit made
   writing cost grow with the archive): the run merges once at its end, after
-  its last commit, and on the way whenever :data:`MAX_RUN_SEGMENTS` have
-  piled up. A run killed before its end leaves more segments, merged by the
-  next run.
+  its last commit (only if the run succeeded: an interrupted merge commits
+  nothing), and on the way whenever :data:`MAX_RUN_SEGMENTS` have piled up.
+  A run killed before its end leaves more segments, merged by the next run.
 * After each commit the ledger (:mod:`pipeline.ledger`) records every file
   seen since the previous one, so ``boardpapers status`` lists what the
   archive holds and what failed, and ``retry_failed`` tries failures again.
@@ -47,11 +47,15 @@ commits: the segments in the order the batches were made, each in one commit
 that deletes what its papers replace and lists the segment, at most
 :data:`MAX_SEGMENT_JOBS` being written at once. A batch whose segment could
 not be written is written in this process, as with one worker (only its bad
-papers fail). With one worker, or an engine without staging (tantivy, whose
-writer has threads of its own), this process writes every batch. A killed
-ingest takes its workers with it, and the next run clears what they left in
-the staging area. The outcomes and the index are the same whatever the
-number of workers.
+papers fail). The run's end merge (:func:`_merge`) has the workers write
+the merged segment's postings, a range of terms each, while this process
+copies its documents, then appends their parts and commits the one segment:
+the segment merged here alone, byte for byte (a part a worker could not
+write is written here). With one worker, or an engine without staging
+(tantivy, whose writer has threads of its own), this process writes every
+batch and merges alone. A killed ingest takes its workers with it, and the
+next run clears what they left in the staging area. The outcomes and the
+index are the same whatever the number of workers.
 
 Councils: after the run, a report that names no council takes it from the
 papers to the same committee (:func:`fill_councils`).
@@ -529,8 +533,16 @@ class _Pool:
     def submit(self, job: _Job) -> None:
         self._in_flight[self._pool().submit(_parse_in_worker, str(job.path))] = job
 
+    @property
+    def workers(self) -> int:
+        return self._workers
+
+    def started(self) -> bool:
+        """Whether the worker processes are running (they start with the first file submitted)."""
+        return self._executor is not None
+
     def run(self, task: Callable[[], Any]) -> Future[Any] | None:
-        """Run a picklable task (a batch to write as a segment) in a worker; None: not now.
+        """Run a picklable task (a batch to write as a segment, a part of a merge) in a worker; None: not now.
 
         Not while a file suspected of killing a worker is parsed alone (a task
         beside it could be what dies, and be blamed on it), nor when the pool
@@ -642,9 +654,9 @@ def ingest(
     ``workers``: processes parsing at once (1: in this process; see
     :func:`default_workers`); a ``parser`` given with more than one worker
     must be picklable. Results are settled in the order they arrive; the
-    workers also write each batch as a segment when the engine allows it,
-    this process alone commits; outcomes, statuses and the index do not
-    depend on the number of workers.
+    workers also write each batch as a segment, and the postings of the
+    run's end merge, when the engine allows it; this process alone commits;
+    outcomes, statuses and the index do not depend on the number of workers.
     ``strict``: stop at the first failure (what was parsed before it is
     committed; with several workers, papers already being parsed are finished).
     ``retry_failed``: also try again every file the ledger records as failed
@@ -692,18 +704,44 @@ def ingest(
             run = _Run(ix, ledger, found, progress=progress, every=commit_every or COMMIT_EVERY, strict=strict,
                        staging=staging, pool=parsers if staging is not None else None)
             try:
-                run.go(parsers)
-                run.flush(last=True)
-            except BaseException:
-                parsers.close(abort=True)
-                raise
+                try:
+                    run.go(parsers)
+                    run.flush(last=True)
+                    fill_councils(ix)
+                    _merge(ix, staging, parsers)  # the run committed without merging: merge once, on success only
+                except BaseException:
+                    parsers.close(abort=True)
+                    raise
+                parsers.close()
             finally:
                 if staging is not None:
                     staging.close()
-            parsers.close()
-            fill_councils(ix)
-            ix.merge()  # the run committed without merging: merge once, on success only
     return IngestSummary(tuple(o for o in run.outcomes if o is not None))
+
+
+def _merge(ix: Any, staging: Any, parsers: _InProcess | _Pool) -> None:
+    """The run's one merge, its postings written by the worker processes too when the engine stages work.
+
+    With a staging area and the workers running, the index's merge hands
+    its postings to them in parts, a range of terms each, while this process
+    copies the documents; it then appends the parts in order and commits the
+    one merged segment (``merge(helpers=...)``): the same segment as merged
+    here alone, so the index does not depend on the number of workers. A
+    part that fails is written here; a merge that fails with its helpers is
+    done again here alone. Otherwise (one worker, tantivy) the index merges
+    by itself.
+    """
+    if staging is None or not isinstance(parsers, _Pool) or not parsers.started():
+        ix.merge()
+        return
+    from pipeline.index import MergeHelpers
+
+    try:
+        ix.merge(helpers=MergeHelpers(parsers.run, parsers.workers, staging))
+    except IndexError_:
+        raise
+    except Exception:  # nothing committed: merge here alone
+        ix.merge()
 
 
 class _Run:

@@ -587,7 +587,7 @@ MERGE_WORDS = ("budget", "forecast", "capital", "risk", "register", "programme",
                "foster", "museums", "performance", "quarter", "overspend", "savings", "transport", "schools")
 
 
-def segmented(index_dir, n: int = 70, every: int = 12):
+def segmented(index_dir, n: int = 70, every: int = 12, replaced=(1, 2, 3, 15, 40)):
     """An index of ``n`` generated reports in segments of ``every`` (plus a pack with parts, undated and
     subject-less reports), some reports replaced afterwards: segments with deleted documents."""
     import random
@@ -607,9 +607,10 @@ def segmented(index_dir, n: int = 70, every: int = 12):
         with ix.batch(merge=False) as b:
             for k in range(start, min(n, start + every)):
                 b.add_report(report(k))
-    with ix.batch(merge=False) as b:  # replaced: their old documents are deleted in the first segments
-        for k in (1, 2, 3, 15, 40):
-            b.add_report(report(k, extra="zebra"))
+    if replaced:
+        with ix.batch(merge=False) as b:  # replaced: their old documents are deleted in the first segments
+            for k in replaced:
+                b.add_report(report(k, extra="zebra"))
     return ix
 
 
@@ -699,3 +700,82 @@ def test_the_fast_merge_leaves_to_whoosh_what_it_does_not_know(ix, monkeypatch):
     finally:
         writer.cancel()
     assert ix.count("report") == 4
+
+
+class SyncRun:
+    """``MergeHelpers.run`` running each part here, now (``fail``: part numbers whose future raises, or None: not run)."""
+
+    def __init__(self, fail=None, none=(), lose=()):
+        self.fail, self.none, self.lose, self.calls = fail or (), none, lose, 0
+
+    def __call__(self, task):
+        import shutil
+        from concurrent.futures import Future
+
+        k, self.calls = self.calls, self.calls + 1
+        if k in self.none:
+            return None
+        future = Future()
+        if k in self.fail:
+            future.set_exception(OSError("the part could not be written"))
+            return future
+        future.set_result(task())
+        if k in self.lose:  # its files gone before they are appended
+            shutil.rmtree(task.directory)
+        return future
+
+
+def merged_both_ways(tmp_path, monkeypatch, run, parts=3):
+    """The segmented index merged alone and with helpers (``run``): the two indexes' states, and the parts appended."""
+    import shutil
+
+    monkeypatch.setattr(index_mod, "MIN_PARALLEL_MERGE_BYTES", 0)
+    segmented(tmp_path / "built").close()
+    shutil.copytree(tmp_path / "built", tmp_path / "alone")
+    shutil.copytree(tmp_path / "built", tmp_path / "helped")
+    with open_index(tmp_path / "alone") as ix:
+        assert ix.merge() == 1
+        alone = index_state(ix)
+    appended = []
+    real = index_mod._SegmentMerge._append_part
+    monkeypatch.setattr(index_mod._SegmentMerge, "_append_part", lambda self, *a: appended.append(real(self, *a)) or appended[-1])
+    with open_index(tmp_path / "helped") as ix:
+        staging = ix.segment_staging()
+        assert ix.merge(helpers=index_mod.MergeHelpers(run, parts, staging)) == 1
+        assert os.listdir(staging.root) == []  # the parts' directories are removed
+        staging.close()
+        helped = index_state(ix)
+    return alone, helped, appended
+
+
+def test_a_merge_with_helpers_writes_the_same_segment_to_the_byte(tmp_path, monkeypatch):
+    """Postings written in parts by other processes (real ones here), appended: the very same files, the same index."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        alone, helped, appended = merged_both_ways(tmp_path, monkeypatch, pool.submit)
+    assert appended == [True, True, True]
+    assert len(helped["files"]) > 10 and helped["files"] == alone["files"]  # the stored column too: copied as written
+    assert helped == alone
+
+
+def test_a_part_that_fails_is_written_by_the_merging_process(tmp_path, monkeypatch):
+    """A part that raised, was not run, or whose files are gone: written here, in its place; the same segment."""
+    alone, helped, appended = merged_both_ways(tmp_path, monkeypatch, SyncRun(fail=[0], none=[2], lose=[1]), parts=4)
+    assert appended == [False, True]  # part 1's files were gone; part 3 appended; parts 0 and 2 never came
+    assert helped == alone
+
+
+def test_postings_in_parts_split_by_a_segments_terms(tmp_path):
+    ix = segmented(tmp_path / "index", n=30, every=30, replaced=())
+    terms = ix._ix.reader()._terms
+    bounds = index_mod._split_terms(terms, 3)
+    everything = list(terms.terms())
+    assert len(bounds) == 2 and bounds == sorted(bounds) and all(b in everything for b in bounds)
+    assert index_mod._split_terms(terms, 1) == []
+    for term in (bounds[0], ("content", b"zzzzzz"), ("aaa", b""), ("zzz", b"")):
+        key = index_mod._source_key(terms, *term)
+        first = next(iter(terms._tindex.keys_from(key)), None) if key is not None else None
+        assert (None if first is None else terms._keydecoder(first)) == min((t for t in everything if t >= term), default=None)
+    ix.close()

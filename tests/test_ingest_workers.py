@@ -297,6 +297,160 @@ def test_the_tantivy_engine_writes_as_before(papers, tmp_path, spy):
     assert not (tmp_path / "t" / STAGING_DIR).exists()
 
 
+# ---------------------------------------------------------------- issue 6: the end-of-run merge in the workers
+
+
+class FailingPart:
+    """A merge part that cannot be written (picklable: it runs in a worker)."""
+
+    def __call__(self):
+        raise OSError("no room for this part")
+
+
+@pytest.fixture
+def parts(monkeypatch):
+    """Every merge splits its postings into parts (whatever its size); counts the parts appended here
+    (written by a worker) and written here (a part's range of terms, or a whole merge's)."""
+    from pipeline.index import _SegmentMerge
+
+    monkeypatch.setattr(index_mod, "MIN_PARALLEL_MERGE_BYTES", 0)
+    calls = {"appended": 0, "part written here": 0, "whole written here": 0}
+    real_append, real_write = _SegmentMerge._append_part, _SegmentMerge.write_terms
+
+    def append(self, fw, task, segment):
+        done = real_append(self, fw, task, segment)
+        calls["appended"] += done
+        return done
+
+    def write_terms(self, fw, start=None, stop=None):
+        calls["whole written here" if start is stop is None else "part written here"] += 1
+        return real_write(self, fw, start, stop)
+
+    monkeypatch.setattr(_SegmentMerge, "_append_part", append)
+    monkeypatch.setattr(_SegmentMerge, "write_terms", write_terms)
+    return calls
+
+
+def test_issue6_final_merge_in_workers(papers, tmp_path, spy, parts):
+    """With two workers, the run's merge has them write its postings, half the terms each: the same index."""
+    one = ingest([papers], tmp_path / "one", parser=SectionsParser(), workers=1, commit_every=COMMIT_EVERY)
+    assert parts == {"appended": 0, "part written here": 0, "whole written here": 1}
+    parts.update(dict.fromkeys(parts, 0))
+    two = ingest([papers], tmp_path / "two", parser=SectionsParser(), workers=2, commit_every=COMMIT_EVERY)
+    assert parts == {"appended": 2, "part written here": 0, "whole written here": 0}
+    assert spy["add_segment"] == math.ceil(N_PAPERS / COMMIT_EVERY)
+    assert outcomes(two) == outcomes(one)
+    assert content(tmp_path / "two") == content(tmp_path / "one")
+    assert ledger_state(tmp_path / "two") == ledger_state(tmp_path / "one")
+    assert not (tmp_path / "two" / STAGING_DIR).exists()
+    with open_index(tmp_path / "two") as ix:
+        assert ix.segment_count() == 1 and unlisted_files(ix) == []
+
+
+def test_a_merge_part_that_fails_in_a_worker_is_written_here(papers, tmp_path, parts, monkeypatch):
+    from pipeline import ingest as ingest_mod
+
+    real_run = ingest_mod._Pool.run
+    monkeypatch.setattr(ingest_mod._Pool, "run", lambda self, task: real_run(
+        self, FailingPart() if isinstance(task, index_mod.PostingsTask) and task.start is None else task))
+    ingest([papers], tmp_path / "one", parser=SectionsParser(), workers=1, commit_every=COMMIT_EVERY)
+    parts.update(dict.fromkeys(parts, 0))
+    ingest([papers], tmp_path / "two", parser=SectionsParser(), workers=2, commit_every=COMMIT_EVERY)
+    assert parts == {"appended": 1, "part written here": 1, "whole written here": 0}
+    assert content(tmp_path / "two") == content(tmp_path / "one")
+    with open_index(tmp_path / "two") as ix:
+        assert ix.segment_count() == 1 and unlisted_files(ix) == []
+
+
+def test_a_merge_that_fails_with_the_workers_is_done_again_here(papers, tmp_path, parts, monkeypatch):
+    """A merge with helpers that fails (here: before it commits) leaves nothing; this process merges alone."""
+    real_merge = index_mod.WhooshIndex.merge
+    tried = []
+
+    def merge(self, *, timeout=None, helpers=None):
+        if helpers is not None:
+            tried.append(helpers.parts)
+            raise RuntimeError("the merge broke")
+        return real_merge(self, timeout=timeout)
+
+    monkeypatch.setattr(index_mod.WhooshIndex, "merge", merge)
+    ingest([papers], tmp_path / "one", parser=SectionsParser(), workers=1, commit_every=COMMIT_EVERY)
+    ingest([papers], tmp_path / "two", parser=SectionsParser(), workers=2, commit_every=COMMIT_EVERY)
+    assert tried == [2]
+    assert content(tmp_path / "two") == content(tmp_path / "one")
+    with open_index(tmp_path / "two") as ix:
+        assert ix.segment_count() == 1
+
+
+def test_an_interrupted_final_merge_commits_nothing_and_the_next_run_merges(papers, tmp_path, parts, monkeypatch):
+    from pipeline.index import _SegmentMerge
+
+    index_dir = tmp_path / "index"
+    real_append = _SegmentMerge._append_part
+
+    def interrupted(self, fw, task, segment):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_SegmentMerge, "_append_part", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ingest([papers], index_dir, parser=SectionsParser(), workers=2, commit_every=COMMIT_EVERY)
+    assert not (index_dir / STAGING_DIR).exists()
+    with open_index(index_dir) as ix:  # every batch committed, none merged
+        assert ix.segment_count() == math.ceil(N_PAPERS / COMMIT_EVERY) and ix.count("report") == N_PAPERS
+    monkeypatch.setattr(_SegmentMerge, "_append_part", real_append)
+    again = ingest([papers], index_dir, parser=SectionsParser(), workers=2, commit_every=COMMIT_EVERY)
+    assert {o.status for o in again.outcomes} == {"unchanged"}
+    ingest([papers], tmp_path / "clean", parser=SectionsParser(), workers=1, commit_every=COMMIT_EVERY)
+    assert content(index_dir) == content(tmp_path / "clean")
+    with open_index(index_dir) as ix:
+        assert ix.segment_count() == 1 and unlisted_files(ix) == []
+
+
+@pytest.mark.slow
+def test_sigkill_during_the_final_merge_in_workers_then_rerun_completes(papers, tmp_path):
+    """Killed while appending the workers' parts of the merge: the index keeps its segments; the next run merges."""
+    import signal
+
+    index_dir, marker = tmp_path / "index", tmp_path / "appending"
+    script = f"""
+import sys, time
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from pipeline import index as index_mod
+from pipeline.ingest import ingest
+from test_ingest_workers import SectionsParser
+
+index_mod.MIN_PARALLEL_MERGE_BYTES = 0
+real = index_mod._SegmentMerge._append_part
+
+def append(self, fw, task, segment):
+    done = real(self, fw, task, segment)
+    open({str(marker)!r}, "w").close()
+    time.sleep(120)
+    return done
+
+index_mod._SegmentMerge._append_part = append
+ingest([{str(papers)!r}], {str(index_dir)!r}, parser=SectionsParser(), workers=2, commit_every={COMMIT_EVERY})
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), proc.stderr.read() if proc.poll() is not None else "no merge part appended in time"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stderr.close()
+    with open_index(index_dir) as ix:  # every batch committed, the merge not
+        assert ix.segment_count() == math.ceil(N_PAPERS / COMMIT_EVERY) and ix.count("report") == N_PAPERS
+        assert unlisted_files(ix)  # the merged segment, half written
+    summary = ingest([papers], index_dir, parser=SectionsParser(), workers=2, commit_every=COMMIT_EVERY)
+    assert {o.status for o in summary.outcomes} == {"unchanged"}
+    ingest([papers], tmp_path / "clean", parser=SectionsParser(), workers=1, commit_every=COMMIT_EVERY)
+    assert content(index_dir) == content(tmp_path / "clean")
+    assert not (index_dir / STAGING_DIR).exists()
+    with open_index(index_dir) as ix:
+        assert ix.segment_count() == 1 and unlisted_files(ix) == []
+
+
 # ---------------------------------------------------------------- SIGKILL while workers write segments
 
 
