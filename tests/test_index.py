@@ -703,7 +703,8 @@ def test_the_fast_merge_leaves_to_whoosh_what_it_does_not_know(ix, monkeypatch):
 
 
 class SyncRun:
-    """``MergeHelpers.run`` running each part here, now (``fail``: part numbers whose future raises, or None: not run)."""
+    """``MergeHelpers.run`` running each part here, at once; by part number: ``fail`` (its future raises),
+    ``none`` (not run: None), ``lose`` (run, then its files deleted)."""
 
     def __init__(self, fail=None, none=(), lose=()):
         self.fail, self.none, self.lose, self.calls = fail or (), none, lose, 0
