@@ -918,7 +918,7 @@ class _Run:
         failed = None
         if segment is not None:
             try:
-                _commit_segment(self.ix, [p for _, p in pending], segment)
+                _commit(self.ix, [p for _, p in pending], segment)
                 failed = {}
             except IndexError_:
                 raise
@@ -987,23 +987,18 @@ def _write(ix: Any, pending: list[tuple[int, _Pending]]) -> dict[int, IngestOutc
     return failed
 
 
-def _commit(ix: Any, items: list[_Pending]) -> None:
+def _commit(ix: Any, items: list[_Pending], segment: Any = None) -> None:
+    """Commit a batch: what each item replaces goes, its report comes in (or ``segment``, the one a
+    worker wrote of their reports, which replaces their committed documents as ``add_report`` does)."""
     # No merge at each commit: the run merges at its end (see MAX_RUN_SEGMENTS).
     with ix.batch(merge=False) as b:
         for p in items:
             if p.replaces:
                 b.remove_path(p.path)
-            if p.report is not None:
+            if segment is None and p.report is not None:
                 b.add_report(p.report, path=p.path, sha256=p.sha256)
-
-
-def _commit_segment(ix: Any, items: list[_Pending], segment: Any) -> None:
-    """Commit the batch ``items`` as the segment a worker wrote of their reports: what :func:`_commit` does."""
-    with ix.batch(merge=False) as b:
-        for p in items:
-            if p.replaces:
-                b.remove_path(p.path)
-        b.add_segment(segment)  # replaces the committed documents of its reports, as add_report does
+        if segment is not None:
+            b.add_segment(segment)
 
 
 # ---------------------------------------------------------------- councils from sibling papers

@@ -762,6 +762,20 @@ def test_only_the_tantivy_module_imports_tantivy():
     assert os.path.basename(tantivy_mod.__file__) == "index_tantivy.py"
 
 
+def settling(monkeypatch, name: str, settled) -> list[bool]:
+    """Wrap ``TantivyIndex.<name>`` to record, a call at a time, whether its result settled the page."""
+    real = getattr(tantivy_mod.TantivyIndex, name)
+    calls: list[bool] = []
+
+    def recording(self, *args):
+        result = real(self, *args)
+        calls.append(settled(result))
+        return result
+
+    monkeypatch.setattr(tantivy_mod.TantivyIndex, name, recording)
+    return calls
+
+
 def test_tantivy_top_documents_give_the_same_page_as_sorting_every_match(index_dir, monkeypatch):
     """A relevance page from tantivy's top documents has the same hits, in order, as sorting every match."""
     from pipeline import index_tantivy as T
@@ -781,15 +795,7 @@ def test_tantivy_top_documents_give_the_same_page_as_sorting_every_match(index_d
         monkeypatch.setattr(T, "TOP_K_FACTOR", 1)
         monkeypatch.setattr(T, "TOP_K_GROWTH", 2)
         monkeypatch.setattr(T, "EXACT_REPORTS_UP_TO", 10)
-        calls = []
-        best = T.TantivyIndex._best
-
-        def counting(self, *args):
-            found = best(self, *args)
-            calls.append(found is not None)
-            return found
-
-        monkeypatch.setattr(T.TantivyIndex, "_best", counting)
+        calls = settling(monkeypatch, "_best", lambda found: found[0] is not None)
         top = [ix.search(r) for r in requests]
     assert any(calls)  # the top-documents path answered (some pages need most matches: sorted whole)
     for a, b in zip(every, top):
@@ -864,14 +870,6 @@ def test_tantivy_page_ordered_a_run_at_a_time_is_the_page_of_sorting_every_match
     def hits(ix):
         return [[(h.report_id, h.section_index, h.score, h.snippet) for h in ix.search(r).hits] for r in requests]
 
-    settled_by_newest = []
-    newest_of_run = T.TantivyIndex._newest_of_run
-
-    def counting(self, *args):
-        head = newest_of_run(self, *args)
-        settled_by_newest.append(head is not None)
-        return head
-
     with open_index(index_dir, create=True, engine="tantivy") as ix:
         ix.add_reports(reports)
         runs = hits(ix)
@@ -879,7 +877,7 @@ def test_tantivy_page_ordered_a_run_at_a_time_is_the_page_of_sorting_every_match
         monkeypatch.setattr(T, "TOP_K_FACTOR", 1)
         monkeypatch.setattr(T, "TOP_K_GROWTH", 2)
         small_k = hits(ix)
-        monkeypatch.setattr(T.TantivyIndex, "_newest_of_run", counting)
+        settled_by_newest = settling(monkeypatch, "_newest_of_run", lambda head: head is not None)
         monkeypatch.setattr(T, "NEWEST_RUN_SHARE", 0.0)  # read a cut run's newest matches whenever k ends in one
         newest_always = hits(ix)
         monkeypatch.setattr(T, "NEWEST_READ_FACTOR", 1)  # ... with a read that is often too small
