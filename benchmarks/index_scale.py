@@ -121,7 +121,7 @@ def _kind(title: str) -> str:
 
 
 def _period(paper: Any) -> Any:
-    from pipeline.types import Period
+    from pipeline.model import Period
 
     if not paper.period:
         return None
@@ -135,7 +135,7 @@ def report_from_paper(paper: Any, *, copy: int = 0) -> Any:
     ``copy`` > 0 makes a distinct report of the same paper: another id, path and
     a meeting date ``copy`` x :data:`REUSE_SHIFT_DAYS` days later.
     """
-    from pipeline.types import Recommendation, Report, Section, Source
+    from pipeline.model import Recommendation, Report, Section, Source
 
     sections: list[Section] = []
     title, number, texts = "", None, []

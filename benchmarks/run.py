@@ -121,13 +121,13 @@ def _extract_text(path: str) -> int:
 
 
 def _parse(path: str, engine: str) -> int:
-    from pipeline.parse import parse_file
+    from pipeline.enrich.report import parse_file
 
     return parse_file(path, pdf_engine=engine, entities=False).source.pages
 
 
 def _read(path: str, engine: str) -> int:
-    from pipeline.readers import read_lines
+    from pipeline.read import read_lines
 
     return read_lines(path, pdf_engine=engine).source.pages
 

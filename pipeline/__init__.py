@@ -17,11 +17,11 @@ from typing import Any
 __version__ = "0.1.0"
 
 _LAZY = {
-    "read_lines": ("pipeline.readers", "read_lines"),
+    "read_lines": ("pipeline.read", "read_lines"),
     "parse_sections": ("pipeline.parse", "parse_sections"),
-    "parse_file": ("pipeline.parse", "parse_file"),
-    "parse_document": ("pipeline.parse", "parse_document"),
-    "open_archive": ("pipeline.archive", "open_archive"),
+    "parse_file": ("pipeline.enrich", "parse_file"),
+    "parse_document": ("pipeline.enrich", "parse_document"),
+    "open_archive": ("pipeline.output.archive", "open_archive"),
 }
 
 __all__ = ["__version__", *_LAZY]

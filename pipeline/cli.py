@@ -24,12 +24,10 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 import click
 
 from pipeline import __version__
+from pipeline.config import DEFAULT_INDEX_DIR, INDEX_ENV
 from pipeline.errors import BoardpapersError, QueryError
 
-#: Environment variable naming the index directory.
-INDEX_ENV = "BOARDPAPERS_INDEX"
-#: Index directory used when neither --index nor BOARDPAPERS_INDEX is given.
-DEFAULT_INDEX = "index"
+DEFAULT_INDEX = DEFAULT_INDEX_DIR
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -146,9 +144,9 @@ def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: b
       boardpapers parse corpus/seeds/000_6c94f2351dffe329.txt
       boardpapers parse corpus/pdf/*.pdf --json > records.jsonl
     """
-    from pipeline.export import REPORTS_COLUMNS, table_rows, with_parts, write_csv
-    from pipeline.parse import parse_paths
-    from pipeline.render import report_summary
+    from pipeline.output.export import REPORTS_COLUMNS, table_rows, with_parts, write_csv
+    from pipeline.enrich.report import parse_paths
+    from pipeline.output.render import report_summary
 
     failed = 0
     rows = []
@@ -181,7 +179,7 @@ def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: b
 @click.option("--min", "min_pct", type=click.FloatRange(0, 100), default=None,
               help="Exit 1 when overall accuracy is below this percentage.")
 @click.option("--misses/--no-misses", default=True, show_default=True, help="List every miss.")
-# The choices are pipeline.readers.PDF_ENGINES, spelled out so --help stays light.
+# The choices are pipeline.read.PDF_ENGINES, spelled out so --help stays light.
 @click.option("--pdf-engine", type=click.Choice(["pdfplumber", "pdfium"]), default=None,
               help="PDF reader (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber).")
 @output_options
@@ -197,7 +195,7 @@ def eval_cmd(labels: Path, docdir: Path, min_pct: float | None, misses: bool, pd
       boardpapers eval tests/data/seeds.jsonl corpus/ --pdf-engine pdfium
     """
     from pipeline.evaluate import evaluate
-    from pipeline.parse import parse_file
+    from pipeline.enrich.report import parse_file
 
     result = evaluate(labels, docdir, progress=lambda p: log(f"parsing {p}"),
                       parse=lambda p: parse_file(p, pdf_engine=pdf_engine, entities=False))
@@ -251,7 +249,7 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int, Any], None]]:
 
 
 from pipeline.ingest import COMMIT_EVERY, LOCK_TIMEOUT, default_workers  # noqa: E402 (light: no engines imported)
-from pipeline.ocr import DEFAULT_OCR_MODE, OCR_MODES  # noqa: E402
+from pipeline.config import DEFAULT_OCR_MODE, OCR_MODES  # noqa: E402
 from pipeline.index import DEFAULT_ENGINE, ENGINES  # noqa: E402 (Whoosh and tantivy load only when opened)
 
 
@@ -270,7 +268,7 @@ from pipeline.index import DEFAULT_ENGINE, ENGINES  # noqa: E402 (Whoosh and tan
               help=f"Search engine of a new index (default {DEFAULT_ENGINE}); an existing index keeps its own.")
 @click.option("--workers", type=click.IntRange(1), default=default_workers(), show_default=True, metavar="N",
               help="Processes parsing papers at once (default: the CPUs it may use; 1: parse in this process).")
-# The choices are pipeline.readers.PDF_ENGINES, spelled out so --help stays light.
+# The choices are pipeline.read.PDF_ENGINES, spelled out so --help stays light.
 @click.option("--pdf-engine", type=click.Choice(["pdfplumber", "pdfium"]), default=None,
               help="PDF reader (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber); pdfium is faster, same fields.")
 @output_options
@@ -302,8 +300,8 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
       boardpapers ingest /data/papers --workers 4 --pdf-engine pdfium
     """
     from pipeline.ingest import PaperParser, ingest
-    from pipeline.ocr import INSTALL_HINT, unavailable_reason
-    from pipeline.render import OUTCOME_COLUMNS, ingest_summary_text, outcome_row
+    from pipeline.read.ocr import INSTALL_HINT, unavailable_reason
+    from pipeline.output.render import OUTCOME_COLUMNS, ingest_summary_text, outcome_row
 
     if not paths and not retry_failed:
         raise click.UsageError("name files or folders to ingest (or use --retry-failed)")
@@ -349,7 +347,7 @@ def status_cmd(index_dir: Path, only_failed: bool, as_json: bool, as_csv: bool) 
       boardpapers status
       boardpapers status --failed --csv > failures.csv
     """
-    from pipeline.ledger import STATUS_COLUMNS, STATUSES, archive_status, status_counts
+    from pipeline.ingest.ledger import STATUS_COLUMNS, STATUSES, archive_status, status_counts
 
     entries = archive_status(index_dir)
     counts = status_counts(entries)
@@ -412,7 +410,7 @@ def search_cmd(query: str, index_dir: Path, committee: str | None, officer: str 
       boardpapers search performance --section recommendations --from 2017-01-01
       boardpapers search 'recruit* AND committee:children' --flat --json
     """
-    from pipeline.render import HIT_COLUMNS, search_page_rows, search_page_summary, search_page_text
+    from pipeline.output.render import HIT_COLUMNS, search_page_rows, search_page_summary, search_page_text
     from pipeline.search import search
 
     result = search(index_dir, query, committee=committee, officer=officer, section=section,
@@ -440,8 +438,8 @@ def show_cmd(report_id: str, index_dir: Path, as_json: bool, as_csv: bool) -> No
       boardpapers show 002_03db5c2531a68c69-
       boardpapers show 002_03 --json
     """
-    from pipeline.export import REPORTS_COLUMNS, table_rows, with_parts, write_csv
-    from pipeline.render import report_summary
+    from pipeline.output.export import REPORTS_COLUMNS, table_rows, with_parts, write_csv
+    from pipeline.output.render import report_summary
     from pipeline.search import show
 
     report = show(index_dir, report_id)
@@ -479,7 +477,7 @@ def trace_cmd(query_or_id: str, index_dir: Path, committee: str | None, officer:
       boardpapers trace 003_8f5a895c28ad9ad1-76a6580b#r1
       boardpapers trace 'receive AND quarter' --from 2017 --csv
     """
-    from pipeline.render import TRACE_COLUMNS, trace_rows, trace_text
+    from pipeline.output.render import TRACE_COLUMNS, trace_rows, trace_text
     from pipeline.search import trace
 
     result = trace(index_dir, query_or_id, committee=committee, officer=officer, date_from=date_from,
@@ -514,7 +512,7 @@ def similar_cmd(text: str | None, file: Any, index_dir: Path, section: str | Non
       boardpapers similar --file draft.txt --section recommendations
       pbpaste | boardpapers similar --json
     """
-    from pipeline.render import HIT_COLUMNS, similar_rows, similar_text
+    from pipeline.output.render import HIT_COLUMNS, similar_rows, similar_text
     from pipeline.search import similar
 
     if file is not None:
@@ -546,7 +544,7 @@ def stats_cmd(index_dir: Path, as_json: bool, as_csv: bool) -> None:
       boardpapers stats
       boardpapers stats --csv > archive-stats.csv
     """
-    from pipeline.render import STATS_COLUMNS, stats_rows, stats_text
+    from pipeline.output.render import STATS_COLUMNS, stats_rows, stats_text
     from pipeline.search import stats
 
     result = stats(index_dir)
@@ -561,8 +559,8 @@ def stats_cmd(index_dir: Path, as_json: bool, as_csv: bool) -> None:
 # ---------------------------------------------------------------- export
 
 # The tables and formats are choices: their light module is read at startup.
-from pipeline.export import FORMATS as EXPORT_FORMATS  # noqa: E402
-from pipeline.export import TABLES as EXPORT_TABLES  # noqa: E402
+from pipeline.output.export import FORMATS as EXPORT_FORMATS  # noqa: E402
+from pipeline.output.export import TABLES as EXPORT_TABLES  # noqa: E402
 
 
 @cli.command("export")
@@ -590,7 +588,7 @@ def export_cmd(index_dir: Path, what: str, fmt: str | None, output: Path | None)
       boardpapers export --what sections --format jsonl -o sections.jsonl
       boardpapers export --what entities -o entities.parquet
     """
-    from pipeline.export import STREAM_FORMATS, format_for, load_reports, write_table
+    from pipeline.output.export import STREAM_FORMATS, format_for, load_reports, write_table
 
     fmt = format_for(output, fmt)
     if output is None and fmt not in STREAM_FORMATS:

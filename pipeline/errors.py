@@ -34,9 +34,9 @@ class QueryError(BoardpapersError):
         super().__init__(message)
 
 
-class IndexError_(BoardpapersError):
+class SearchIndexError(BoardpapersError):
     """The on-disk index is missing, locked or unusable."""
 
 
-class IndexLocked(IndexError_):
+class IndexLocked(SearchIndexError):
     """Another process holds the index's write lock."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from pipeline.types import Report
+from pipeline.model import Report
 
 #: Header fields compared when the label has them.
 EVAL_FIELDS: tuple[str, ...] = (
@@ -206,9 +206,9 @@ def evaluate(
 ) -> EvalResult:
     """Parse every labelled document under ``docdir`` and score it."""
     from pipeline.errors import BoardpapersError
-    from pipeline.parse import parse_file
+    from pipeline.enrich.report import parse_file
 
-    from pipeline.parse import fill_from_siblings
+    from pipeline.enrich.siblings import fill_from_siblings
 
     parse = parse or (lambda p: parse_file(p, entities=False))
     docdir = Path(docdir)

@@ -9,7 +9,7 @@ from typing import Sequence
 
 import pytest
 
-from pipeline.types import Period, Recommendation, Report, Section, Source
+from pipeline.model import Period, Recommendation, Report, Section, Source
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

@@ -27,13 +27,13 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CORPUS, ROOT
-from pipeline import ocr as ocr_mod
+from pipeline.read import ocr as ocr_mod
 from pipeline.cli import cli
 from pipeline.index import open_index
 from pipeline.ingest import ingest
-from pipeline.ledger import archive_status
-from pipeline.query import parse_query
-from pipeline.types import SearchRequest
+from pipeline.ingest.ledger import archive_status
+from pipeline.search.query import parse_query
+from pipeline.model import SearchRequest
 
 SEED_TXT = CORPUS / "seeds" / "002_03db5c2531a68c69.txt"
 SAMPLE_PDF = CORPUS / "pdf" / "000_6c94f2351dffe329.pdf"
@@ -379,7 +379,7 @@ def test_issue5_retry_failed_indexes_what_was_fixed(tmp_path):
 
 def test_issue5_hand_built_encryption_is_real(tmp_path):
     """The RC4 files really are encrypted: without the password the text can't be seen."""
-    from pipeline.readers import read_lines
+    from pipeline.read import read_lines
 
     (tmp_path / "owner.pdf").write_bytes(paper_pdf("x", user_password=""))
     (tmp_path / "plain.pdf").write_bytes(paper_pdf("x"))

@@ -118,7 +118,7 @@ def _got(report: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("fmt", ["txt", "pdf"])
 @pytest.mark.parametrize("template", gen.TEMPLATES)
 def test_round_trip_header_fields(template: str, fmt: str, tmp_path: Path) -> None:
-    from pipeline.parse import parse_file
+    from pipeline.enrich.report import parse_file
 
     misses = []
     periods = 0
@@ -141,7 +141,7 @@ def test_round_trip_header_fields(template: str, fmt: str, tmp_path: Path) -> No
 
 def test_labels_file_scores_full_marks_on_header_fields(tmp_path: Path) -> None:
     from pipeline.evaluate import evaluate
-    from pipeline.parse import parse_file
+    from pipeline.enrich.report import parse_file
 
     gen.generate_archive(tmp_path, 16, pdf_share=0.5, seed=5)
     result = evaluate(tmp_path / gen.LABELS_FILE, tmp_path,
@@ -153,7 +153,7 @@ def test_labels_file_scores_full_marks_on_header_fields(tmp_path: Path) -> None:
 
 
 def test_pdf_papers_have_their_header_in_bold_and_ordinals_raised(tmp_path: Path) -> None:
-    from pipeline.readers import read_lines
+    from pipeline.read import read_lines
 
     paper = gen.make_paper(0, seed=4, template="halton", fmt="pdf")
     doc = read_lines(gen.write_paper(paper, tmp_path), pdf_engine="pdfplumber")

@@ -18,8 +18,8 @@ import pytest
 from conftest import ROOT
 from pipeline.index import open_index
 from pipeline.ingest import ingest
-from pipeline.query import parse_query
-from pipeline.types import SearchRequest
+from pipeline.search.query import parse_query
+from pipeline.model import SearchRequest
 from test_badfiles import paper_pdf
 from test_crash import check_index, start_ingest
 

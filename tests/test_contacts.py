@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.contacts import contact_from_lines
-from pipeline.types import Line, Span
+from pipeline.parse.contacts import contact_from_lines
+from pipeline.model import Line, Span
 
 
 def _line(n: int, *cells: tuple[str, float], top: float | None = None, bold: bool = False) -> Line:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from pipeline.council import clean_name, detect_council, initials, uncap
+from pipeline.parse.council import clean_name, detect_council, initials, uncap
 
 
 def test_named_on_the_first_page_beats_a_comparison_later() -> None:

@@ -21,9 +21,9 @@ import pytest
 from conftest import ROOT
 from pipeline.index import open_index
 from pipeline.ingest import MAX_SEGMENT_JOBS, ingest
-from pipeline.ledger import Ledger, archive_status
-from pipeline.query import parse_query
-from pipeline.types import QAll, SearchRequest
+from pipeline.ingest.ledger import Ledger, archive_status
+from pipeline.search.query import parse_query
+from pipeline.model import QAll, SearchRequest
 from test_badfiles import paper_pdf
 
 #: Papers in the crash folder, and papers per commit (small, so kills land between and inside commits).

@@ -1,4 +1,4 @@
-"""Tests for pipeline.dates: one date string, and dates found in text."""
+"""Tests for pipeline.parse.dates: one date string, and dates found in text."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.dates import DATEPARSER_SETTINGS, find_dates, parse_date
+from pipeline.parse.dates import DATEPARSER_SETTINGS, find_dates, parse_date
 
 SEEDS = Path(__file__).resolve().parent.parent / "corpus" / "seeds"
 
@@ -156,7 +156,7 @@ def test_find_dates_on_seeds(name: str, expected: list[tuple[str, str]]) -> None
 
 
 def test_import_is_cheap() -> None:
-    code = "import sys, pipeline.dates; print('dateparser' in sys.modules)"
+    code = "import sys, pipeline.parse.dates; print('dateparser' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -164,7 +164,7 @@ def test_import_is_cheap() -> None:
 # ---------------------------------------------------------------- the regex fast path agrees with dateparser
 
 
-from pipeline.dates import FAST_MONTHS, _dateparser_date, _fast_date  # noqa: E402
+from pipeline.parse.dates import FAST_MONTHS, _dateparser_date, _fast_date  # noqa: E402
 
 
 @settings(max_examples=400, deadline=None)

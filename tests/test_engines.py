@@ -22,15 +22,15 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CORPUS, ROOT, make_report
-from pipeline import index as index_mod
-from pipeline import index_tantivy as tantivy_mod
+from pipeline.index import _whoosh_all as index_mod
+from pipeline.index import _tantivy_all as tantivy_mod
 from pipeline.cli import cli
-from pipeline.errors import IndexError_, IndexLocked
+from pipeline.errors import SearchIndexError, IndexLocked
 from pipeline.index import ENGINES, open_index
 from pipeline.ingest import ingest
-from pipeline.query import parse_query
+from pipeline.search.query import parse_query
 from pipeline.search import search, similar, stats, trace
-from pipeline.types import QAll, QTerm, SearchRequest
+from pipeline.model import QAll, QTerm, SearchRequest
 
 RELEVANCE = [json.loads(line) for line in (Path(__file__).parent / "data" / "relevance.jsonl").read_text().splitlines()]
 OPTION_NAMES = {"from": "date_from", "to": "date_to"}
@@ -125,7 +125,7 @@ def test_a_new_index_records_its_engine_and_later_opens_use_it(engine, index_dir
     assert meta["engine"] == engine
     assert meta["schema_version"] == (tantivy_mod.SCHEMA_VERSION if engine == "tantivy" else index_mod.SCHEMA_VERSION)
     with open_index(index_dir) as ix:  # no engine named: the recorded one
-        assert type(ix).__module__ == ("pipeline.index_tantivy" if engine == "tantivy" else "pipeline.index")
+        assert type(ix).__module__ == ("pipeline.index._tantivy_all" if engine == "tantivy" else "pipeline.index._whoosh_all")
         assert keys(ix.search(q("performance"))) == [("a", "1.0")]
 
 
@@ -139,14 +139,14 @@ def test_an_index_keeps_its_engine(engine, index_dir):
     other = next(e for e in ENGINES if e != engine)
     with open_index(index_dir, create=True, engine=engine):
         pass
-    with pytest.raises(IndexError_, match=f"uses the {engine} engine, not {other}"):
+    with pytest.raises(SearchIndexError, match=f"uses the {engine} engine, not {other}"):
         open_index(index_dir, create=True, engine=other)
-    with pytest.raises(IndexError_, match="unknown index engine"):
+    with pytest.raises(SearchIndexError, match="unknown index engine"):
         open_index(index_dir, engine="lucene")
 
 
 def test_missing_index_is_an_error_unless_created(engine, tmp_path):
-    with pytest.raises(IndexError_, match="no index at"):
+    with pytest.raises(SearchIndexError, match="no index at"):
         open_index(tmp_path / "none", engine=engine)
     assert not (tmp_path / "none").exists()
     with open_index(tmp_path / "new", create=True, engine=engine) as ix:
@@ -222,7 +222,7 @@ def test_filter_restricts_without_scoring(ix):
 def test_date_filter_is_inclusive_of_both_ends(ix):
     import datetime as dt
 
-    from pipeline.types import QDateRange
+    from pipeline.model import QDateRange
 
     flt = QDateRange(dt.date(2008, 11, 3), dt.date(2016, 12, 1))
     assert {h.report_id for h in ix.search(SearchRequest(QAll(), flt, limit=50)).hits} == {"r2008", "r2016"}
@@ -473,7 +473,7 @@ def test_tantivy_corrupt_index_is_an_index_error(index_dir):
     for f in (index_dir / tantivy_mod.INDEX_SUBDIR).iterdir():
         if f.suffix == ".store":
             f.write_bytes(b"garbage")
-    with pytest.raises(IndexError_, match="cannot open the index"):
+    with pytest.raises(SearchIndexError, match="cannot open the index"):
         open_index(index_dir)
 
 
@@ -758,8 +758,8 @@ def test_cli_ingest_defaults_to_whoosh_and_rejects_unknown_engines(tmp_path):
 def test_only_the_tantivy_module_imports_tantivy():
     root = Path(__file__).resolve().parent.parent / "pipeline"
     importers = sorted(p.name for p in root.rglob("*.py") if "import tantivy" in p.read_text())
-    assert importers == ["index_tantivy.py"]
-    assert os.path.basename(tantivy_mod.__file__) == "index_tantivy.py"
+    assert importers == ["_tantivy_all.py"]
+    assert os.path.basename(tantivy_mod.__file__) == "_tantivy_all.py"
 
 
 def settling(monkeypatch, name: str, settled) -> list[bool]:
@@ -778,7 +778,7 @@ def settling(monkeypatch, name: str, settled) -> list[bool]:
 
 def test_tantivy_top_documents_give_the_same_page_as_sorting_every_match(index_dir, monkeypatch):
     """A relevance page from tantivy's top documents has the same hits, in order, as sorting every match."""
-    from pipeline import index_tantivy as T
+    from pipeline.index import _tantivy_all as T
 
     texts = ["budget", "budget budget", "the budget and the forecast", "budget monitoring budget",
              "a budget", "budget among other words of the text"]
@@ -809,8 +809,8 @@ def test_tantivy_top_documents_give_the_same_page_as_sorting_every_match(index_d
 def test_tantivy_estimated_report_count_is_flagged_and_printed_as_about(index_dir, monkeypatch):
     """Past EXACT_REPORTS_UP_TO matches the report count is an estimate: the page says so, and the summary
     line reads "about N reports"; below it (and on Whoosh, always) the count is exact."""
-    from pipeline import index_tantivy as T
-    from pipeline.render import search_page_summary
+    from pipeline.index import _tantivy_all as T
+    from pipeline.output.render import search_page_summary
 
     # Texts of different lengths: scores differ, so tantivy's top documents settle a page.
     reports = [make_report(f"r{k:03d}", [("1", "Purpose", "purpose", "the budget is set" + " today" * k),
@@ -834,7 +834,7 @@ def test_tantivy_estimated_report_count_is_flagged_and_printed_as_about(index_di
 
 
 def test_whoosh_report_count_is_exact(index_dir):
-    from pipeline.render import search_page_summary
+    from pipeline.output.render import search_page_summary
 
     with open_index(index_dir, create=True, engine="whoosh") as ix:
         ix.add_reports([make_report(f"r{k:03d}", [("1", "Purpose", "purpose", "the budget is set")]) for k in range(5)])
@@ -850,7 +850,7 @@ def test_tantivy_page_ordered_a_run_at_a_time_is_the_page_of_sorting_every_match
     """Scores and dates tying in long runs (as in trace): ordering only the runs a page needs gives the
     hits, in order, that sorting every match gives, with and without a cap per report; so does reading
     a cut run's newest matches by day (issue 6: trace's 28,700 ties at a million sections)."""
-    from pipeline import index_tantivy as T
+    from pipeline.index import _tantivy_all as T
 
     texts = ["budget", "the budget", "budget and forecast"]
     reports = [make_report(f"r{k:03d}", [("1", "Purpose", "purpose", texts[k % 3]),

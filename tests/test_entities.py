@@ -1,4 +1,4 @@
-"""Tests for pipeline.entities: rule-based entities over a blank spaCy pipeline."""
+"""Tests for pipeline.enrich.entities: rule-based entities over a blank spaCy pipeline."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.entities import CHUNK_CHARS, MODEL_ENV_VAR, _chunks, extract_entities, get_nlp
-from pipeline.types import Entity, Section
+from pipeline.enrich.entities import CHUNK_CHARS, MODEL_ENV_VAR, _chunks, extract_entities, get_nlp
+from pipeline.model import Entity, Section
 
 SEEDS = Path(__file__).resolve().parent.parent / "corpus" / "seeds"
 
@@ -210,7 +210,7 @@ def test_get_nlp_is_cached_and_has_ruler() -> None:
 
 
 def test_missing_model_falls_back_to_blank(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="pipeline.entities"):
+    with caplog.at_level(logging.WARNING, logger="pipeline.enrich.entities"):
         nlp = get_nlp("no_such_model_xyz")
     assert nlp.pipe_names == ["boardpapers_ruler"]
     assert any("no_such_model_xyz" in r.getMessage() for r in caplog.records)
@@ -219,14 +219,14 @@ def test_missing_model_falls_back_to_blank(caplog: pytest.LogCaptureFixture) -> 
 
 def test_model_from_environment(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setenv(MODEL_ENV_VAR, "env_model_that_is_missing")
-    with caplog.at_level(logging.WARNING, logger="pipeline.entities"):
+    with caplog.at_level(logging.WARNING, logger="pipeline.enrich.entities"):
         nlp = get_nlp()
     assert nlp is get_nlp("env_model_that_is_missing")
     assert any("env_model_that_is_missing" in r.getMessage() for r in caplog.records)
 
 
 def test_import_is_cheap() -> None:
-    code = "import sys, pipeline.entities; print('spacy' in sys.modules, 'dateparser' in sys.modules)"
+    code = "import sys, pipeline.enrich.entities; print('spacy' in sys.modules, 'dateparser' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"
 
@@ -259,7 +259,7 @@ _SEPARATORS = [" ", " ", " ", "\n", "\n\n", "  ", "", " \n"]
 def test_line_filter_finds_what_the_whole_text_gives(parts: list[tuple[str, str]]) -> None:
     # The blank pipeline reads only lines holding a trigger or a wanted phrase;
     # reading every line must give the same entities.
-    import pipeline.entities as entities
+    import pipeline.enrich.entities as entities
 
     text = "".join(w + sep for w, sep in parts)
     sections = [Section(number=None, title="T", kind="other", level=1, page=1, text=text)]
@@ -275,7 +275,7 @@ def test_line_filter_finds_what_the_whole_text_gives(parts: list[tuple[str, str]
 
 
 def test_pieces_are_whole_lines_with_their_offsets() -> None:
-    from pipeline.entities import _pieces
+    from pipeline.enrich.entities import _pieces
 
     text = "plain words here\nHalton Borough Council met\nnothing\nthe sure start centre\n"
     pieces = _pieces(text, ["sure start"])

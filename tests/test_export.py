@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from conftest import make_report
 from pipeline.cli import cli
-from pipeline.errors import BoardpapersError, IndexError_
-from pipeline.export import (
+from pipeline.errors import BoardpapersError, SearchIndexError
+from pipeline.output.export import (
     COLUMNS,
     CONTEXT_COLUMNS,
     HEADER_KIND,
@@ -29,7 +29,7 @@ from pipeline.export import (
     write_table,
 )
 from pipeline.index import open_index
-from pipeline.types import Entity, Provenance, Recommendation, Warning_
+from pipeline.model import Entity, Provenance, Recommendation, ReportWarning
 
 import pipeline
 
@@ -207,7 +207,7 @@ def test_archive_show_and_cite(archive):
 
 
 def test_open_archive_without_an_index(tmp_path):
-    with pytest.raises(IndexError_, match="no index"):
+    with pytest.raises(SearchIndexError, match="no index"):
         pipeline.open_archive(tmp_path / "nothing")
     assert not (tmp_path / "nothing").exists()
 
@@ -237,7 +237,7 @@ def awkward_reports():
         pack,
         key_decision=True,
         entities=(Entity("Wigan", "GPE", None, 0, 5), Entity("NA", "ORG", 0, 0, 2)),
-        warnings=(Warning_("missing_field", "no wards", None),),
+        warnings=(ReportWarning("missing_field", "no wards", None),),
         provenance={"committee": Provenance(3, 7)},
         recommendations=(Recommendation(1, "Agree", page=2, line=0, label="(a)"),),
     )
@@ -359,7 +359,7 @@ def test_cli_export_help_has_examples():
 
 
 def test_cli_startup_does_not_import_pandas():
-    code = "import sys, pipeline.cli, pipeline.archive; print('pandas' in sys.modules)"
+    code = "import sys, pipeline.cli, pipeline.output.archive; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -401,7 +401,7 @@ def test_parse_csv_has_the_reports_table_columns_and_values(corpus_index, archiv
 
 
 def test_archive_frames_use_the_cli_row_columns(archive):
-    from pipeline.render import HIT_COLUMNS, HIT_FRAME_COLUMNS, TRACE_COLUMNS
+    from pipeline.output.render import HIT_COLUMNS, HIT_FRAME_COLUMNS, TRACE_COLUMNS
 
     hits = archive.search("performance")
     assert tuple(hits.columns) == HIT_FRAME_COLUMNS and set(HIT_COLUMNS) <= set(HIT_FRAME_COLUMNS)

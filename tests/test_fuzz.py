@@ -20,10 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import BoardpapersError
-from pipeline.parse import parse_file, parse_sections
-from pipeline.query import parse_query
-from pipeline.readers import read_lines
-from pipeline.types import SearchRequest
+from pipeline.enrich.report import parse_file
+from pipeline.parse import parse_sections
+from pipeline.search.query import parse_query
+from pipeline.read import read_lines
+from pipeline.model import SearchRequest
 
 #: Examples per property (scaled by BOARDPAPERS_FUZZ_EXAMPLES; the full parse with entities runs a quarter).
 EXAMPLES = int(os.environ.get("BOARDPAPERS_FUZZ_EXAMPLES", "300"))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.headers import parse_key_decision, split_people
-from pipeline.parse import parse_file
+from pipeline.parse.headers import parse_key_decision, split_people
+from pipeline.enrich.report import parse_file
 
 BODY = """
 1. Purpose of the Report
@@ -168,7 +168,7 @@ _REPLY_PIECES = [*"abc NnOoEeIiLl/.APLICBTSDF \tſ", "not applicable", "none", "
 @given(st.lists(st.sampled_from(_REPLY_PIECES), max_size=8).map("".join))
 @settings(max_examples=400, deadline=None)
 def test_reply_prefilter_never_hides_a_stock_reply(text: str) -> None:
-    from pipeline.sections import NOT_TITLE_TAIL, _may_end_in_reply
+    from pipeline.parse.headings import NOT_TITLE_TAIL, _may_end_in_reply
 
     if NOT_TITLE_TAIL.search(text):
         assert _may_end_in_reply(text)

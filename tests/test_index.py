@@ -10,11 +10,11 @@ import os
 import pytest
 
 from conftest import make_report
-from pipeline import index as index_mod
-from pipeline.errors import IndexError_, IndexLocked
+from pipeline.index import _whoosh_all as index_mod
+from pipeline.errors import SearchIndexError, IndexLocked
 from pipeline.index import make_snippet, open_index
-from pipeline.query import parse_query
-from pipeline.types import QAll, QAnd, QDateRange, QTerm, SearchRequest
+from pipeline.search.query import parse_query
+from pipeline.model import QAll, QAnd, QDateRange, QTerm, SearchRequest
 
 SPECIALIST = (
     "3.3",
@@ -264,7 +264,7 @@ def test_a_second_writer_gets_index_locked(ix, monkeypatch):
 
 
 def test_missing_index_is_an_error_unless_created(tmp_path):
-    with pytest.raises(IndexError_, match="no index at"):
+    with pytest.raises(SearchIndexError, match="no index at"):
         open_index(tmp_path / "none")
     assert not (tmp_path / "none").exists()
     with open_index(tmp_path / "new", create=True) as ix:

@@ -10,14 +10,15 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CORPUS, make_report
-from pipeline import index as index_mod
+from pipeline.index import _whoosh_all as index_mod
 from pipeline import ingest as ingest_mod
 from pipeline.cli import cli
 from pipeline.errors import IndexLocked, ReadError
 from pipeline.index import open_index
-from pipeline.ingest import expand_paths, ingest
-from pipeline.query import parse_query
-from pipeline.types import SearchRequest
+from pipeline.ingest import ingest
+from pipeline.read.walk import expand_paths
+from pipeline.search.query import parse_query
+from pipeline.model import SearchRequest
 
 
 class FakeParser:
@@ -228,7 +229,7 @@ def test_cli_ingest_json_summary_and_exit_codes(tmp_path):
 
 
 def ledger_rows(index_dir: Path) -> dict[str, tuple[str, str | None]]:
-    from pipeline.ledger import Ledger
+    from pipeline.ingest.ledger import Ledger
 
     with Ledger.open(index_dir) as ledger:
         return {Path(e.path).name: (e.status, e.report_id) for e in ledger.entries()}
@@ -273,7 +274,7 @@ def test_issue5_ledger_never_runs_ahead_of_the_index(tmp_path, index_dir, monkey
 
 
 def test_issue5_status_reconciles_the_ledger_with_the_index(papers, index_dir):
-    from pipeline.ledger import LEDGER_FILE, archive_status
+    from pipeline.ingest.ledger import LEDGER_FILE, archive_status
 
     ingest([papers], index_dir, parser=FakeParser())
     with open_index(index_dir) as ix:
@@ -318,10 +319,10 @@ def test_issue5_symlinked_folders_are_followed_once(papers, index_dir):
 
 
 def test_issue5_an_index_that_cannot_be_written_is_our_error_not_a_traceback(papers, tmp_path):
-    from pipeline.errors import IndexError_
+    from pipeline.errors import SearchIndexError
 
     (tmp_path / "a-file").write_text("not a folder")
-    with pytest.raises(IndexError_, match="cannot write an index at"):
+    with pytest.raises(SearchIndexError, match="cannot write an index at"):
         ingest([papers], tmp_path / "a-file" / "index", parser=FakeParser())
 
 
@@ -338,7 +339,7 @@ def test_issue6_an_ingest_ends_merged_to_few_segments(tmp_path, index_dir, monke
     if engine == "whoosh":
         cls = index_mod.WhooshIndex
     else:
-        from pipeline.index_tantivy import TantivyIndex as cls
+        from pipeline.index._tantivy_all import TantivyIndex as cls
     original = cls.merge
 
     def counting(self, **kw):

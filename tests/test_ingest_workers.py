@@ -25,13 +25,13 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, ROOT, make_report
-from pipeline import index as index_mod
+from pipeline.index import _whoosh_all as index_mod
 from pipeline.errors import ReadError
 from pipeline.index import STAGING_DIR, open_index
 from pipeline.ingest import ingest
-from pipeline.ledger import Ledger
-from pipeline.query import parse_query
-from pipeline.types import QAll, SearchRequest
+from pipeline.ingest.ledger import Ledger
+from pipeline.search.query import parse_query
+from pipeline.model import QAll, SearchRequest
 from test_index import unlisted_files
 
 #: Papers in the generated folder, and papers per commit in these tests (several segments a run).
@@ -311,7 +311,7 @@ class FailingPart:
 def parts(monkeypatch):
     """Every merge splits its postings into parts (whatever its size); counts the parts appended here
     (written by a worker) and written here (a part's range of terms, or a whole merge's)."""
-    from pipeline.index import _SegmentMerge
+    from pipeline.index._whoosh_all import _SegmentMerge
 
     monkeypatch.setattr(index_mod, "MIN_PARALLEL_MERGE_BYTES", 0)
     calls = {"appended": 0, "part written here": 0, "whole written here": 0}
@@ -383,7 +383,7 @@ def test_a_merge_that_fails_with_the_workers_is_done_again_here(papers, tmp_path
 
 
 def test_an_interrupted_final_merge_commits_nothing_and_the_next_run_merges(papers, tmp_path, parts, monkeypatch):
-    from pipeline.index import _SegmentMerge
+    from pipeline.index._whoosh_all import _SegmentMerge
 
     index_dir = tmp_path / "index"
     real_append = _SegmentMerge._append_part
@@ -415,7 +415,7 @@ def test_sigkill_during_the_final_merge_in_workers_then_rerun_completes(papers, 
     script = f"""
 import sys, time
 sys.path.insert(0, {str(Path(__file__).parent)!r})
-from pipeline import index as index_mod
+from pipeline.index import _whoosh_all as index_mod
 from pipeline.ingest import ingest
 from test_ingest_workers import SectionsParser
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.evaluate import fold, load_labels, section_f1
-from pipeline.parse import fill_from_siblings, parse_file
+from pipeline.enrich.siblings import fill_from_siblings
+from pipeline.enrich.report import parse_file
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = load_labels(ROOT / "tests" / "data" / "seeds.jsonl")
@@ -94,7 +95,7 @@ def test_expected_warnings_and_no_others(case, parsed):
 
 def test_pdf_omissions_are_real():
     """The PDF copy of 001 really has no WARD(S) row, so the PDF cannot yield it."""
-    from pipeline.readers import read_lines
+    from pipeline.read import read_lines
 
     for (paper, _field), marker in PDF_OMISSIONS.items():
         pdf_text = " ".join(l.text for l in read_lines(ROOT / "corpus" / "pdf" / f"{paper}.pdf").lines)

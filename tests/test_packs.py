@@ -1,4 +1,4 @@
-"""Agenda packs: cover, agenda items and component reports (``pipeline.packs``)."""
+"""Agenda packs: cover, agenda items and component reports (``pipeline.parse.packs``)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,19 @@ from pathlib import Path
 import pytest
 
 from pipeline.evaluate import fold
-from pipeline.headers import IGNORE
-from pipeline.layout import strip_furniture
-from pipeline.packs import (
+from pipeline.parse.headers import IGNORE
+from pipeline.parse.furniture import strip_furniture
+from pipeline.parse.packs import (
     HeaderBlock,
     cover_fields,
     find_header_blocks,
     find_reports,
     parse_agenda,
 )
-from pipeline.parse import parse_file, parse_sections
-from pipeline.readers import read_lines
-from pipeline.types import Line
+from pipeline.enrich.report import parse_file
+from pipeline.parse import parse_sections
+from pipeline.read import read_lines
+from pipeline.model import Line
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -26,8 +26,8 @@ from pipeline.cli import cli
 from pipeline.errors import ReadError
 from pipeline.index import open_index
 from pipeline.ingest import WORKER_DIED, ingest
-from pipeline.ledger import Ledger
-from pipeline.types import Provenance, QAll, SearchRequest
+from pipeline.ingest.ledger import Ledger
+from pipeline.model import Provenance, QAll, SearchRequest
 
 #: Worker counts compared with the in-process run.
 WORKER_COUNTS = (2, 3)
@@ -205,7 +205,7 @@ def test_cli_workers_option_gives_the_same_outcomes(tmp_path):
 
 
 def test_cli_pdf_engine_reaches_the_reader(tmp_path, monkeypatch):
-    import pipeline.readers as readers
+    import pipeline.read as readers
 
     engines: list[str | None] = []
     real = readers.read_lines
@@ -247,7 +247,7 @@ def test_ingest_help_stays_light():
         "res = CliRunner().invoke(cli, ['ingest', '--help'])\n"
         "assert res.exit_code == 0 and '--pdf-engine [pdfplumber|pdfium]' in res.output, res.output\n"
         "heavy = ('pdfplumber', 'pypdfium2', 'spacy', 'whoosh', 'tantivy', 'concurrent.futures.process',\n"
-        "         'pipeline.readers.pdf', 'pipeline.readers.pdfium', 'pipeline.parse')\n"
+        "         'pipeline.read.pdfplumber', 'pipeline.read.pdfium', 'pipeline.parse', 'pipeline.enrich')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)

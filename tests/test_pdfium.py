@@ -24,8 +24,8 @@ from typing import Iterator
 import pytest
 
 from pipeline.errors import NeedsOCR, ReadError
-from pipeline.readers import read_lines
-from pipeline.types import Document
+from pipeline.read import read_lines
+from pipeline.model import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_PDFS = sorted((ROOT / "corpus" / "pdf").glob("*.pdf"))
@@ -149,7 +149,7 @@ def test_header_labels_are_bold_spans_in_both_engines() -> None:
 
 def test_eval_accuracy_equals_pdfplumber_on_seeds() -> None:
     from pipeline.evaluate import evaluate
-    from pipeline.parse import parse_file
+    from pipeline.enrich.report import parse_file
 
     labels = ROOT / "tests" / "data" / "seeds.jsonl"
     plumber = evaluate(labels, ROOT / "corpus", parse=lambda p: parse_file(p, pdf_engine="pdfplumber", entities=False))
@@ -168,7 +168,7 @@ def test_real_papers_lines_and_accuracy_match() -> None:
     import difflib
 
     from pipeline.evaluate import evaluate
-    from pipeline.parse import parse_file
+    from pipeline.enrich.report import parse_file
 
     differ = total = 0
     for path in sorted(REAL.glob("*.pdf")):
@@ -330,7 +330,7 @@ def test_pages_and_text_pages_are_closed(write, monkeypatch: pytest.MonkeyPatch)
     # pypdfium2's helper objects): each one it opens, it closes.
     import pypdfium2
 
-    from pipeline.readers import pdfium as reader
+    from pipeline.read import pdfium as reader
 
     api = reader._api()
     calls: list[str] = []
@@ -365,7 +365,7 @@ def test_eval_command_reads_pdfs_with_the_engine_asked_for(monkeypatch: pytest.M
     from click.testing import CliRunner
 
     from pipeline.cli import cli
-    from pipeline.readers import PDF_ENGINES
+    from pipeline.config import PDF_ENGINES
 
     eval_options = {p.name: p for p in cli.commands["eval"].params}
     assert tuple(eval_options["pdf_engine"].type.choices) == PDF_ENGINES
@@ -373,7 +373,7 @@ def test_eval_command_reads_pdfs_with_the_engine_asked_for(monkeypatch: pytest.M
     def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("pdfplumber was used")
 
-    monkeypatch.setattr("pipeline.readers.pdf.read_pdf", refuse)
+    monkeypatch.setattr("pipeline.read.pdfplumber.read_pdf", refuse)
     labels, corpus = str(ROOT / "tests" / "data" / "seeds.jsonl"), str(ROOT / "corpus")
     result = CliRunner().invoke(cli, ["eval", labels, corpus, "--pdf-engine", "pdfium", "--json", "--no-misses"])
     assert result.exit_code == 0, result.output

@@ -1,7 +1,7 @@
 """The pdfium reader's fast path (words per text object and per word, not per char)
 gives the words its char-by-char path gives.
 
-``pipeline.readers.pdfium`` places a text object's chars from its font's advances,
+``pipeline.read.pdfium`` places a text object's chars from its font's advances,
 checked against the boxes of the object's first and last chars (else of each
 word's first and last chars, else char by char). These tests compare the words
 of both paths on the corpus PDFs and on small PDFs drawn the ways producers
@@ -27,7 +27,7 @@ def _both_paths(path: Path) -> list[tuple[list[dict[str, Any]], list[dict[str, A
     """(char-by-char words, fast-path words) of every page."""
     import pypdfium2 as pdfium
 
-    from pipeline.readers import pdfium as reader
+    from pipeline.read import pdfium as reader
 
     out = []
     pdf = pdfium.PdfDocument(path)
@@ -96,7 +96,7 @@ def test_fast_words_equal_char_words_on_drawn_text(name: str, tmp_path: Path) ->
 
 
 def test_fast_path_is_taken_on_plain_text(tmp_path: Path) -> None:
-    from pipeline.readers import pdfium as reader
+    from pipeline.read import pdfium as reader
 
     path = tmp_path / "plain.pdf"
     path.write_bytes(make_pdf([CASES["kerned"] + BODY.replace(b"700", b"650")]))
@@ -116,7 +116,7 @@ def test_fast_path_is_taken_on_plain_text(tmp_path: Path) -> None:
     assert [w["text"] for w in words][:4] == ["The", "council", "will", "consult"]
 
 
-# ---------------------------------------------------------------- shortcuts in line grouping (pipeline.readers.pdf)
+# ---------------------------------------------------------------- shortcuts in line grouping (pipeline.read.pdfplumber)
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -125,7 +125,7 @@ from hypothesis import strategies as st
 @given(st.text(max_size=4))
 @settings(max_examples=300, deadline=None)
 def test_suffix_forms_are_what_lower_maps_to_an_ordinal_suffix(text: str) -> None:
-    from pipeline.readers.pdf import _SUFFIX_FORMS, ORDINAL_SUFFIXES
+    from pipeline.read.pdfplumber import _SUFFIX_FORMS, ORDINAL_SUFFIXES
 
     assert (text in _SUFFIX_FORMS) == (text.lower() in ORDINAL_SUFFIXES)
 
@@ -133,7 +133,7 @@ def test_suffix_forms_are_what_lower_maps_to_an_ordinal_suffix(text: str) -> Non
 @given(st.lists(st.text(alphabet="ab •\uf0b7\u25aa\uf0a7x", max_size=4), min_size=1, max_size=5))
 @settings(max_examples=300, deadline=None)
 def test_span_text_normalises_bullets_word_by_word(texts: list[str]) -> None:
-    from pipeline.readers.pdf import BULLET_CHARS, _span_text
+    from pipeline.read.pdfplumber import BULLET_CHARS, _span_text
 
     def reference(word: str) -> str:  # the rule as first written
         if word and all(ch in BULLET_CHARS for ch in word):

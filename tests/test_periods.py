@@ -1,4 +1,4 @@
-"""Tests for pipeline.periods: UK financial quarters and a report's period."""
+"""Tests for pipeline.enrich.periods: UK financial quarters and a report's period."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.periods import (
+from pipeline.enrich.periods import (
     detect_period,
     find_quarters,
     fiscal_year_of,
@@ -17,7 +17,7 @@ from pipeline.periods import (
     quarter_bounds,
     quarter_of,
 )
-from pipeline.types import Period
+from pipeline.model import Period
 
 SEEDS = Path(__file__).resolve().parent.parent / "corpus" / "seeds"
 D = dt.date

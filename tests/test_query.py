@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from pipeline.errors import QueryError
-from pipeline.query import normalize_fiscal_year, normalize_quarter, parse_query, positive_leaves
-from pipeline.types import QAll, QAnd, QDateRange, QFuzzy, QNot, QOr, QPhrase, QPrefix, QTerm
+from pipeline.model.query import positive_leaves
+from pipeline.search.query import normalize_fiscal_year, normalize_quarter, parse_query
+from pipeline.model import QAll, QAnd, QDateRange, QFuzzy, QNot, QOr, QPhrase, QPrefix, QTerm
 
 
 def test_words_phrases_and_implicit_and():

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from conftest import make_report
 from pipeline.cli import cli
-from pipeline.errors import BoardpapersError, IndexError_, QueryError
+from pipeline.errors import BoardpapersError, SearchIndexError, QueryError
 from pipeline.index import open_index
 from pipeline.search import build_filter, search, show
-from pipeline.types import QAnd, QDateRange, QTerm
+from pipeline.model import QAnd, QDateRange, QTerm
 
 
 def stem(hit) -> str:
@@ -203,7 +203,7 @@ def test_filters_only_with_match_all(many):
 
 
 def test_no_index_is_an_index_error(tmp_path):
-    with pytest.raises(IndexError_):
+    with pytest.raises(SearchIndexError):
         search(tmp_path / "nothing", "x")
 
 

@@ -7,8 +7,8 @@ import dataclasses
 
 from conftest import make_report
 
-from pipeline.parse import committee_key, council_lender, fill_from_siblings
-from pipeline.types import Provenance, Report
+from pipeline.enrich.siblings import committee_key, council_lender, fill_from_siblings
+from pipeline.model import Provenance, Report
 
 BOARD = "Children and Young People Policy and Performance Board"
 

@@ -1,0 +1,73 @@
+"""What a reader gives: a document's lines with their layout, and where a value was read."""
+
+from __future__ import annotations
+
+
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A run of words on one line that belongs together (a table cell, a bold label).
+
+    A reader splits a line into spans at wide horizontal gaps (PDF) or tabs
+    (text), and at changes between bold and regular type.
+    """
+
+    text: str
+    x0: float
+    x1: float
+    bold: bool = False
+    italic: bool = False
+    size: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One visual line of a document, with its layout.
+
+    For text and markdown files, ``x0`` is the indentation in characters,
+    ``size`` is 0.0 (unknown) and ``md_level`` carries a markdown ``#`` level.
+    """
+
+    text: str
+    page: int  # 1-based
+    line_no: int  # 1-based within the document
+    x0: float = 0.0
+    top: float = 0.0
+    x1: float = 0.0
+    bottom: float = 0.0
+    size: float = 0.0
+    bold: bool = False
+    italic: bool = False
+    spans: tuple[Span, ...] = ()
+    md_level: int = 0
+    page_width: float = 0.0
+    page_height: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    path: str
+    sha256: str
+    format: str  # "pdf" | "text" | "markdown"
+    pages: int
+    size_bytes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """What a reader returns: the source and its lines in reading order."""
+
+    source: Source
+    lines: tuple[Line, ...]
+    body_size: float = 0.0  # the commonest font size (0.0 when unknown)
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a value was read: 1-based page and line number in the source."""
+
+    page: int
+    line: int

@@ -1,0 +1,329 @@
+"""Rendering records for people (text) and for machines (row dicts for JSON Lines / CSV).
+
+Text output may carry click styles; ``click.echo`` drops them when stdout is
+not a terminal. Row dicts are plain JSON-able values.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from pipeline.model import Hit, IndexStats, IngestOutcome, IngestSummary, SearchPage, TraceResult
+
+# ---------------------------------------------------------------- search hits
+
+#: Every column of a hit row, in order: a hit as a DataFrame (``Archive.search``/``similar``).
+HIT_FRAME_COLUMNS: tuple[str, ...] = (
+    "rank",
+    "report_rank",
+    "report_id",
+    "section_index",
+    "section_number",
+    "section_title",
+    "section_kind",
+    "page",
+    "meeting_date",
+    "committee",
+    "officer",
+    "council",
+    "subject",
+    "period",
+    "score",
+    "path",
+    "snippet",
+)
+#: Columns a reader of ``search --csv`` doesn't need (kept in the DataFrame for joins).
+FRAME_ONLY_COLUMNS: tuple[str, ...] = ("section_index", "council", "subject")
+#: Columns of a hit row (``search --csv``), in order.
+HIT_COLUMNS: tuple[str, ...] = tuple(c for c in HIT_FRAME_COLUMNS if c not in FRAME_ONLY_COLUMNS)
+#: Matched words in snippets are wrapped in these (pipeline.index.MARK_OPEN/CLOSE).
+MARK_OPEN, MARK_CLOSE = "[[", "]]"
+
+
+def display_path(path: str) -> str:
+    """A path relative to the working directory when it lies inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def styled_snippet(snippet: str) -> str:
+    """A snippet with its [[marks]] shown in bold."""
+    out, pos = [], 0
+    while (start := snippet.find(MARK_OPEN, pos)) >= 0 and (end := snippet.find(MARK_CLOSE, start)) >= 0:
+        out.append(snippet[pos:start])
+        out.append(click.style(snippet[start + len(MARK_OPEN) : end], bold=True, fg="yellow"))
+        pos = end + len(MARK_CLOSE)
+    out.append(snippet[pos:])
+    return "".join(out)
+
+
+def section_label(hit: Hit) -> str:
+    """``3.3 Specialist Services`` (number and title, whichever exist)."""
+    return " ".join(x for x in (hit.section_number, hit.section_title) if x) or hit.section_kind
+
+
+def hit_row(hit: Hit, *, rank: int | None = None, report_rank: int | None = None) -> dict[str, Any]:
+    """One hit as a flat dict (``search --json`` / ``--csv``)."""
+    return {
+        "rank": rank,
+        "report_rank": report_rank,
+        "report_id": hit.report_id,
+        "section_index": hit.section_index,
+        "section_number": hit.section_number,
+        "section_title": hit.section_title,
+        "section_kind": hit.section_kind,
+        "section": section_label(hit),
+        "page": hit.page,
+        "meeting_date": hit.meeting_date.isoformat() if hit.meeting_date else None,
+        "committee": hit.committee,
+        "officer": hit.officer,
+        "subject": hit.subject,
+        "council": hit.council,
+        "period": hit.period,
+        "score": hit.score,
+        "path": hit.path,
+        "snippet": hit.snippet,
+    }
+
+
+def search_page_rows(page: SearchPage) -> list[dict[str, Any]]:
+    """Every hit on the page, ranked (with its report's rank when grouped)."""
+    first = (page.page - 1) * page.limit
+    if not page.grouped:
+        return [hit_row(h, rank=first + i + 1) for i, h in enumerate(page.hits)]
+    rows, rank = [], 0
+    for g, group in enumerate(page.groups):
+        for h in group.hits:
+            rank += 1
+            rows.append(hit_row(h, rank=rank, report_rank=first + g + 1))
+    return rows
+
+
+def _meta(*parts: Any) -> str:
+    return " · ".join(str(p) for p in parts if p)
+
+
+def hit_text(hit: Hit, *, rank: int | None = None, with_report: bool = True) -> str:
+    """A readable block for one hit."""
+    head = f"{rank}. " if rank is not None else ""
+    lines = []
+    if with_report:
+        lines.append(head + click.style(hit.report_id, bold=True) + "  " + section_label(hit))
+        lines.append(
+            "   "
+            + _meta(
+                hit.meeting_date.isoformat() if hit.meeting_date else "no date",
+                hit.committee,
+                hit.period,
+                f"p.{hit.page}" if hit.page else None,
+                f"score {hit.score:g}",
+            )
+        )
+        lines.append("   " + display_path(hit.path))
+    else:
+        lines.append(
+            "   " + click.style(section_label(hit), bold=True) + "  " + _meta(f"p.{hit.page}" if hit.page else None, f"score {hit.score:g}")
+        )
+    if hit.snippet:
+        lines.append("     " + styled_snippet(hit.snippet))
+    return "\n".join(lines)
+
+
+def search_page_text(page: SearchPage) -> str:
+    """A page of search results for the terminal."""
+    first = (page.page - 1) * page.limit
+    if not page.grouped:
+        return "\n\n".join(hit_text(h, rank=first + i + 1) for i, h in enumerate(page.hits))
+    blocks = []
+    for g, group in enumerate(page.groups):
+        head = [
+            f"{first + g + 1}. " + click.style(group.report_id, bold=True),
+            "   " + _meta(group.meeting_date.isoformat() if group.meeting_date else "no date", group.committee, group.period),
+        ]
+        if group.subject:
+            head.append("   " + group.subject)
+        head.append("   " + display_path(group.path))
+        blocks.append("\n".join(head + [hit_text(h, with_report=False) for h in group.hits]))
+    return "\n\n".join(blocks)
+
+
+def search_page_summary(page: SearchPage) -> str:
+    """One line for stderr: how much matched and what this page shows ("about N reports": an estimate)."""
+    what = "reports" if page.grouped else "sections"
+    shown = len(page.groups) if page.grouped else len(page.hits)
+    first = (page.page - 1) * page.limit
+    span = f"{first + 1}-{first + shown}" if shown else "none"
+    reports = f"{page.reports}" if page.reports_exact else f"about {page.reports}"
+    return f"{page.total} sections in {reports} reports match; showing {what} {span}"
+
+
+# ---------------------------------------------------------------- ingest outcomes
+
+#: Columns of an ingest outcome row (``ingest --json`` / ``--csv``).
+OUTCOME_COLUMNS: tuple[str, ...] = ("path", "status", "report_id", "sections", "sha256", "reason")
+#: Statuses in the order the summary lists them.
+OUTCOME_STATUSES: tuple[str, ...] = ("indexed", "unchanged", "replaced", "duplicate", "failed")
+
+
+def outcome_row(outcome: IngestOutcome) -> dict[str, Any]:
+    return {k: getattr(outcome, k) for k in OUTCOME_COLUMNS}
+
+
+def ingest_summary_text(summary: IngestSummary) -> str:
+    """``10 files: 8 indexed, 1 unchanged, ... `` then one line per failure."""
+    counts = ", ".join(f"{summary.count(s)} {s}" for s in OUTCOME_STATUSES)
+    lines = [f"{len(summary.outcomes)} files: {counts}"]
+    lines += [f"  failed: {o.reason or o.path}" for o in summary.failed]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- trace (recommendation lineages)
+
+#: Columns of a trace row (``trace --json`` / ``--csv``): one per recommendation.
+TRACE_COLUMNS: tuple[str, ...] = (
+    "lineage",
+    "recommendation_id",
+    "report_id",
+    "number",
+    "meeting_date",
+    "committee",
+    "officer",
+    "period",
+    "similarity",
+    "text",
+    "path",
+)
+
+
+def trace_rows(result: TraceResult) -> list[dict[str, Any]]:
+    rows = []
+    for lineage in result.lineages:
+        for e in lineage.entries:
+            row = {k: getattr(e, k) for k in TRACE_COLUMNS}
+            row["meeting_date"] = e.meeting_date.isoformat() if e.meeting_date else None
+            rows.append(row)
+    return rows
+
+
+def trace_text(result: TraceResult) -> str:
+    """Each lineage: its earliest wording, then its recommendations in date order."""
+    blocks = []
+    for lineage in result.lineages:
+        dates = [e.meeting_date for e in lineage.entries if e.meeting_date]
+        span = f"{min(dates)} to {max(dates)}" if dates else "no dates"
+        head = click.style(f"{lineage.id}  {lineage.text}", bold=True)
+        lines = [head, f"    {len(lineage.entries)} recommendations, {span}"]
+        for e in lineage.entries:
+            lines.append(
+                "    "
+                + _meta(e.meeting_date.isoformat() if e.meeting_date else "no date", e.period, e.committee, e.officer,
+                        f"similarity {e.similarity:g}")
+            )
+            lines.append(f"      {e.recommendation_id}  {display_path(e.path)}")
+            if e.text != lineage.text:
+                lines.append(f"      {e.text}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+# ---------------------------------------------------------------- similar passages
+
+
+def similar_rows(hits: tuple[Hit, ...]) -> list[dict[str, Any]]:
+    """Hit rows, ``score`` being the similarity (0-100)."""
+    return [hit_row(h, rank=i) for i, h in enumerate(hits, 1)]
+
+
+def similar_text(hits: tuple[Hit, ...]) -> str:
+    return "\n\n".join(hit_text(h, rank=i).replace(f"score {h.score:g}", f"similarity {h.score:g}")
+                       for i, h in enumerate(hits, 1))
+
+
+# ---------------------------------------------------------------- index statistics
+
+#: Columns of a stats row (``stats --json`` / ``--csv``).
+STATS_COLUMNS: tuple[str, ...] = ("dimension", "value", "count")
+
+
+def stats_rows(stats: IndexStats) -> list[dict[str, Any]]:
+    totals = [{"dimension": "total", "value": k, "count": getattr(stats, k)} for k in ("files", "reports", "sections")]
+    return totals + [{"dimension": c.dimension, "value": c.value, "count": c.count} for c in stats.counts]
+
+
+def stats_text(stats: IndexStats) -> str:
+    lines = [f"{stats.files} files, {stats.reports} reports, {stats.sections} sections"]
+    dimension = None
+    for c in stats.counts:
+        if c.dimension != dimension:
+            dimension = c.dimension
+            lines += ["", click.style(dimension.replace("_", " "), bold=True)]
+        lines.append(f"  {c.count:>6}  {c.value}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- reports
+
+# Report rows (``parse --csv``, ``show --csv``) are the reports table of
+# pipeline.output.export (export.report_row, export.REPORTS_COLUMNS): one row builder.
+
+#: Header fields shown by ``report_summary``, with their display names.
+SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
+    ("council", "Council"),
+    ("committee", "Committee"),
+    ("meeting_date", "Meeting date"),
+    ("subject", "Subject"),
+    ("reporting_officer", "Reporting officer"),
+    ("cabinet_member", "Cabinet member"),
+    ("portfolio", "Portfolio"),
+    ("contact", "Contact"),
+    ("wards", "Wards"),
+    ("key_decision", "Key decision"),
+    ("reference", "Reference"),
+)
+
+
+def report_summary(report: Any) -> str:
+    """A readable summary of one report, every field cited to its page and line."""
+    path = display_path(report.source.path)
+    lines = [click.style(f"{report.id}", bold=True) + f"  {report.doc_type}  {path} ({report.source.pages} pages)"]
+
+    def cite(name: str) -> str:
+        prov = report.provenance.get(name)
+        return click.style(f"  [p.{prov.page} l.{prov.line}]", dim=True) if prov else ""
+
+    for name, title in SUMMARY_FIELDS:
+        value = getattr(report, name)
+        if value is None:
+            continue
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif isinstance(value, bool):
+            value = "yes" if value else "no"
+        lines.append(f"  {title + ':':<19} {value}{cite(name)}")
+    if report.period:
+        p = report.period
+        span = f" ({p.start.isoformat()} to {p.end.isoformat()})" if p.start and p.end else ""
+        lines.append(f"  {'Period:':<19} {p.key}{span}")
+    if report.recommendations:
+        lines.append("  Recommendations:" + (f"  {report.recommendation_leadin}" if report.recommendation_leadin else ""))
+        for r in report.recommendations:
+            lines.append(f"    {r.number}. {r.text}" + click.style(f"  [p.{r.page} l.{r.line}]", dim=True))
+    if report.sections:
+        lines.append("  Sections:")
+        for s in report.sections:
+            indent = "  " * max(0, s.level - 1)
+            num = f"{s.number} " if s.number else ""
+            lines.append(f"    {indent}{num}{s.title}" + click.style(f"  ({s.kind}, p.{s.page})", dim=True))
+    for w in report.warnings:
+        where = f" (p.{w.page})" if w.page else ""
+        lines.append(click.style(f"  warning {w.code}: {w.message}{where}", fg="yellow"))
+    for part in report.parts:
+        lines.append("")
+        lines.append("  " + report_summary(part).replace("\n", "\n  "))
+    return "\n".join(lines)

@@ -1,0 +1,25 @@
+"""Parse a document's lines into its layout: header fields, sections, recommendations, doc type.
+
+The second layer of ``read_lines`` -> ``parse_sections`` -> ``parse_file``: no
+enrichment (council lending, periods, entities), which is :mod:`pipeline.enrich`'s.
+"""
+
+from __future__ import annotations
+
+from pipeline.model import Document, Layout
+from pipeline.parse.doctype import detect_doc_type
+from pipeline.parse.furniture import strip_furniture
+from pipeline.parse.packs import parse_pack
+from pipeline.parse.report import parse_report_lines
+
+
+def parse_sections(doc: Document) -> Layout:
+    """Header fields, sections and recommendations of one document (no enrichment)."""
+    lines = strip_furniture(doc.lines)
+    doc_type = detect_doc_type(lines, {})
+    if doc_type == "agenda_pack":
+        return parse_pack(doc, lines)
+    return parse_report_lines(doc, lines, doc_type)
+
+
+__all__ = ["parse_sections"]

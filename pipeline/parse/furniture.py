@@ -1,0 +1,124 @@
+"""Page furniture and paragraphs: what is on the page but not part of the text.
+
+Running headers and footers (lines that repeat at the top or foot of many
+pages), page numbers and "Page N" stamps are removed before parsing, and
+hyphenated line breaks are joined when lines are put back into paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Sequence
+
+from pipeline.model import Line
+
+#: Share of the page height at the top and the foot where furniture lives.
+MARGIN_SHARE = 0.1
+#: A line repeated (digits ignored) on at least this share of pages is furniture...
+REPEAT_SHARE = 0.5
+#: ...provided the document has at least this many pages.
+REPEAT_MIN_PAGES = 2
+
+PAGE_NUMBER = re.compile(
+    r"""
+    ^\s*(?:
+        page\s+\d+(?:\s+of\s+\d+)?         # "Page 3", "Page 3 of 12"
+      | \d{1,4}(?:\s+of\s+\d{1,4})?        # "3", "3 of 12"
+      | [-–]\s*\d{1,4}\s*[-–]              # "- 3 -"
+      | \d{1,4}\s*/\s*\d{1,4}              # "3/12"
+    )\s*$
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+#: Stamps that look like furniture but carry structure ("Agenda Item 7" starts a report).
+KEEP_STAMPS = re.compile(r"^\s*agenda\s+item\s+\d+", re.IGNORECASE)
+#: In a text file, a line of at most this many words repeated on most pages is furniture...
+TEXT_FURNITURE_MAX_WORDS = 6
+#: ...when the file has at least this many pages.
+TEXT_REPEAT_MIN_PAGES = 4
+#: A line ending with a word broken by a hyphen ("develop-" + "ment").
+HYPHEN_BREAK = re.compile(r"[A-Za-z]{2,}-$")
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d+", "#", text.strip().lower())
+
+
+def _in_margin(line: Line) -> bool:
+    if not line.page_height:
+        return False
+    return line.top < line.page_height * MARGIN_SHARE or line.bottom > line.page_height * (1 - MARGIN_SHARE)
+
+
+def furniture(lines: Sequence[Line]) -> set[int]:
+    """line_no of every running header, footer and page number."""
+    out: set[int] = set()
+    pages = {l.page for l in lines}
+    shapes: Counter[str] = Counter()
+    seen: set[tuple[int, str]] = set()
+    for l in lines:
+        if l.size and _in_margin(l):
+            key = (l.page, _shape(l.text))
+            if key not in seen:
+                seen.add(key)
+                shapes[key[1]] += 1
+    threshold = max(2, int(len(pages) * REPEAT_SHARE + 0.5))
+    repeated = {s for s, n in shapes.items() if n >= threshold} if len(pages) >= REPEAT_MIN_PAGES else set()
+    # Text files have no margins: a short line on most pages is a running header or footer.
+    text_shapes: Counter[str] = Counter()
+    text_seen: set[tuple[int, str]] = set()
+    for l in lines:
+        if not l.size and len(l.text.split()) <= TEXT_FURNITURE_MAX_WORDS:
+            key = (l.page, _shape(l.text))
+            if key not in text_seen:
+                text_seen.add(key)
+                text_shapes[key[1]] += 1
+    text_threshold = max(TEXT_REPEAT_MIN_PAGES, int(len(pages) * REPEAT_SHARE + 0.5))
+    text_repeated = {s for s, n in text_shapes.items() if n >= text_threshold}
+    for l in lines:
+        if l.size:  # PDF: judge by position
+            if _in_margin(l) and (PAGE_NUMBER.match(l.text) or _shape(l.text) in repeated) \
+                    and not KEEP_STAMPS.match(l.text):
+                out.add(l.line_no)
+        elif re.match(r"^\s*page\s+\d+\s*$", l.text, re.IGNORECASE) or (
+            _shape(l.text) in text_repeated and not KEEP_STAMPS.match(l.text)
+        ):
+            out.add(l.line_no)
+    return out
+
+
+def strip_furniture(lines: Sequence[Line]) -> tuple[Line, ...]:
+    drop = furniture(lines)
+    return tuple(l for l in lines if l.line_no not in drop)
+
+
+def paragraph_break(prev: Line, line: Line) -> bool:
+    """Does ``line`` start a new paragraph after ``prev``?"""
+    if line.page != prev.page:
+        return False if prev.size else True
+    if prev.size:
+        return (line.top - prev.bottom) > 0.55 * prev.size
+    return (line.top - prev.bottom) >= 1
+
+
+def join_lines(lines: Sequence[Line]) -> str:
+    """Lines back into text: paragraphs separated by blank lines, hyphen breaks joined."""
+    out: list[str] = []
+    prev: Line | None = None
+    for line in lines:
+        text = line.text.strip()
+        if not text:
+            continue
+        if prev is None:
+            out.append(text)
+        elif paragraph_break(prev, line) or text[:1] in "•-–" or re.match(r"^\(?\w{1,3}[.)]\s", text) and prev.size == 0:
+            out.append("\n\n" + text if paragraph_break(prev, line) else "\n" + text)
+        elif HYPHEN_BREAK.search(out[-1]) and text[:1].islower() and prev.size:
+            out[-1] = out[-1][:-1]
+            out.append(text)
+        else:
+            out.append(" " + text)
+        prev = line
+    return "".join(out).strip()

@@ -1,0 +1,135 @@
+"""Recommendations: one item each, numbering and bullets removed.
+
+Works on the lines of a recommendations section: a lead-in ("Cabinet is asked
+to:", "That the Board") followed by numbered, lettered or bulleted items, or a
+single inline recommendation ("RECOMMENDATION: That the Board ...").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from pipeline.model import Line, Recommendation
+from pipeline.parse.furniture import HYPHEN_BREAK, paragraph_break
+
+#: Item markers at the start of a line.
+ITEM_RE = re.compile(
+    r"""
+    ^\s*
+    (?:[-•●▪◦*–]\s+)?                 # a bullet before the number ("- 1) Receive")
+    (?P<label>
+        \(\s*\d{1,2}\s*\)             # (1)
+      | \d{1,2}\s*\)                  # 1)
+      | \d{1,2}\.\d{1,2}\.?           # 2.1 (a numbered paragraph)
+      | \d{1,2}\.(?!\d)               # 1.
+      | \(\s*[a-z]\s*\)               # (a)
+      | [a-z]\s*\)                    # a)
+      | [a-z]\.(?=\s)                 # a.
+      | \(\s*[ivx]{1,5}\s*\)          # (iv)
+      | [ivx]{1,5}\s*\)               # iv)
+      | [ivx]{1,5}\.(?=\s)            # iv.
+      | [-•●▪◦*–]                     # a bullet alone
+    )
+    \s+(?P<text>\S.*)$
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+#: Trailing list punctuation: "...report;" "...clarification; and" "...; or".
+LIST_TAIL = re.compile(r"\s*(?:;\s*(?:and|or)?|,\s*(?:and|or)|\s+and|\s+or)\s*$", re.IGNORECASE)
+#: Lead-ins end like this ("Cabinet is asked to:", "That the Committee:", "That").
+LEADIN_END = re.compile(r"(?::|\bto|\bthat|\bboard|\bcommittee|\bcouncil|\bcabinet)\s*$", re.IGNORECASE)
+#: A short label between items that groups the next ones ("Contractual:", "Financial:").
+SUB_LEADIN = re.compile(r"^[A-Z][\w’' /&-]{1,40}:$")
+#: Lines that end the recommendations before the next heading (a reasons paragraph).
+STOP_RE = re.compile(r"^(?:reasons?\s+for\s+(?:the\s+)?recommendation|reason\s+for\s+decision)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class RecLine:
+    """A line of the recommendations section, or the run-in text of its heading."""
+
+    text: str
+    line: Line
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.replace("**", "").strip()
+
+
+def _append(buf: str, text: str, prev: Line | None) -> str:
+    if not buf:
+        return text
+    if HYPHEN_BREAK.search(buf) and text[:1].islower() and prev is not None and prev.size:
+        return buf[:-1] + text
+    return f"{buf} {text}"
+
+
+def extract_recommendations(
+    lines: Sequence[RecLine],
+) -> tuple[tuple[Recommendation, ...], str | None]:
+    """Items and lead-in from a recommendations section's lines."""
+    items: list[tuple[str, str, Line]] = []  # (label, text, first line)
+    leadin = ""
+    leadin_line: Line | None = None
+    prev: Line | None = None
+    item_x0: float | None = None
+    closed = False
+    for rl in lines:
+        text = _clean(rl.text)
+        if not text:
+            continue
+        if STOP_RE.match(text):
+            break
+        m = ITEM_RE.match(text)
+        if m and not closed:
+            items.append((m.group("label"), m.group("text").strip(), rl.line))
+            item_x0 = rl.line.x0
+        elif items and SUB_LEADIN.match(text) and (rl.line.size == 0 or item_x0 is None or rl.line.x0 < item_x0 - 1):
+            prev = rl.line  # "Contractual:" groups the items that follow
+            continue
+        elif items:
+            # After the list: a new paragraph at the lead-in's indent ends it.
+            if prev is not None and paragraph_break(prev, rl.line) and (
+                rl.line.size == 0 or item_x0 is None or rl.line.x0 <= item_x0 + 1
+            ):
+                closed = True
+                prev = rl.line
+                continue
+            if closed:
+                continue
+            label, body, first = items[-1]
+            items[-1] = (label, _append(body, text, prev), first)
+        else:
+            if prev is not None and leadin and paragraph_break(prev, rl.line) and LEADIN_END.search(leadin) is None:
+                # A second paragraph before any item: the first was the recommendation.
+                closed = closed or False
+            leadin = _append(leadin, text, prev)
+            leadin_line = leadin_line or rl.line
+        prev = rl.line
+    if not items:
+        if not leadin:
+            return (), None
+        only = leadin_line or lines[0].line
+        return (Recommendation(1, _finish(leadin, False), only.page, only.line_no, None),), None
+    # "2.1 Cabinet is recommended to:" numbered like an item, then (a) (b) (c): a lead-in.
+    if len(items) > 1 and items[0][1].rstrip().endswith(":"):
+        leadin = _append(leadin, items[0][1], None)
+        items = items[1:]
+    list_style = any(LIST_TAIL.search(body) for _, body, _ in items)
+    recs = tuple(
+        Recommendation(i, _finish(body, list_style), line.page, line.line_no, label)
+        for i, (label, body, line) in enumerate(items, start=1)
+    )
+    return recs, (leadin.strip() or None)
+
+
+def _finish(text: str, list_style: bool) -> str:
+    text = _clean(text)
+    if list_style:
+        text = LIST_TAIL.sub("", text.rstrip(" .,"))
+        text = text.rstrip(" .;,")
+    return text

@@ -1,0 +1,212 @@
+"""One report's layout: header fields, sections, recommendations and structural warnings from its lines."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Mapping, Sequence
+
+from pipeline.model import (
+    Document,
+    Layout,
+    Line,
+    Provenance,
+    ReportWarning,
+    Section,
+)
+from pipeline.parse.contacts import find_contact
+from pipeline.parse.doctype import DATED_TYPES, NO_SUBJECT_TYPES, detect_doc_type
+from pipeline.parse.furniture import join_lines
+from pipeline.parse.headers import HEADER_MAX_LINES, report_by, scan_header
+from pipeline.parse.headings import (
+    classify_kind,
+)
+from pipeline.parse.recommendations import RecLine, extract_recommendations
+from pipeline.parse.structure import _is_heading_factory, find_headings
+
+#: Fields whose absence from a report is worth a ``missing_field`` warning.
+REQUIRED_FIELDS: tuple[str, ...] = ("meeting_date", "subject")
+
+
+#: Title lines of a non-report paper read for its meeting.
+TITLE_LINES = 12
+
+
+#: The meeting a title names: "Minutes of the X Committee", "determined at X Committee".
+MEETING_TITLE_RE = re.compile(
+    r"""
+    (?:minutes\s+of\s+(?:the\s+)?(?:meeting\s+of\s+(?:the\s+)?)?   # "Minutes of the ..."
+      | (?:determined|taken|made)\s+(?:at|by)\s+(?:the\s+)?          # "Decision determined at ..."
+      | to\s+be\s+taken\s+(?:at|by)\s+(?:the\s+)?                   # "decisions to be taken at ..."
+    )
+    (?P<committee>(?:[A-Z][\w&,'’\- ]{1,80}?\s)?(?:Committee|Board|Cabinet|Council|Panel|Forum|Commission|Executive|Sub-Committee))\b
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+#: Lines above a paper's title that are stamps, not its subject.
+TITLE_STAMP = re.compile(
+    r"""
+    ^\s*(?:agenda\s+item|item|paper|appendix|annex)\s*(?:no\.?\s*)?[\dA-Z]{0,4}\.?\s*$   # "Agenda Item 7", "Item 4"
+    | ^\s*(?:committee\s+)?report\s*$                                                  # "Committee Report"
+    | ^\s*(?:official|official[\s-]+sensitive|public|part\s+[1iI]+|not\s+protectively\s+marked|unrestricted)\s*$  # markings
+    | ^\s*[A-Z][\w ]+\s+(?:Borough|County|City|District|Metropolitan\s+Borough\s+)?Council\s*$  # the council's name
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+#: A title line has at most this many words.
+TITLE_MAX_WORDS_SUBJECT = 25
+
+
+def parse_report_lines(
+    doc: Document,
+    lines: Sequence[Line],
+    doc_type: str,
+    *,
+    defaults: Mapping[str, tuple[object, Provenance]] | None = None,
+) -> Layout:
+    """Header, sections and recommendations of one paper's lines (furniture removed).
+
+    ``defaults`` fill header fields the paper leaves out (a report in an agenda
+    pack goes to the pack's meeting), with their provenance.
+    """
+    is_heading = _is_heading_factory(doc.body_size)
+    header = scan_header(lines, is_heading=is_heading)
+    fields: dict[str, object] = dict(header.values)
+    provenance: dict[str, Provenance] = dict(header.provenance)
+    body = lines[header.end :]
+    for name, (value, line) in report_by(lines[:HEADER_MAX_LINES]).items():
+        if name not in fields:
+            fields[name], provenance[name] = value, Provenance(line.page, line.line_no)
+    headings = find_headings(body, doc.body_size)
+    warnings: list[ReportWarning] = []
+
+    # Papers that are not reports: the meeting from their title lines, no invented subject.
+    if doc_type != "report":
+        for name, value, where in meeting_from_title(lines, doc_type):
+            if name not in fields:
+                fields[name], provenance[name] = value, where
+        if doc_type in NO_SUBJECT_TYPES:
+            fields.pop("subject", None)
+            provenance.pop("subject", None)
+    # Subject from the preamble when no label gave it (a title line above the body).
+    if "subject" not in fields and doc_type == "report":
+        # The title stands between the header table and the first heading, else above the table.
+        between = [l for l in (body[: headings[0][0]] if headings else ()) if len(l.text.split()) <= TITLE_MAX_WORDS_SUBJECT]
+        pre = between[:3] if header.found_labels and between else (header.preamble if header.found_labels else between)
+        title_lines = [
+            l for l in pre
+            if l.text.strip() and detect_doc_type([l], {}) == "report" and not TITLE_STAMP.match(l.text)
+        ]
+        if title_lines:
+            fields["subject"] = re.sub(r"\s+", " ", " ".join(l.text for l in title_lines[:3])).strip()
+            provenance["subject"] = Provenance(title_lines[0].page, title_lines[0].line_no)
+
+    sections: list[Section] = []
+    kinds_by_level: dict[int, str] = {}
+    section_lines: list[list[Line]] = []
+    for n, (start, h, last) in enumerate(headings):
+        end = headings[n + 1][0] if n + 1 < len(headings) else len(body)
+        content = list(body[last + 1 : end])
+        parent = None
+        for lvl in range(h.level - 1, 0, -1):
+            if lvl in kinds_by_level:
+                parent = kinds_by_level[lvl]
+                break
+        kind = classify_kind(h.title, parent, level=h.level)
+        kinds_by_level[h.level] = kind
+        for lvl in [k for k in kinds_by_level if k > h.level]:
+            del kinds_by_level[lvl]
+        if h.text:  # the run-in text is the section's first line
+            content_for_text = [dataclasses.replace(h.line, text=h.text), *content]
+        else:
+            content_for_text = content
+        text = join_lines(content_for_text)
+        end_page = content[-1].page if content else h.line.page
+        sections.append(
+            Section(h.number, h.title.strip(), kind, h.level, h.line.page, text, h.line.line_no, end_page)
+        )
+        section_lines.append(content)
+
+    # Contact from the contact sections (or a contact block) when the header had none.
+    if "contact" not in fields:
+        found = find_contact(lines, sections, headings, section_lines)
+        if found:
+            fields["contact"], provenance["contact"] = found
+
+    for name, (value, where) in (defaults or {}).items():
+        if not fields.get(name) and value:
+            fields[name], provenance[name] = value, where
+
+    # Recommendations: the first recommendations section that yields items.
+    recs: tuple = ()
+    leadin = None
+    if doc_type == "report":
+        for s, (start, h, last), content in zip(sections, headings, section_lines):
+            if s.kind != "recommendations":
+                continue
+            rl = ([RecLine(h.text, h.line)] if h.text else []) + [RecLine(l.text, l) for l in content]
+            recs, leadin = extract_recommendations(rl)
+            if recs:
+                break
+
+    # Structural warnings.
+    seen: dict[str, Section] = {}
+    for s in sections:
+        if s.number and s.number in seen:
+            warnings.append(
+                ReportWarning("duplicate_section_number", f"section {s.number} is numbered twice "
+                         f"({seen[s.number].title!r} and {s.title!r})", s.page)
+            )
+        elif s.number:
+            seen[s.number] = s
+    if doc_type == "report":
+        for name in REQUIRED_FIELDS:
+            if not fields.get(name):
+                warnings.append(ReportWarning("missing_field", f"no {name.replace('_', ' ')} in the document"))
+
+    return Layout(
+        document=doc,
+        fields=fields,
+        provenance=provenance,
+        sections=tuple(sections),
+        recommendations=recs,
+        recommendation_leadin=leadin,
+        doc_type=doc_type,
+        warnings=tuple(warnings),
+    )
+
+
+def meeting_from_title(lines: Sequence[Line], doc_type: str) -> list[tuple[str, object, Provenance]]:
+    """Committee and meeting date from the title lines of minutes, decision notices and plans.
+
+    "Minutes of the Transport and Connectivity / Policy Committee / 12 September 2024",
+    "Decision determined at ... Committee meeting on 12 September 2024",
+    "... KEY DECISIONS TO BE TAKEN AT TRANSPORT & CONNECTIVITY POLICY COMMITTEE".
+    """
+    from pipeline.parse.council import uncap
+    from pipeline.parse.dates import find_dates
+
+    first_page = lines[0].page if lines else 1
+    head = [l for l in lines[:TITLE_LINES] if l.page == first_page]
+    text = " ".join(l.text for l in head)
+    out: list[tuple[str, object, Provenance]] = []
+    m = MEETING_TITLE_RE.search(text)
+    if m:
+        committee = re.sub(r"\s+", " ", m.group("committee")).strip()
+        where = head[0]
+        for l in head:
+            if committee.split()[0].lower() in l.text.lower():
+                where = l
+                break
+        out.append(("committee", uncap(committee), Provenance(where.page, where.line_no)))
+    if doc_type in DATED_TYPES:
+        for l in head:
+            dates = find_dates(l.text)
+            if dates:
+                out.append(("meeting_date", dates[0][2], Provenance(l.page, l.line_no)))
+                break
+    return out
