@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from pipeline.config import VERSION as __version__
 
 _LAZY = {
     "read_lines": ("pipeline.read", "read_lines"),

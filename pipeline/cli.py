@@ -23,8 +23,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import click
 
-from pipeline import __version__
-from pipeline.config import DEFAULT_INDEX_DIR, INDEX_ENV
+from pipeline.config import DEFAULT_INDEX_DIR, INDEX_ENV, VERSION
 from pipeline.errors import BoardpapersError, QueryError
 
 DEFAULT_INDEX = DEFAULT_INDEX_DIR
@@ -114,7 +113,7 @@ def handle_errors(f: Callable) -> Callable:
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, prog_name="boardpapers")
+@click.version_option(VERSION, prog_name="boardpapers")
 def cli() -> None:
     """Turn council board papers into structured records and a searchable archive.
 

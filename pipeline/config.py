@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 
+#: The release, as the package metadata and the User-Agent of the fetcher give it.
+VERSION = "0.1.0"
+
 # ---------------------------------------------------------------- environment variables
 
 #: The index folder when ``--index`` is not given.
