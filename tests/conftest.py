@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from pathlib import Path
 from typing import Sequence
 
@@ -67,3 +68,13 @@ def corpus_index(tmp_path_factory) -> Path:
     summary = ingest([CORPUS], path)
     assert summary.count("indexed") == 10, summary.failed
     return path
+
+
+def unlisted_files(ix) -> list[str]:
+    """Segment files in a Whoosh index directory that its table of contents does not list."""
+    from pipeline.index import _whoosh_all as index_mod
+
+    listed = {seg.segment_id() for seg in ix._ix._segments()}
+    name = index_mod.INDEX_NAME
+    return sorted(f for f in os.listdir(ix.path) if f.startswith(f"{name}_") and f.split(".")[0] not in listed
+                  and not f.endswith("WRITELOCK"))

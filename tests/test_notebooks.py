@@ -1,4 +1,4 @@
-"""Issue 7: the notebooks run top to bottom on the sample corpus, draw their plots, and are committed clean.
+"""the notebooks run top to bottom on the sample corpus, draw their plots, and are committed clean.
 
 Each notebook is executed in a python3 kernel (nbclient, ipykernel); any cell
 error fails the test. The PNG figures it displays are saved to a temporary

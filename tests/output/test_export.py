@@ -1,4 +1,4 @@
-"""Issue 7: ``boardpapers export`` and the DataFrame API (``pipeline.open_archive``)."""
+"""``boardpapers export`` and the DataFrame API (``pipeline.open_archive``)."""
 
 from __future__ import annotations
 

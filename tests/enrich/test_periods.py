@@ -19,7 +19,7 @@ from pipeline.enrich.periods import (
 )
 from pipeline.model import Period
 
-SEEDS = Path(__file__).resolve().parent.parent / "corpus" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "corpus" / "seeds"
 D = dt.date
 
 # ---------------------------------------------------------------- arithmetic

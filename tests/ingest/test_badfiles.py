@@ -1,4 +1,4 @@
-"""Issue 5: bad files mixed into a folder of good papers, each built from scratch.
+"""bad files mixed into a folder of good papers, each built from scratch.
 
 Every bad file gets a one-line reason in the ingest summary and in
 ``boardpapers status`` while every good paper is indexed. The PDFs are real:
@@ -302,7 +302,7 @@ def bad_run(tmp_path_factory):
     return folder, index_dir, code, [json.loads(l) for l in out.splitlines()], err
 
 
-def test_issue5_bad_folder_every_bad_file_has_its_reason_and_every_good_paper_is_indexed(bad_run):
+def test_bad_folder_every_bad_file_has_its_reason_and_every_good_paper_is_indexed(bad_run):
     folder, index_dir, code, rows, err = bad_run
     assert code == 1  # some files failed, the rest indexed
     got = by_name(rows)
@@ -325,7 +325,7 @@ def test_issue5_bad_folder_every_bad_file_has_its_reason_and_every_good_paper_is
             assert any(name in l and all(w in l for w in words) for l in listed), name
 
 
-def test_issue5_bad_folder_index_holds_the_good_papers_once(bad_run):
+def test_bad_folder_index_holds_the_good_papers_once(bad_run):
     folder, index_dir, _, rows, _ = bad_run
     indexed = [r for r in rows if r["status"] == "indexed"]
     with open_index(index_dir) as ix:
@@ -338,7 +338,7 @@ def test_issue5_bad_folder_index_holds_the_good_papers_once(bad_run):
         assert [Path(h.path).name for h in hits][:1] == ["windows-1252.txt"]  # decoded, not mojibake
 
 
-def test_issue5_bad_folder_status_lists_every_file_and_the_failures(bad_run):
+def test_bad_folder_status_lists_every_file_and_the_failures(bad_run):
     folder, index_dir, _, rows, _ = bad_run
     runner = CliRunner()
     res = runner.invoke(cli, ["status", "--index", str(index_dir), "--json"])
@@ -358,7 +358,7 @@ def test_issue5_bad_folder_status_lists_every_file_and_the_failures(bad_run):
     assert as_csv.stdout.splitlines()[0] == "path,status,reason,report_id,sections,sha256,time"
 
 
-def test_issue5_retry_failed_indexes_what_was_fixed(tmp_path):
+def test_retry_failed_indexes_what_was_fixed(tmp_path):
     folder = build_bad_folder(tmp_path)
     index_dir = tmp_path / "index"
     run_ingest(str(folder), "--index", str(index_dir), "--ocr", "never")
@@ -377,7 +377,7 @@ def test_issue5_retry_failed_indexes_what_was_fixed(tmp_path):
 # ---------------------------------------------------------------- encryption, strict, exit codes
 
 
-def test_issue5_hand_built_encryption_is_real(tmp_path):
+def test_hand_built_encryption_is_real(tmp_path):
     """The RC4 files really are encrypted: without the password the text can't be seen."""
     from pipeline.read import read_lines
 
@@ -389,7 +389,7 @@ def test_issue5_hand_built_encryption_is_real(tmp_path):
     assert [l.text for l in read_lines(tmp_path / "owner.pdf").lines] == plain
 
 
-def test_issue5_aes_encrypted_pdfs(tmp_path):
+def test_aes_encrypted_pdfs(tmp_path):
     pypdf = pytest.importorskip("pypdf", reason="pypdf (dev extra) writes AES-256 encrypted PDFs")
     for name, user in (("aes-locked.pdf", "s3cret"), ("aes-owner-only.pdf", "")):
         writer = pypdf.PdfWriter(clone_from=str(SAMPLE_PDF))
@@ -401,7 +401,7 @@ def test_issue5_aes_encrypted_pdfs(tmp_path):
     assert got["aes-owner-only.pdf"].status == "indexed" and got["aes-owner-only.pdf"].sections > 5
 
 
-def test_issue5_strict_stops_at_the_first_failure_keeping_what_came_before(tmp_path):
+def test_strict_stops_at_the_first_failure_keeping_what_came_before(tmp_path):
     folder = tmp_path / "papers"
     folder.mkdir()
     (folder / "a.pdf").write_bytes(paper_pdf("a"))
@@ -416,7 +416,7 @@ def test_issue5_strict_stops_at_the_first_failure_keeping_what_came_before(tmp_p
         assert [Path(p).name for p in ix.files()] == ["a.pdf"]
 
 
-def test_issue5_exit_codes(tmp_path):
+def test_exit_codes(tmp_path):
     good = tmp_path / "good"
     good.mkdir()
     (good / "a.pdf").write_bytes(paper_pdf("a"))
@@ -435,7 +435,7 @@ def test_issue5_exit_codes(tmp_path):
 # ---------------------------------------------------------------- scans and OCR
 
 
-def test_issue5_scan_without_ocr_tools_is_reported_with_the_install_hint(tmp_path, monkeypatch):
+def test_scan_without_ocr_tools_is_reported_with_the_install_hint(tmp_path, monkeypatch):
     monkeypatch.setattr(ocr_mod.shutil, "which", lambda name: None)
     (tmp_path / "scan.pdf").write_bytes(image_only_pdf())
     summary = ingest([tmp_path / "scan.pdf"], tmp_path / "index")
@@ -445,7 +445,7 @@ def test_issue5_scan_without_ocr_tools_is_reported_with_the_install_hint(tmp_pat
     assert "pip install ocrmypdf" in outcome.reason and "apt-get install tesseract-ocr" in outcome.reason
 
 
-def test_issue5_ocr_always_without_tools_is_a_usage_error(tmp_path, monkeypatch):
+def test_ocr_always_without_tools_is_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.setattr(ocr_mod.shutil, "which", lambda name: None)
     res = CliRunner().invoke(cli, ["ingest", str(tmp_path), "--ocr", "always", "--index", str(tmp_path / "ix")])
     assert res.exit_code == 2 and "tesseract" in res.stderr
@@ -454,7 +454,7 @@ def test_issue5_ocr_always_without_tools_is_a_usage_error(tmp_path, monkeypatch)
 @pytest.mark.slow
 @pytest.mark.skipif(ocr_mod.unavailable_reason() is not None,
                     reason=f"OCR round trip needs ocrmypdf and tesseract: {ocr_mod.unavailable_reason()}")
-def test_issue5_ocr_round_trip_indexes_a_scanned_paper(tmp_path):
+def test_ocr_round_trip_indexes_a_scanned_paper(tmp_path):
     (tmp_path / "scan.pdf").write_bytes(image_only_pdf())
     summary = ingest([tmp_path / "scan.pdf"], tmp_path / "index")  # --ocr auto, the default
     [outcome] = summary.outcomes
@@ -473,7 +473,7 @@ def test_issue5_ocr_round_trip_indexes_a_scanned_paper(tmp_path):
 
 
 @pytest.mark.slow
-def test_issue5_thousand_page_pdf_is_indexed_with_bounded_memory(tmp_path):
+def test_thousand_page_pdf_is_indexed_with_bounded_memory(tmp_path):
     lines = paper_lines()
     text = [lines[i % len(lines)] for i in range(1000 * LONG_PAPER_LINES)]
     pages = [text[p * LONG_PAPER_LINES : (p + 1) * LONG_PAPER_LINES] for p in range(1000)]

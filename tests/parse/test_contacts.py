@@ -1,4 +1,4 @@
-"""Contact blocks read by layout (issue 3): author columns, labelled groups, signatures."""
+"""Contact blocks read by layout: author columns, labelled groups, signatures."""
 
 from __future__ import annotations
 

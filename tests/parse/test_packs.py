@@ -23,7 +23,7 @@ from pipeline.parse import parse_sections
 from pipeline.read import read_lines
 from pipeline.model import Line
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # A small pack in the shape ModernGov prints: cover, agenda (with a running
 # header and numbered rules inside an item), stamped items, minutes, two

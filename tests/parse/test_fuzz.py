@@ -1,4 +1,4 @@
-"""Issue 5: the text parser and the query parser raise nothing but our own errors, whatever the input.
+"""the text parser and the query parser raise nothing but our own errors, whatever the input.
 
 Hypothesis feeds arbitrary and paper-shaped text through the text reader and
 ``parse_sections`` / ``parse_file``, arbitrary bytes through ``read_lines``,
@@ -87,7 +87,7 @@ def _ours_or_nothing(call, *args, **kwargs):
 
 @FUZZ
 @given(text=st.one_of(st.text(), paper_text), suffix=st.sampled_from([".txt", ".md"]))
-def test_issue5_fuzz_text_reader_and_parse_sections(text, suffix):
+def test_fuzz_text_reader_and_parse_sections(text, suffix):
     with tempfile.TemporaryDirectory() as tmp:
         path = _write(tmp, text.encode("utf-8", "surrogatepass"), suffix)
         doc = _ours_or_nothing(read_lines, path)
@@ -99,7 +99,7 @@ def test_issue5_fuzz_text_reader_and_parse_sections(text, suffix):
 
 @FUZZ
 @given(data=st.binary(max_size=4096), suffix=st.sampled_from([".txt", ".md", ".pdf", ""]))
-def test_issue5_fuzz_arbitrary_bytes_are_read_or_refused(data, suffix):
+def test_fuzz_arbitrary_bytes_are_read_or_refused(data, suffix):
     with tempfile.TemporaryDirectory() as tmp:
         doc = _ours_or_nothing(read_lines, _write(tmp, data, suffix))
         if doc is not None:
@@ -108,7 +108,7 @@ def test_issue5_fuzz_arbitrary_bytes_are_read_or_refused(data, suffix):
 
 @FUZZ
 @given(data=st.binary(max_size=2048))
-def test_issue5_fuzz_pdf_like_bytes_are_read_or_refused(data):
+def test_fuzz_pdf_like_bytes_are_read_or_refused(data):
     """Bytes behind a PDF header and before an end marker reach pdfminer itself."""
     with tempfile.TemporaryDirectory() as tmp:
         _ours_or_nothing(read_lines, _write(tmp, b"%PDF-1.4\n" + data + b"\n%%EOF\n", ".pdf"))
@@ -116,7 +116,7 @@ def test_issue5_fuzz_pdf_like_bytes_are_read_or_refused(data):
 
 @FUZZ_SLOW
 @given(text=st.one_of(paper_text, st.text(max_size=500)), encoding=st.sampled_from(["utf-8", "cp1252"]))
-def test_issue5_fuzz_parse_file_with_entities(text, encoding):
+def test_fuzz_parse_file_with_entities(text, encoding):
     with tempfile.TemporaryDirectory() as tmp:
         data = text.encode(encoding, "replace") if encoding == "cp1252" else text.encode("utf-8", "surrogatepass")
         _ours_or_nothing(parse_file, _write(tmp, data, ".txt"))
@@ -124,13 +124,13 @@ def test_issue5_fuzz_parse_file_with_entities(text, encoding):
 
 @FUZZ
 @given(query=st.one_of(st.text(), query_text))
-def test_issue5_fuzz_query_parser(query):
+def test_fuzz_query_parser(query):
     _ours_or_nothing(parse_query, query)
 
 
 @FUZZ_SLOW
 @given(query=query_text)
-def test_issue5_fuzz_queries_searched(query, corpus_index):
+def test_fuzz_queries_searched(query, corpus_index):
     """A query that parses also runs: the engine raises nothing but our errors either."""
     from pipeline.index import open_index
 

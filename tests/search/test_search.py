@@ -25,10 +25,10 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args))
 
 
-# ---------------------------------------------------------------- issue 2: done-when checks on the corpus
+# ---------------------------------------------------------------- done-when checks on the corpus
 
 
-def test_issue2_foster_carers_phrase_finds_only_the_2008_specialist_services_section(corpus_index):
+def test_foster_carers_phrase_finds_only_the_2008_specialist_services_section(corpus_index):
     page = search(corpus_index, '"foster carers"', flat=True)
     assert [(stem(h), h.section_number, h.section_title) for h in page.hits] == [
         ("002", "3.3", "Specialist Services"),
@@ -38,7 +38,7 @@ def test_issue2_foster_carers_phrase_finds_only_the_2008_specialist_services_sec
     assert all("[[foster carers]]" in h.snippet for h in page.hits)
 
 
-def test_issue2_performance_recommendations_since_2017(corpus_index):
+def test_performance_recommendations_since_2017(corpus_index):
     page = search(corpus_index, "performance", section="recommendations", date_from="2017-01-01", flat=True)
     got = sorted((stem(h), Path(h.path).suffix, h.section_kind) for h in page.hits)
     assert got == [
@@ -49,14 +49,14 @@ def test_issue2_performance_recommendations_since_2017(corpus_index):
     ]
 
 
-def test_issue2_performance_in_quarter_2009_10_q2(corpus_index):
+def test_performance_in_quarter_2009_10_q2(corpus_index):
     page = search(corpus_index, "performance", quarter="2009/10-Q2", flat=True, limit=100)
     assert page.total > 0 and len(page.hits) == page.total
     assert {stem(h) for h in page.hits} == {"000"}
     assert {h.period for h in page.hits} == {"2009/10-Q2"}
 
 
-def test_issue2_cli_foster_carers_json(corpus_index):
+def test_cli_foster_carers_json(corpus_index):
     res = run("search", '"foster carers"', "--index", str(corpus_index), "--json")
     assert res.exit_code == 0, res.output
     rows = [json.loads(line) for line in res.stdout.splitlines()]
@@ -69,7 +69,7 @@ def test_issue2_cli_foster_carers_json(corpus_index):
     assert "2 sections in 2 reports match" in res.stderr
 
 
-def test_issue2_cli_filters_and_csv(corpus_index):
+def test_cli_filters_and_csv(corpus_index):
     res = run("search", "performance", "--section", "recommendations", "--from", "2017-01-01", "--flat", "--csv",
               "--index", str(corpus_index))
     assert res.exit_code == 0, res.output
@@ -81,7 +81,7 @@ def test_issue2_cli_filters_and_csv(corpus_index):
     assert {Path(json.loads(line)["path"]).name[:3] for line in res.stdout.splitlines()} == {"000"}
 
 
-def test_issue2_cli_text_output_shows_hit_fields(corpus_index):
+def test_cli_text_output_shows_hit_fields(corpus_index):
     res = run("search", '"foster carers"', "--index", str(corpus_index))
     assert res.exit_code == 0
     out = res.stdout
@@ -207,9 +207,9 @@ def test_no_index_is_an_index_error(tmp_path):
         search(tmp_path / "nothing", "x")
 
 
-# ---------------------------------------------------------------- issue 4: relevance, trace, similar, stats
+# ---------------------------------------------------------------- relevance, trace, similar, stats
 
-RELEVANCE = [json.loads(line) for line in (Path(__file__).parent / "data" / "relevance.jsonl").read_text().splitlines()]
+RELEVANCE = [json.loads(line) for line in (Path(__file__).resolve().parents[1] / "data" / "relevance.jsonl").read_text().splitlines()]
 OPTION_NAMES = {"from": "date_from", "to": "date_to"}
 
 
@@ -229,7 +229,7 @@ def test_relevance_set_is_big_enough():
 
 
 @pytest.mark.parametrize("judged", RELEVANCE, ids=[j["id"] for j in RELEVANCE])
-def test_issue4_relevance_judged_sections_rank_top_3(corpus_index, judged):
+def test_relevance_judged_sections_rank_top_3(corpus_index, judged):
     options = {OPTION_NAMES.get(k, k): v for k, v in judged.get("options", {}).items()}
     page = search(corpus_index, judged["query"], flat=True, limit=50, **options)
     top3 = distinct_sections(page.hits)[:3]
@@ -237,7 +237,7 @@ def test_issue4_relevance_judged_sections_rank_top_3(corpus_index, judged):
         assert (want["paper"], want["section"].lower()) in top3, (judged["query"], top3)
 
 
-def test_issue4_trace_groups_the_2018_and_2024_receive_recommendations_into_one_lineage(corpus_index):
+def test_trace_groups_the_2018_and_2024_receive_recommendations_into_one_lineage(corpus_index):
     from pipeline.search import trace
 
     result = trace(corpus_index, '"performance management report"')
@@ -259,7 +259,7 @@ def stem_of(path: str) -> str:
     return Path(path).name[:3]
 
 
-def test_issue4_trace_by_recommendation_id(corpus_index):
+def test_trace_by_recommendation_id(corpus_index):
     from pipeline.search import trace
 
     rid = next(i for i in _ids(corpus_index) if i.startswith("001_"))
@@ -331,7 +331,7 @@ PARAPHRASES = [
 
 
 @pytest.mark.parametrize("text, paper, section", PARAPHRASES, ids=[f"P{i}" for i in range(len(PARAPHRASES))])
-def test_issue4_similar_ranks_the_paraphrased_paragraph_first(corpus_index, text, paper, section):
+def test_similar_ranks_the_paraphrased_paragraph_first(corpus_index, text, paper, section):
     from pipeline.search import similar
 
     hits = similar(corpus_index, text, limit=5)

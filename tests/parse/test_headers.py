@@ -1,4 +1,4 @@
-"""Header forms from many councils, as small synthetic papers (issue 3).
+"""Header forms from many councils, as small synthetic papers.
 
 Each case is a paper written the way some council writes its header; the
 parser must read the same fields from all of them.
@@ -71,7 +71,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_issue3_header_forms(name: str, tmp_path: Path) -> None:
+def test_header_forms(name: str, tmp_path: Path) -> None:
     header, expected = CASES[name]
     paper = tmp_path / f"{name}.txt"
     paper.write_text(header + BODY, encoding="utf-8")
@@ -130,7 +130,7 @@ Revenue Budget Monitoring 2021/22 - Quarter 1
 """
 
 
-def test_issue3_title_below_the_header_and_numbered_leadin(tmp_path: Path) -> None:
+def test_title_below_the_header_and_numbered_leadin(tmp_path: Path) -> None:
     """A subject line under the header table (not the "Agenda Item 7" stamp above it),
     and "2.1 Cabinet is recommended to:" read as the lead-in of (a)-(c)."""
     paper = tmp_path / "generic.txt"

@@ -1,4 +1,4 @@
-"""Which authority published a paper (issue 3): names, initials, domains, places."""
+"""Which authority published a paper: names, initials, domains, places."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pipeline.parse.dates import DATEPARSER_SETTINGS, find_dates, parse_date
 
-SEEDS = Path(__file__).resolve().parent.parent / "corpus" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "corpus" / "seeds"
 
 MONTHS = (
     "January February March April May June July August September October November December"

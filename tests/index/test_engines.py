@@ -32,7 +32,7 @@ from pipeline.search.query import parse_query
 from pipeline.search import search, similar, stats, trace
 from pipeline.model import QAll, QTerm, SearchRequest
 
-RELEVANCE = [json.loads(line) for line in (Path(__file__).parent / "data" / "relevance.jsonl").read_text().splitlines()]
+RELEVANCE = [json.loads(line) for line in (Path(__file__).resolve().parents[1] / "data" / "relevance.jsonl").read_text().splitlines()]
 OPTION_NAMES = {"from": "date_from", "to": "date_to"}
 
 SPECIALIST = (
@@ -560,10 +560,10 @@ def test_terms_are_what_the_index_sees(ix):
     assert [text[s:e] for s, e, _ in ix.terms(text)] == ["2.5m", "recruitment"]
 
 
-# ---------------------------------------------------------------- issue 2: done-when checks, both engines
+# ---------------------------------------------------------------- done-when checks, both engines
 
 
-def test_issue2_foster_carers_phrase_finds_only_the_2008_specialist_services_section(corpus_ix):
+def test_foster_carers_phrase_finds_only_the_2008_specialist_services_section(corpus_ix):
     page = search(corpus_ix, '"foster carers"', flat=True)
     assert [(stem(h), h.section_number, h.section_title) for h in page.hits] == [
         ("002", "3.3", "Specialist Services"),
@@ -574,7 +574,7 @@ def test_issue2_foster_carers_phrase_finds_only_the_2008_specialist_services_sec
     assert all(h.meeting_date.isoformat() == "2008-11-03" for h in page.hits)
 
 
-def test_issue2_performance_recommendations_since_2017(corpus_ix):
+def test_performance_recommendations_since_2017(corpus_ix):
     page = search(corpus_ix, "performance", section="recommendations", date_from="2017-01-01", flat=True)
     got = sorted((stem(h), Path(h.path).suffix, h.section_kind) for h in page.hits)
     assert got == [
@@ -585,14 +585,14 @@ def test_issue2_performance_recommendations_since_2017(corpus_ix):
     ]
 
 
-def test_issue2_performance_in_quarter_2009_10_q2(corpus_ix):
+def test_performance_in_quarter_2009_10_q2(corpus_ix):
     page = search(corpus_ix, "performance", quarter="2009/10-Q2", flat=True, limit=100)
     assert page.total > 0 and len(page.hits) == page.total
     assert {stem(h) for h in page.hits} == {"000"}
     assert {h.period for h in page.hits} == {"2009/10-Q2"}
 
 
-def test_issue2_ingest_twice_adds_nothing_and_a_changed_file_replaces_its_documents(engine, tmp_path):
+def test_ingest_twice_adds_nothing_and_a_changed_file_replaces_its_documents(engine, tmp_path):
     papers = tmp_path / "papers"
     shutil.copytree(CORPUS / "seeds", papers)
     path = tmp_path / "index"
@@ -615,7 +615,7 @@ def test_issue2_ingest_twice_adds_nothing_and_a_changed_file_replaces_its_docume
         assert {stem(h) for h in ix.search(q('"adoptive parents"')).hits} == {"002"}
 
 
-# ---------------------------------------------------------------- issue 4: relevance, trace, similar, stats
+# ---------------------------------------------------------------- relevance, trace, similar, stats
 
 
 @pytest.mark.parametrize("judged", RELEVANCE, ids=[j["id"] for j in RELEVANCE])
@@ -756,7 +756,7 @@ def test_cli_ingest_defaults_to_whoosh_and_rejects_unknown_engines(tmp_path):
 
 
 def test_only_the_tantivy_module_imports_tantivy():
-    root = Path(__file__).resolve().parent.parent / "pipeline"
+    root = Path(__file__).resolve().parents[2] / "pipeline"
     importers = sorted(p.name for p in root.rglob("*.py") if "import tantivy" in p.read_text())
     assert importers == ["_tantivy_all.py"]
     assert os.path.basename(tantivy_mod.__file__) == "_tantivy_all.py"
@@ -849,7 +849,7 @@ def test_whoosh_report_count_is_exact(index_dir):
 def test_tantivy_page_ordered_a_run_at_a_time_is_the_page_of_sorting_every_match(index_dir, monkeypatch, dates):
     """Scores and dates tying in long runs (as in trace): ordering only the runs a page needs gives the
     hits, in order, that sorting every match gives, with and without a cap per report; so does reading
-    a cut run's newest matches by day (issue 6: trace's 28,700 ties at a million sections)."""
+    a cut run's newest matches by day (trace's 28,700 ties at a million sections)."""
     from pipeline.index import _tantivy_all as T
 
     texts = ["budget", "the budget", "budget and forecast"]
@@ -918,9 +918,9 @@ def test_trace_entries_come_from_the_recommendation_documents(index_dir, engine)
         assert e.recommendation_id == f"{report.id}#r{rec.number}"
 
 
-def test_issue6_tantivy_bare_words_need_no_doc_kind_clause(index_dir, monkeypatch):
+def test_tantivy_bare_words_need_no_doc_kind_clause(index_dir, monkeypatch):
     """tantivy schema 2: a bare word's fields exist only on the documents of the kind it targets, so a
-    query confined to them is run without the doc_kind clause (issue 6: `similar` 31 -> 18 ms at a
+    query confined to them is run without the doc_kind clause (`similar` 31 -> 18 ms at a
     million sections); every page equals the one the clause gives, for both targets, whatever the query."""
     reports = [
         make_report(f"r{k}", [PURPOSE, SPECIALIST, RECS], subject=subject, committee=committee,

@@ -1,4 +1,4 @@
-"""Issue 6: with several workers, the worker processes write the index's segments; this process commits them.
+"""with several workers, the worker processes write the index's segments; this process commits them.
 
 Real Whoosh indexes, real files, real worker processes. Whatever the number
 of workers, the outcomes, the ledger and the index's content are the same;
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, ROOT, make_report
+from conftest import CORPUS, ROOT, make_report, unlisted_files
 from pipeline.index import _whoosh_all as index_mod
 from pipeline.errors import ReadError
 from pipeline.index import STAGING_DIR, open_index
@@ -32,7 +32,7 @@ from pipeline.ingest import ingest
 from pipeline.ingest.ledger import Ledger
 from pipeline.search.query import parse_query
 from pipeline.model import QAll, SearchRequest
-from test_index import unlisted_files
+
 
 #: Papers in the generated folder, and papers per commit in these tests (several segments a run).
 N_PAPERS = 26
@@ -157,7 +157,7 @@ def spy(monkeypatch):
     return calls
 
 
-def test_issue6_workers_write_segments(papers, tmp_path, spy):
+def test_workers_write_segments(papers, tmp_path, spy):
     """With two workers, no report is analysed in this process: workers write segments, committed here in order."""
     one = ingest([papers], tmp_path / "one", parser=SectionsParser(), workers=1, commit_every=COMMIT_EVERY)
     assert spy == {"add_report": N_PAPERS, "add_segment": 0}
@@ -297,7 +297,7 @@ def test_the_tantivy_engine_writes_as_before(papers, tmp_path, spy):
     assert not (tmp_path / "t" / STAGING_DIR).exists()
 
 
-# ---------------------------------------------------------------- issue 6: the end-of-run merge in the workers
+# ---------------------------------------------------------------- the end-of-run merge in the workers
 
 
 class FailingPart:
@@ -331,7 +331,7 @@ def parts(monkeypatch):
     return calls
 
 
-def test_issue6_final_merge_in_workers(papers, tmp_path, spy, parts):
+def test_final_merge_in_workers(papers, tmp_path, spy, parts):
     """With two workers, the run's merge has them write its postings, half the terms each: the same index."""
     one = ingest([papers], tmp_path / "one", parser=SectionsParser(), workers=1, commit_every=COMMIT_EVERY)
     assert parts == {"appended": 0, "part written here": 0, "whole written here": 1}
@@ -414,7 +414,7 @@ def test_sigkill_during_the_final_merge_in_workers_then_rerun_completes(papers, 
     index_dir, marker = tmp_path / "index", tmp_path / "appending"
     script = f"""
 import sys, time
-sys.path.insert(0, {str(Path(__file__).parent)!r})
+sys.path[:0] = [{str(Path(__file__).parent)!r}, {str(ROOT / "tests")!r}]
 from pipeline.index import _whoosh_all as index_mod
 from pipeline.ingest import ingest
 from test_ingest_workers import SectionsParser

@@ -1,4 +1,4 @@
-"""Ingest with worker processes (issue 6 part 2), ``--pdf-engine``, and councils from sibling papers.
+"""Ingest with worker processes, ``--pdf-engine``, and councils from sibling papers.
 
 Parsing in a pool must change nothing but speed: the same outcomes (in the
 order of the files), the same index and the same ledger, whatever the number

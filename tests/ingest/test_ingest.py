@@ -225,7 +225,7 @@ def test_cli_ingest_json_summary_and_exit_codes(tmp_path):
     assert "5 unchanged" in bad.stderr and "1 failed" in bad.stderr and "bad.pdf" in bad.stderr
 
 
-# ---------------------------------------------------------------- issue 5: ledger, run lock, folders
+# ---------------------------------------------------------------- ledger, run lock, folders
 
 
 def ledger_rows(index_dir: Path) -> dict[str, tuple[str, str | None]]:
@@ -235,7 +235,7 @@ def ledger_rows(index_dir: Path) -> dict[str, tuple[str, str | None]]:
         return {Path(e.path).name: (e.status, e.report_id) for e in ledger.entries()}
 
 
-def test_issue5_ledger_records_every_file_and_keeps_report_ids_of_unchanged_files(papers, index_dir):
+def test_ledger_records_every_file_and_keeps_report_ids_of_unchanged_files(papers, index_dir):
     (papers / "broken.txt").write_text("BROKEN")
     shutil.copy(papers / "a.txt", papers / "copy.txt")
     first = ingest([papers], index_dir, parser=FakeParser())
@@ -251,7 +251,7 @@ def test_issue5_ledger_records_every_file_and_keeps_report_ids_of_unchanged_file
     assert ledger_rows(index_dir)["broken.txt"][0] == "indexed"
 
 
-def test_issue5_ledger_never_runs_ahead_of_the_index(tmp_path, index_dir, monkeypatch):
+def test_ledger_never_runs_ahead_of_the_index(tmp_path, index_dir, monkeypatch):
     """Rows are written after the commit they describe: a failed commit leaves them out."""
     monkeypatch.setattr(ingest_mod, "COMMIT_EVERY", 2)
     for i in range(5):
@@ -273,7 +273,7 @@ def test_issue5_ledger_never_runs_ahead_of_the_index(tmp_path, index_dir, monkey
         assert sorted(Path(p).name for p in ix.files()) == ["p0.txt", "p1.txt"]
 
 
-def test_issue5_status_reconciles_the_ledger_with_the_index(papers, index_dir):
+def test_status_reconciles_the_ledger_with_the_index(papers, index_dir):
     from pipeline.ingest.ledger import LEDGER_FILE, archive_status
 
     ingest([papers], index_dir, parser=FakeParser())
@@ -287,7 +287,7 @@ def test_issue5_status_reconciles_the_ledger_with_the_index(papers, index_dir):
     assert status["b.md"].status == "indexed" and status["c.txt"].status == "indexed"
 
 
-def test_issue5_a_second_ingest_waits_then_says_who_holds_the_lock(papers, index_dir):
+def test_a_second_ingest_waits_then_says_who_holds_the_lock(papers, index_dir):
     import os
 
     from pipeline.index import run_lock
@@ -303,7 +303,7 @@ def test_issue5_a_second_ingest_waits_then_says_who_holds_the_lock(papers, index
         "a.txt": "indexed", "b.md": "indexed", "c.txt": "indexed"}
 
 
-def test_issue5_symlinked_folders_are_followed_once(papers, index_dir):
+def test_symlinked_folders_are_followed_once(papers, index_dir):
     elsewhere = papers.parent / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "d.txt").write_text("delta parks")
@@ -318,7 +318,7 @@ def test_issue5_symlinked_folders_are_followed_once(papers, index_dir):
     assert sorted(k for k, v in got.items() if v[0] == "indexed") == ["a.txt", "b.md", "linked/d.txt", "sub/c.txt"]
 
 
-def test_issue5_an_index_that_cannot_be_written_is_our_error_not_a_traceback(papers, tmp_path):
+def test_an_index_that_cannot_be_written_is_our_error_not_a_traceback(papers, tmp_path):
     from pipeline.errors import SearchIndexError
 
     (tmp_path / "a-file").write_text("not a folder")
@@ -326,11 +326,11 @@ def test_issue5_an_index_that_cannot_be_written_is_our_error_not_a_traceback(pap
         ingest([papers], tmp_path / "a-file" / "index", parser=FakeParser())
 
 
-# ---------------------------------------------------------------- issue 6: merging once, at the end of a run
+# ---------------------------------------------------------------- merging once, at the end of a run
 
 
 @pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
-def test_issue6_an_ingest_ends_merged_to_few_segments(tmp_path, index_dir, monkeypatch, engine):
+def test_an_ingest_ends_merged_to_few_segments(tmp_path, index_dir, monkeypatch, engine):
     """Commits write a segment each without merging; the run merges at its end (and when too many pile up)."""
     monkeypatch.setattr(ingest_mod, "MAX_RUN_SEGMENTS", 4)
     for i in range(12):
@@ -364,7 +364,7 @@ def test_issue6_an_ingest_ends_merged_to_few_segments(tmp_path, index_dir, monke
             assert ix.segment_count() <= 2
 
 
-def test_issue6_a_failed_run_does_not_merge(tmp_path, index_dir, monkeypatch):
+def test_a_failed_run_does_not_merge(tmp_path, index_dir, monkeypatch):
     """The end-of-run merge is a commit like any other: only after the run succeeded."""
     for i in range(4):
         (tmp_path / f"p{i}.txt").write_text(f"paper number{i}")

@@ -1,4 +1,4 @@
-"""Issue 5: searches answer while an ingest writes; a second ingest waits for the lock, or gives up clearly.
+"""searches answer while an ingest writes; a second ingest waits for the lock, or gives up clearly.
 
 Real processes: the ingests run as ``python -m pipeline ingest``; the
 searches run in the test process and as ``python -m pipeline search``.
@@ -46,7 +46,7 @@ def progress_lines(proc: subprocess.Popen) -> list[str]:
 
 
 @pytest.mark.slow
-def test_issue5_searches_answer_while_an_ingest_writes(folder, tmp_path):
+def test_searches_answer_while_an_ingest_writes(folder, tmp_path):
     index_dir = tmp_path / "index"
     seed = tmp_path / "seed.pdf"
     seed.write_bytes(paper_pdf("the paper indexed before the run"))
@@ -83,7 +83,7 @@ def test_issue5_searches_answer_while_an_ingest_writes(folder, tmp_path):
 
 
 @pytest.mark.slow
-def test_issue5_a_second_ingest_waits_for_the_lock_or_gives_up_clearly(folder, tmp_path):
+def test_a_second_ingest_waits_for_the_lock_or_gives_up_clearly(folder, tmp_path):
     index_dir = tmp_path / "index"
     extra = tmp_path / "extra.pdf"
     extra.write_bytes(paper_pdf("the paper only the waiting ingest adds"))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pipeline.enrich.entities import CHUNK_CHARS, MODEL_ENV_VAR, _chunks, extract_entities, get_nlp
 from pipeline.model import Entity, Section
 
-SEEDS = Path(__file__).resolve().parent.parent / "corpus" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "corpus" / "seeds"
 
 
 def section(text: str, title: str = "all") -> Section:

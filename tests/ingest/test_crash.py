@@ -1,4 +1,4 @@
-"""Issue 5: an ingest killed with SIGKILL at any moment leaves an index that opens and answers.
+"""an ingest killed with SIGKILL at any moment leaves an index that opens and answers.
 
 It holds every report committed before the kill; running the ingest again
 completes the rest, indexing nothing twice. Real processes, real signals.
@@ -121,7 +121,7 @@ def check_index(index_dir: Path) -> set[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("schedule", sorted(KILL_SCHEDULES))
-def test_issue5_sigkill_at_several_points_then_rerun_completes_without_duplicates(
+def test_sigkill_at_several_points_then_rerun_completes_without_duplicates(
     schedule, crash_folder, clean_counts, tmp_path
 ):
     index_dir = tmp_path / "index"
@@ -194,7 +194,7 @@ MERGING_WRITER = textwrap.dedent(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("writer", ["merging at each commit", "merging every few commits"])
-def test_issue5_sigkill_during_commits_never_corrupts_the_index(tmp_path, writer):
+def test_sigkill_during_commits_never_corrupts_the_index(tmp_path, writer):
     """A writer committing one report at a time, killed at random moments (mid-commit and mid-merge).
 
     Either Whoosh merges small segments at every commit, or (as ingest does)
@@ -230,7 +230,7 @@ def test_issue5_sigkill_during_commits_never_corrupts_the_index(tmp_path, writer
         assert ix.count("report") == committed - 1
 
 
-def test_issue5_locks_of_a_killed_process_are_released(tmp_path):
+def test_locks_of_a_killed_process_are_released(tmp_path):
     """Whoosh's write lock and the run lock are flocks: the kernel frees them when the holder dies."""
     index_dir = tmp_path / "index"
     holder = textwrap.dedent(

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from conftest import make_report
+from conftest import make_report, unlisted_files
 from pipeline.index import _whoosh_all as index_mod
 from pipeline.errors import SearchIndexError, IndexLocked
 from pipeline.index import make_snippet, open_index
@@ -358,7 +358,7 @@ def test_per_report_cap_holds_with_a_filter(ix):
     assert sorted(h.report_id for h in res.hits) == ["r2008", "r2016", "r2024"]
 
 
-# ---------------------------------------------------------------- issue 6: segments, merging, the words field
+# ---------------------------------------------------------------- segments, merging, the words field
 
 
 def test_commits_without_merge_then_one_merge_keeps_the_large_segment(index_dir):
@@ -465,7 +465,7 @@ def test_scores_are_whooshs_own_to_the_bit(index_dir, monkeypatch):
     assert any(r is not None for r in written_out)  # the written-out formula scored them
 
 
-# ---------------------------------------------------------------- issue 6: segments written in other processes
+# ---------------------------------------------------------------- segments written in other processes
 
 
 def staged_of(ix, reports, path_of=lambda r: f"/papers/{r.id}.txt"):
@@ -473,14 +473,6 @@ def staged_of(ix, reports, path_of=lambda r: f"/papers/{r.id}.txt"):
     staging = ix.segment_staging()
     task = staging.task([(r, path_of(r), r.source.sha256) for r in reports])
     return staging, task()
-
-
-def unlisted_files(ix) -> list[str]:
-    """Segment files in the index directory that its table of contents does not list."""
-    listed = {seg.segment_id() for seg in ix._ix._segments()}
-    name = index_mod.INDEX_NAME
-    return sorted(f for f in os.listdir(ix.path) if f.startswith(f"{name}_") and f.split(".")[0] not in listed
-                  and not f.endswith("WRITELOCK"))
 
 
 def hits(ix, text: str) -> list[tuple]:
@@ -580,7 +572,7 @@ def test_write_segment_fails_whole_on_a_report_it_cannot_store(ix):
     staging.close()
 
 
-# ---------------------------------------------------------------- issue 6: the merge, written faster
+# ---------------------------------------------------------------- the merge, written faster
 
 
 MERGE_WORDS = ("budget", "forecast", "capital", "risk", "register", "programme", "spending", "libraries", "carers",

@@ -27,7 +27,7 @@ from pipeline.errors import NeedsOCR, ReadError
 from pipeline.read import read_lines
 from pipeline.model import Document
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS_PDFS = sorted((ROOT / "corpus" / "pdf").glob("*.pdf"))
 REAL = ROOT.parent / "shared" / "corpus" / "real"
 REAL_LABELS = ROOT.parent / "shared" / "labels" / "real-dev.jsonl"

@@ -16,7 +16,7 @@ from pipeline.evaluate import fold, load_labels, section_f1
 from pipeline.enrich.siblings import fill_from_siblings
 from pipeline.enrich.report import parse_file
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LABELS = load_labels(ROOT / "tests" / "data" / "seeds.jsonl")
 HEADER_FIELDS = ("council", "committee", "meeting_date", "reporting_officer", "portfolio", "subject", "wards", "contact")
 
