@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from pipeline.evaluate import MISSING, RIGHT, WRONG, EvalResult, compare, evaluate, load_labels
 from pipeline.enrich.report import parse_file
+from pipeline.evaluate import MISSING, RIGHT, WRONG, EvalResult, compare, evaluate, load_labels
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "tests" / "data" / "seeds.jsonl"

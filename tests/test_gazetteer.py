@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.gazetteer import authorities, canonical_council, find_councils, fold_name, lookup
+from pipeline.parse.gazetteer import authorities, canonical_council, find_councils, fold_name, lookup
 
 #: Words and the separators names are written with.
-NAME_TEXT = st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ &,.-'’()"), max_size=60)
+NAME_TEXT = st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ &,.-'’()"),
+                    max_size=60)
 
 
 def test_the_data_file_ships_inside_the_package() -> None:

@@ -18,7 +18,7 @@ from pipeline.model import (
 )
 from pipeline.parse import parse_sections
 from pipeline.parse.council import detect_council
-from pipeline.gazetteer import canonical_council, first_mention
+from pipeline.parse.gazetteer import canonical_council, first_mention
 from pipeline.read import read_lines
 from pipeline.read.walk import iter_paper_paths
 

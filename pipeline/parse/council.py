@@ -1,6 +1,6 @@
 """Which authority published a paper: named, abbreviated, or implied.
 
-Only authorities of the gazetteer (:mod:`pipeline.gazetteer`) are answers.
+Only authorities of the gazetteer (:mod:`pipeline.parse.gazetteer`) are answers.
 Evidence, strongest first: the authority's name as written ("Kent County
 Council", "Hackney Council", "WECA"), weighted up in the header and on the
 first page; its initials ("KCC", "DBC") where the paper writes its place too;
@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from typing import Iterable, NamedTuple
 
-from pipeline.gazetteer import Authority, by_initials, by_place, find_councils
+from pipeline.parse.gazetteer import Authority, by_initials, by_place, find_councils
 
 #: Council types as written before "Council".
 COUNCIL_TYPES: tuple[str, ...] = ("Metropolitan Borough", "Borough", "County", "City", "District", "Town", "Parish")
@@ -192,7 +192,7 @@ def detect_council(
 ) -> str | None:
     """The authority that published a paper, from its (page, text) pieces; None when the evidence is weak.
 
-    Only authorities of the gazetteer (:mod:`pipeline.gazetteer`) count, and the
+    Only authorities of the gazetteer (:mod:`pipeline.parse.gazetteer`) count, and the
     name returned is the authority's own (as it was called in ``year``, the
     meeting's). ``header`` holds header values (committee, subject): an
     authority named there ("WEST OF ENGLAND COMBINED AUTHORITY COMMITTEE")
