@@ -12,7 +12,8 @@ Hackney" are one authority; "Hackney District Council" is none (nothing calls
 Hackney a district). The other bodies are known only by the names listed.
 Where a name fits several authorities ("Durham Council") the one that existed
 in the paper's year, else the one that exists now, is taken; when that still
-leaves several, none is.
+leaves several, none is. An authority abolished before the paper's year is
+never the answer.
 """
 
 from __future__ import annotations
@@ -291,14 +292,21 @@ def _index() -> _Index:
 
 
 def _choose(found: dict[int, int], year: int | None) -> Authority | None:
-    """The one authority among matches: best tier, existing in ``year``, else the current one; None if several."""
+    """The one authority among matches: best tier, not abolished by ``year``, existing then, else the current one.
+
+    None when several remain. An authority abolished before the year is none
+    (a paper of 2020 is not Cornwall County Council's); one formed after it is
+    kept when it is the only match (the year read may be wrong, and papers name
+    authorities to come).
+    """
     if not found:
         return None
     table = authorities()
     best = min(found.values())
     ids = [i for i, t in found.items() if t == best]
     if year is not None:
-        ids = [i for i in ids if table[i].existed(year)] or ([] if len(ids) == 1 else ids)
+        ids = [i for i in ids if table[i].end is None or year <= table[i].end]
+        ids = [i for i in ids if table[i].existed(year)] or ids
     if len(ids) > 1:
         current = [i for i in ids if table[i].end is None]
         ids = current if current else ids
