@@ -177,7 +177,8 @@ def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: b
 @click.argument("docdir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--min", "min_pct", type=click.FloatRange(0, 100), default=None,
               help="Exit 1 when overall accuracy is below this percentage.")
-@click.option("--misses/--no-misses", default=True, show_default=True, help="List every miss.")
+@click.option("--misses/--no-misses", default=True, show_default=True,
+              help="List every miss (wrong or missing) on stderr.")
 # The choices are pipeline.read.PDF_ENGINES, spelled out so --help stays light.
 @click.option("--pdf-engine", type=click.Choice(["pdfplumber", "pdfium"]), default=None,
               help="PDF reader (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber).")
@@ -185,12 +186,19 @@ def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: b
 @handle_errors
 def eval_cmd(labels: Path, docdir: Path, min_pct: float | None, misses: bool, pdf_engine: str | None,
              as_json: bool, as_csv: bool) -> None:
-    """Score the parser against labelled papers: per-field accuracy and each miss.
+    """Score the parser against labelled papers: per field and per council, wrong apart from missing.
+
+    A value is WRONG when it differs from the label's, MISSING when none was
+    given where the label has one; the wrong-rate is wrong values per hundred
+    scored (a wrong value is worse than a missing one). --json prints the
+    field rows, the council rows and an overall row ("table": fields,
+    councils, overall); --csv the field table.
 
     \b
     Examples:
       boardpapers eval tests/data/seeds.jsonl corpus/
       boardpapers eval ../shared/labels/real-dev.jsonl ../shared/corpus/real --min 90
+      boardpapers eval ../shared/labels/real-dev2.jsonl ../shared/corpus/real2 --json --no-misses
       boardpapers eval tests/data/seeds.jsonl corpus/ --pdf-engine pdfium
     """
     from pipeline.evaluate import evaluate
@@ -198,18 +206,28 @@ def eval_cmd(labels: Path, docdir: Path, min_pct: float | None, misses: bool, pd
 
     result = evaluate(labels, docdir, progress=lambda p: log(f"parsing {p}"),
                       parse=lambda p: parse_file(p, pdf_engine=pdf_engine, entities=False))
-    rows = result.rows()
+    rows, councils, overall = result.rows(), result.council_rows(), result.overall_row()
     if as_json:
-        echo_jsonl(rows + [{"field": "overall", "accuracy": round(result.overall, 1), "papers": result.papers}])
+        echo_jsonl([*rows, *councils, overall])
     elif as_csv:
-        echo_csv(rows, ["field", "right", "total", "accuracy"])
+        echo_csv(rows, ["field", "right", "wrong", "missing", "total", "accuracy", "wrong_rate"])
     else:
+        click.echo(f"{'field':<20}{'right':>10}{'accuracy':>9}{'wrong':>7}{'missing':>9}")
         for r in rows:
-            click.echo(f"{r['field']:<20} {r['right']:>4}/{r['total']:<4} {r['accuracy']:6.1f}%")
-        click.echo(f"{'overall':<20} {'':>9} {result.overall:6.1f}%  ({result.papers} papers)")
+            click.echo(f"{r['field']:<20} {r['right']:>4}/{r['total']:<4} {r['accuracy']:7.1f}% "
+                       f"{r['wrong']:>6} {r['missing']:>8}")
+        click.echo(f"{'overall':<20} {overall['right']:>4}/{overall['total']:<4} {overall['accuracy']:7.1f}% "
+                   f"{overall['wrong']:>6} {overall['missing']:>8}  ({result.papers} papers; "
+                   f"wrong-rate {overall['wrong_rate']:.1f}%)")
+        width = max([len("council"), *(len(c["council"]) for c in councils)])
+        click.echo("")
+        click.echo(f"{'council':<{width}} {'papers':>6} {'fields':>6} {'accuracy':>8} {'wrong':>6} {'missing':>8}")
+        for c in councils:
+            click.echo(f"{c['council']:<{width}} {c['papers']:>6} {c['total']:>6} {c['accuracy']:7.1f}% "
+                       f"{c['wrong']:>6} {c['missing']:>8}")
     if misses:
         for m in result.misses:
-            log(f"miss {m['paper']} {m['field']}: got {m['got']!r} expected {m['expected']!r}")
+            log(f"miss {m['paper']} {m['field']} ({m['kind']}): got {m['got']!r} expected {m['expected']!r}")
     for f in result.failed:
         log(f"failed: {f}")
     if min_pct is not None and result.overall < min_pct:

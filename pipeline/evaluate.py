@@ -50,18 +50,58 @@ def fold(value: Any) -> Any:
     return t
 
 
+#: What a scored value is: the label's, a different value, or none where the label has one.
+RIGHT, WRONG, MISSING = "right", "wrong", "missing"
+#: The per-council table's key for papers whose label names no council.
+NO_COUNCIL = "(no council)"
+
+
 @dataclass
 class Tally:
     right: int = 0
     total: int = 0
+    wrong: int = 0
+    missing: int = 0
 
     def add(self, ok: bool, n: int = 1) -> None:
+        self.count(RIGHT if ok else WRONG, n)
+
+    def count(self, outcome: str, n: int = 1) -> None:
+        """Add ``n`` values that were right, wrong (a value unlike the label's) or missing (none given)."""
         self.total += n
-        self.right += n if ok else 0
+        if outcome == RIGHT:
+            self.right += n
+        elif outcome == MISSING:
+            self.missing += n
+        else:
+            self.wrong += n
+
+    def merge(self, other: Tally) -> None:
+        self.right += other.right
+        self.total += other.total
+        self.wrong += other.wrong
+        self.missing += other.missing
 
     @property
     def pct(self) -> float:
         return 100.0 * self.right / self.total if self.total else 100.0
+
+    @property
+    def wrong_pct(self) -> float:
+        """Wrong values per hundred scored."""
+        return 100.0 * self.wrong / self.total if self.total else 0.0
+
+    def counts(self) -> dict[str, Any]:
+        return {"right": self.right, "wrong": self.wrong, "missing": self.missing, "total": self.total,
+                "accuracy": round(self.pct, 1), "wrong_rate": round(self.wrong_pct, 1)}
+
+
+@dataclass
+class CouncilTally:
+    """One council's papers and what was scored on them."""
+
+    papers: int = 0
+    fields: Tally = field(default_factory=Tally)
 
 
 @dataclass
@@ -70,21 +110,44 @@ class EvalResult:
     misses: list[dict[str, Any]] = field(default_factory=list)
     papers: int = 0
     failed: list[str] = field(default_factory=list)
+    councils: dict[str, CouncilTally] = field(default_factory=dict)
 
     def tally(self, name: str) -> Tally:
         return self.tallies.setdefault(name, Tally())
 
+    def council(self, name: str | None) -> CouncilTally:
+        return self.councils.setdefault(name or NO_COUNCIL, CouncilTally())
+
+    @property
+    def total(self) -> Tally:
+        """All fields of all papers together."""
+        out = Tally()
+        for t in self.tallies.values():
+            out.merge(t)
+        return out
+
     @property
     def overall(self) -> float:
-        right = sum(t.right for t in self.tallies.values())
-        total = sum(t.total for t in self.tallies.values())
-        return 100.0 * right / total if total else 100.0
+        return self.total.pct
+
+    @property
+    def wrong_rate(self) -> float:
+        """Wrong values per hundred scored: a wrong value is worse than a missing one."""
+        return self.total.wrong_pct
 
     def rows(self) -> list[dict[str, Any]]:
+        """The per-field table: right, wrong, missing, total, accuracy, wrong rate."""
+        return [{"table": "fields", "field": k, **t.counts()} for k, t in sorted(self.tallies.items())]
+
+    def council_rows(self) -> list[dict[str, Any]]:
+        """The per-council table (councils as labelled): papers, fields scored, right, wrong, missing, accuracy."""
         return [
-            {"field": k, "right": t.right, "total": t.total, "accuracy": round(t.pct, 1)}
-            for k, t in sorted(self.tallies.items())
+            {"table": "councils", "council": k, "papers": c.papers, **c.fields.counts()}
+            for k, c in sorted(self.councils.items(), key=lambda kv: kv[0].casefold())
         ]
+
+    def overall_row(self) -> dict[str, Any]:
+        return {"table": "overall", "field": "overall", "papers": self.papers, **self.total.counts()}
 
 
 def load_labels(path: str | Path) -> list[dict[str, Any]]:
@@ -123,11 +186,23 @@ def _value(report: Report, name: str) -> Any:
     return v
 
 
-def compare(report: Report, label: Mapping[str, Any], result: EvalResult, *, name: str) -> None:
-    """Score one parsed report against its label, adding to ``result``."""
+def _outcome(ok: bool, got: Any) -> str:
+    """Right; else missing when nothing was given, wrong when something else was."""
+    if ok:
+        return RIGHT
+    return MISSING if got is None or got == "" or got == [] else WRONG
 
-    def miss(what: str, got: Any, expected: Any) -> None:
-        result.misses.append({"paper": name, "field": what, "got": got, "expected": expected})
+
+def compare(report: Report, label: Mapping[str, Any], result: EvalResult, *, name: str) -> None:
+    """Score one parsed report against its label, adding to ``result`` (its field and its council tables)."""
+    council = result.council(label.get("council"))
+    council.papers += 1
+
+    def score(what: str, tally: str, outcome: str, got: Any, expected: Any) -> None:
+        result.tally(tally).count(outcome)
+        council.fields.count(outcome)
+        if outcome != RIGHT:
+            result.misses.append({"paper": name, "field": what, "got": got, "expected": expected, "kind": outcome})
 
     for f in EVAL_FIELDS:
         if f not in label:
@@ -135,10 +210,7 @@ def compare(report: Report, label: Mapping[str, Any], result: EvalResult, *, nam
         got, exp = _value(report, f), label[f]
         if f == "doc_type" and isinstance(exp, str):
             exp = exp.replace("-", "_")
-        ok = fold(got) == fold(exp)
-        result.tally(f).add(ok)
-        if not ok:
-            miss(f, got, exp)
+        score(f, f, _outcome(fold(got) == fold(exp), got), got, exp)
     if "period" in label:
         exp = label["period"]
         got = None
@@ -149,9 +221,7 @@ def compare(report: Report, label: Mapping[str, Any], result: EvalResult, *, nam
                     v = getattr(report.period, k)
                     got[k] = v.isoformat() if v else None
         ok = got == (None if exp is None else {k: exp[k] for k in exp})
-        result.tally("period").add(ok)
-        if not ok:
-            miss("period", got, exp)
+        score("period", "period", _outcome(ok, got), got, exp)
     if "recommendations" in label and label.get("doc_type", "report") not in ("agenda_pack",):
         exp_recs = label["recommendations"] or []
         got_recs = [r.text for r in report.recommendations]
@@ -159,10 +229,7 @@ def compare(report: Report, label: Mapping[str, Any], result: EvalResult, *, nam
         for i in range(n):
             g = got_recs[i] if i < len(got_recs) else None
             e = exp_recs[i] if i < len(exp_recs) else None
-            ok = fold(g) == fold(e)
-            result.tally("recommendations").add(ok)
-            if not ok:
-                miss(f"recommendations[{i + 1}]", g, e)
+            score(f"recommendations[{i + 1}]", "recommendations", _outcome(fold(g) == fold(e), g), g, e)
     titles = None
     if "section_titles" in label:
         titles = label["section_titles"]
@@ -174,27 +241,25 @@ def compare(report: Report, label: Mapping[str, Any], result: EvalResult, *, nam
             # The label lists only the first titles (a cap was reached): compare that prefix.
             got_titles = got_titles[: len(titles)]
         f1 = section_f1(got_titles, titles)
-        ok = f1 >= SECTION_F1_PASS
-        result.tally("sections").add(ok)
-        if not ok:
-            miss("sections", f"F1={f1:.2f}: {got_titles}", titles)
+        outcome = _outcome(f1 >= SECTION_F1_PASS, got_titles)
+        score("sections", "sections", outcome, f"F1={f1:.2f}: {got_titles}", titles)
     if "sections" in label and label["sections"] and isinstance(label["sections"][0], dict):
         exp_kinds = [(fold(s["title"]), s["kind"]) for s in label["sections"]]
         got_kinds = {(fold(s.title), s.kind) for s in report.sections}
+        got_titles_folded = {t for t, _ in got_kinds}
         for pair in exp_kinds:
-            ok = pair in got_kinds
-            result.tally("section_kinds").add(ok)
-            if not ok:
-                miss("section_kind", None, pair)
+            # A title found with another kind is wrong; a title not found at all is missing.
+            outcome = RIGHT if pair in got_kinds else WRONG if pair[0] in got_titles_folded else MISSING
+            score("section_kind", "section_kinds", outcome, None, pair)
     if "reports_in_pack" in label:
         exp_parts = label["reports_in_pack"] or []
         parts = list(report.parts)
         for i, ep in enumerate(exp_parts):
             gp = parts[i] if i < len(parts) else None
+            got_subject = gp.subject if gp else None
             ok = gp is not None and fold(gp.subject) == fold(ep.get("subject"))
-            result.tally("pack_reports").add(ok)
-            if not ok:
-                miss(f"reports_in_pack[{i + 1}]", gp.subject if gp else None, ep.get("subject"))
+            score(f"reports_in_pack[{i + 1}]", "pack_reports", _outcome(ok, got_subject), got_subject,
+                  ep.get("subject"))
 
 
 def evaluate(
@@ -228,7 +293,7 @@ def evaluate(
                 result.failed.append(str(exc))
     # The batch is an archive: fill what one paper leaves out from its siblings.
     filled = fill_from_siblings([r for _, _, r in parsed])
-    for (label, p, _), report in zip(parsed, filled):
+    for (label, p, _), report in zip(parsed, filled, strict=True):
         result.papers += 1
         compare(report, label, result, name=p.name)
     return result

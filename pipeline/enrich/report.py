@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import re
 from pathlib import Path
@@ -17,6 +18,7 @@ from pipeline.model import (
 )
 from pipeline.parse import parse_sections
 from pipeline.parse.council import detect_council
+from pipeline.parse.gazetteer import canonical_council, first_mention
 from pipeline.read import read_lines
 from pipeline.read.walk import iter_paper_paths
 
@@ -50,18 +52,21 @@ def report_from_layout(
         for n, part in enumerate(layout.parts, start=1)
     )
     f = dict(layout.fields)
-    council = f.get("council") or detect_council(
-        ((l.page, l.text) for l in doc.lines), header=[str(f.get(k) or "") for k in ("committee", "subject")]
+    meeting = f.get("meeting_date")
+    year = meeting.year if isinstance(meeting, _dt.date) else None
+    # A council the header gives counts only when it is an authority of the gazetteer.
+    council = canonical_council(str(f["council"]), year=year) if f.get("council") else None
+    council = council or detect_council(
+        ((l.page, l.text) for l in doc.lines),
+        header=[str(f.get(k) or "") for k in ("committee", "subject")],
+        year=year,
     )
     provenance = dict(layout.provenance)
     if council and "council" not in provenance:
         # Cite the first line that names the council (or its place).
-        place = council.split()[0].lower()
-        where = next((l for l in doc.lines if council.lower() in l.text.lower()), None) or next(
-            (l for l in doc.lines if place in l.text.lower()), None
-        )
+        where = first_mention(((l.page, l.line_no, l.text) for l in doc.lines), council, year=year)
         if where is not None:
-            provenance["council"] = Provenance(where.page, where.line_no)
+            provenance["council"] = Provenance(*where)
     warnings = list(layout.warnings)
     period = None
     if layout.doc_type == "report":

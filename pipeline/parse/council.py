@@ -1,10 +1,13 @@
 """Which authority published a paper: named, abbreviated, or implied.
 
-Evidence, strongest first: the council's name as written ("Kent County
-Council"), weighted up on the first page; its initials ("KCC", "BCC"); its
-e-mail or web domain ("@kent.gov.uk"); and, where nothing names it, a place
-the paper is about ("in Halton", "A Healthy Halton") looked up in a small
-gazetteer.
+Only authorities of the gazetteer (:mod:`pipeline.parse.gazetteer`) are answers.
+Evidence, strongest first: the authority's name as written ("Kent County
+Council", "Hackney Council", "WECA"), weighted up in the header and on the
+first page; its initials ("KCC", "DBC") where the paper writes its place too;
+its e-mail or web domain ("@kent.gov.uk"); and, where nothing names one, a
+place the paper is about ("in Halton", "A Healthy Halton"). A wrong council is
+worse than none: a name met once in the body, or two authorities named as
+often, give None.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import functools
 import re
 from collections import Counter
 from typing import Iterable, NamedTuple
+
+from pipeline.parse.gazetteer import Authority, by_initials, by_place, find_councils
 
 #: Council types as written before "Council".
 COUNCIL_TYPES: tuple[str, ...] = ("Metropolitan Borough", "Borough", "County", "City", "District", "Town", "Parish")
@@ -38,8 +43,16 @@ NOT_PLACES: frozenset[str] = frozenset(
     policy scrutiny governance update approved agreed county's city's if it is was were be has have
     monitoring section appendix paper item members' mayor mayoral""".split()
 )
-#: A domain in an e-mail or web address: "@kent.gov.uk", "www.bristol.gov.uk".
-DOMAIN_RE = re.compile(r"(?:@|www\.|//)(?P<place>[a-z][a-z\-]{2,30})\.gov\.uk\b", re.IGNORECASE)
+#: A domain in an e-mail or web address: "@kent.gov.uk", "www.bristol.gov.uk", "//democracy.bristol.gov.uk".
+DOMAIN_RE = re.compile(
+    r"""
+    (?:@|www\.|//)                 # an e-mail address or a web address
+    (?:[a-z0-9\-]+\.)*?            # subdomains ("democracy.")
+    (?P<place>[a-z][a-z\-]{2,30})   # the council's own name in it
+    \.gov\.uk\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
 #: Initials of a council: "KCC", "BCC", "BwD".
 ACRONYM_RE = re.compile(r"\b(?P<acr>[A-Z]{1,3}C)\b")
 #: "in Halton", "A Healthy Halton", "Halton's": a place a paper is about.
@@ -67,8 +80,6 @@ BARE_TYPE_RE = re.compile(
 )
 #: Papers whose line scans are remembered (a pack and its parts share one).
 SCAN_CACHE_SIZE = 4
-#: Literal words COUNCIL_RE cannot match without (a cheap test before the search).
-COUNCIL_WORDS: tuple[str, ...] = ("Council", "Authority")
 #: What DOMAIN_RE cannot match without, in lower case.
 DOMAIN_WORD = ".gov.uk"
 #: Weight of a name written on the first page (the header, the logo).
@@ -77,52 +88,12 @@ FIRST_PAGE_WEIGHT = 3
 HEADER_WEIGHT = 6
 #: Weight of each e-mail or web domain that names the council's place.
 DOMAIN_WEIGHT = 3
-
-#: Councils known by their place, for papers that only imply them (a small gazetteer).
-KNOWN_COUNCILS: dict[str, str] = {
-    "Halton": "Halton Borough Council",
-    "Kent": "Kent County Council",
-    "Bristol": "Bristol City Council",
-    "Medway": "Medway Council",
-    "Somerset": "Somerset Council",
-    "Wirral": "Wirral Council",
-    "Knowsley": "Knowsley Council",
-    "Warrington": "Warrington Borough Council",
-    "Liverpool": "Liverpool City Council",
-    "Manchester": "Manchester City Council",
-    "Leeds": "Leeds City Council",
-    "Birmingham": "Birmingham City Council",
-    "Sheffield": "Sheffield City Council",
-    "Nottingham": "Nottingham City Council",
-    "Leicester": "Leicester City Council",
-    "Coventry": "Coventry City Council",
-    "Sefton": "Sefton Council",
-    "Wigan": "Wigan Council",
-    "Salford": "Salford City Council",
-    "Stockport": "Stockport Metropolitan Borough Council",
-    "Bolton": "Bolton Council",
-    "Oldham": "Oldham Council",
-    "Trafford": "Trafford Council",
-    "Hampshire": "Hampshire County Council",
-    "Surrey": "Surrey County Council",
-    "Essex": "Essex County Council",
-    "Norfolk": "Norfolk County Council",
-    "Suffolk": "Suffolk County Council",
-    "Devon": "Devon County Council",
-    "Cornwall": "Cornwall Council",
-    "Lancashire": "Lancashire County Council",
-    "Durham": "Durham County Council",
-    "Northumberland": "Northumberland County Council",
-    "Gateshead": "Gateshead Council",
-    "Sunderland": "Sunderland City Council",
-    "Newcastle": "Newcastle City Council",
-    "Cardiff": "Cardiff Council",
-    "Swansea": "Swansea Council",
-    "Glasgow": "Glasgow City Council",
-    "Edinburgh": "City of Edinburgh Council",
-    "Belfast": "Belfast City Council",
-}
-
+#: Initials count when written this often, and the place they stand for is written as often.
+ACRONYM_MIN = 2
+#: The best-scored authority is the paper's only with this score or more (one name in the body is not enough).
+MIN_SCORE = 2
+#: A place the paper is about names its council when written this often.
+IMPLIED_MIN = 2
 
 def clean_name(name: str) -> str | None:
     """Drop leading words that are not a place; None when no place is left."""
@@ -140,12 +111,6 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in name.split() if w[0].isupper() and w.lower() not in ("of", "and", "the"))
 
 
-def _contains_words(longer: list[str], shorter: list[str]) -> bool:
-    """Are ``shorter``'s words found in ``longer`` in the same order?"""
-    it = iter(longer)
-    return len(longer) > len(shorter) and all(w in it for w in shorter)
-
-
 def uncap(text: str) -> str:
     """'WEST OF ENGLAND COMBINED AUTHORITY' -> 'West of England Combined Authority'."""
     if not text.isupper():
@@ -157,30 +122,26 @@ def uncap(text: str) -> str:
 class _Scan(NamedTuple):
     """What the lines of a paper say about its council, counted."""
 
-    names: Counter[str]
+    names: Counter[Authority]
     bare_types: Counter[str]
     domains: Counter[str]
     acronyms: Counter[str]
 
 
-def _scan(pages: Iterable[tuple[int, str]]) -> _Scan:
-    """Council names (weighted by page), bare council types, domains and initials."""
-    names: Counter[str] = Counter()
+def _scan(pages: Iterable[tuple[int, str]], year: int | None = None) -> _Scan:
+    """Authorities named (weighted by page), bare council types, domains and initials."""
+    names: Counter[Authority] = Counter()
     bare_types: Counter[str] = Counter()
     domains: Counter[str] = Counter()
     acronyms: Counter[str] = Counter()
     for page, text in pages:
+        weight = HEADER_WEIGHT if page == 0 else FIRST_PAGE_WEIGHT if page == 1 else 1
+        for mention in find_councils(text, year=year):
+            names[mention.authority] += weight
         # Each pattern needs a literal word: lines without it are not searched.
-        if any(word in text for word in COUNCIL_WORDS):
-            for m in COUNCIL_RE.finditer(text):
-                raw = m.group("name") or m.group("authority") or ""
-                name = clean_name(raw)
-                if name is None:
-                    t = BARE_TYPE_RE.search(raw)
-                    if t:
-                        bare_types[t.group(1)] += 1
-                    continue
-                names[name] += HEADER_WEIGHT if page == 0 else FIRST_PAGE_WEIGHT if page == 1 else 1
+        if "Council" in text:
+            for t in BARE_TYPE_RE.finditer(text):
+                bare_types[t.group(1)] += 1
         if DOMAIN_WORD in text.lower():
             for m in DOMAIN_RE.finditer(text):
                 domains[m.group("place").lower()] += 1
@@ -213,79 +174,83 @@ _places_lines = functools.lru_cache(maxsize=SCAN_CACHE_SIZE)(_places)
 _implied_lines = functools.lru_cache(maxsize=SCAN_CACHE_SIZE)(_implied_places)
 
 
-def _merged(first: Counter[str], then: Counter[str]) -> Counter[str]:
+def _merged(first: Counter[Authority], then: Counter[Authority]) -> Counter[Authority]:
     """Counts of both; keys in the order first seen (``first``'s, then ``then``'s)."""
     out = Counter(first)
     out.update(then)
     return out
 
 
-def detect_council(pages: Iterable[tuple[int, str]], *, header: Iterable[str] = ()) -> str | None:
-    """The authority that published a paper, from its (page, text) pieces.
+def _place_count(a: Authority, places: Counter[str]) -> int:
+    """How often the paper writes the authority's place (its rarest word), 0 when it has none."""
+    words = [w for w in (a.short or "").split() if w[:1].isupper()]
+    return min((places[w] for w in words), default=0)
 
-    ``header`` holds header values (committee, subject): an authority named
-    there ("WEST OF ENGLAND COMBINED AUTHORITY COMMITTEE") counts as the header.
+
+def detect_council(
+    pages: Iterable[tuple[int, str]], *, header: Iterable[str] = (), year: int | None = None
+) -> str | None:
+    """The authority that published a paper, from its (page, text) pieces; None when the evidence is weak.
+
+    Only authorities of the gazetteer (:mod:`pipeline.parse.gazetteer`) count, and the
+    name returned is the authority's own (as it was called in ``year``, the
+    meeting's). ``header`` holds header values (committee, subject): an
+    authority named there ("WEST OF ENGLAND COMBINED AUTHORITY COMMITTEE")
+    counts as the header.
     """
     header = list(header)
     head = tuple((0, uncap(h)) for h in header if h)
     body = tuple(pages)
-    head_scan, body_scan = _scan(head), _scan_lines(body)
+    head_scan, body_scan = _scan(head, year), _scan_lines(body, year)
     names = _merged(head_scan.names, body_scan.names)
-    bare_types = _merged(head_scan.bare_types, body_scan.bare_types)
-    domains = _merged(head_scan.domains, body_scan.domains)
-    acronyms = _merged(head_scan.acronyms, body_scan.acronyms)
+    domains = head_scan.domains + body_scan.domains
+    acronyms = head_scan.acronyms + body_scan.acronyms
     places: Counter[str] | None = None
-    scores: Counter[str] = Counter(names)
-    # A domain names the place: credit the names that contain it, or build one.
+    scores: Counter[Authority] = Counter(names)
+    # A domain names the place: credit the authorities named there, or the place's council.
     for place, n in domains.items():
-        hits = [c for c in scores if place in c.lower().replace(" ", "")]
+        key = place.replace("-", "")
+        hits = [a for a in scores if a.short and key == a.short.lower().replace(" ", "").replace("-", "")]
         if not hits:
-            title = place.replace("-", " ").title()
-            kind = bare_types.most_common(1)[0][0] if bare_types else None
-            built = f"{title} {kind} Council" if kind else KNOWN_COUNCILS.get(title)
-            if built:
-                hits = [built]
-        for c in hits:
-            scores[c] += DOMAIN_WEIGHT * min(n, 3)
-    # Initials: "KCC" for "Kent County Council", or built from a frequent place.
+            found = by_place(place, year=year)
+            hits = [found] if found is not None and found.is_council else []
+        for a in hits:
+            scores[a] += DOMAIN_WEIGHT * min(n, 3)
+    # Initials: "KCC" for Kent County Council, confirmed by the paper writing its place.
     for acr, n in acronyms.items():
-        if n < 2:
+        if n < ACRONYM_MIN:
             continue
-        hits = [c for c in scores if initials(c) == acr]
-        if not hits and len(acr) == 3 and bare_types:
+        hits = [a for a in scores if acr in (initials(a.name), *a.abbreviations)]
+        if not hits:
             if places is None:
-                places = _merged(_places(head), _places_lines(body))
-            kind = next((k for k, _ in bare_types.most_common() if k[0] == acr[1]), None)
-            place = next((p for p, _ in places.most_common() if p[0] == acr[0] and p not in COUNCIL_TYPES
-                          and p.lower() not in NOT_PLACES), None)
-            if kind and place:
-                hits = [f"{place} {kind} Council"]
-        for c in hits:
-            scores[c] += n
+                places = _places(head) + _places_lines(body)
+            known = [(a, _place_count(a, places)) for a in by_initials(acr) if a.existed(year)]
+            known = [(a, c) for a, c in known if c >= ACRONYM_MIN]
+            top = max((c for _, c in known), default=0)
+            hits = [a for a, c in known if c == top][:2]
+            if len(hits) > 1:
+                hits = []
+        for a in hits:
+            scores[a] += n
     # A header naming the council's own body ("To: County Council") credits the
-    # names of that type: the paper is the County Council's own.
+    # authorities of that type: the paper is the County Council's own.
     for h in header:
         m = re.match(r"^\s*(?:the\s+|full\s+)?(County|City|Borough|District)\s+Council\b", h or "", re.IGNORECASE)
         if m:
-            for c in scores:
-                if f" {m.group(1).title()} Council" in c:
-                    scores[c] += HEADER_WEIGHT
-    # A shorter form of a fuller name ("West of England Combined Authority" within
-    # "West of England Mayoral Combined Authority") counts for the fuller one.
-    for short in list(scores):
-        words = short.lower().split()
-        fuller = [
-            c for c in scores
-            if c != short and _contains_words(c.lower().split(), words)
-            and c.lower().split()[0] == words[0] and c.lower().split()[-1] == words[-1]
-            and len(set(c.lower().split())) == len(c.split())
-        ]
-        if fuller:
-            target = max(fuller, key=lambda c: scores[c])
-            scores[target] += scores.pop(short)
-    if scores:
-        return scores.most_common(1)[0][0]
-    for place, _n in _merged(_implied_places(head), _implied_lines(body)).most_common():
-        if place in KNOWN_COUNCILS:
-            return KNOWN_COUNCILS[place]
+            for a in scores:
+                if f" {m.group(1).title()} Council" in a.name:
+                    scores[a] += HEADER_WEIGHT
+    ranked = scores.most_common(2)
+    if ranked:
+        (best, score), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0)
+        if score >= MIN_SCORE and score > runner_up:
+            return best.name_in(year)
+        return None
+    implied = (_implied_places(head) + _implied_lines(body)).most_common()
+    for place, n in implied:
+        if n < IMPLIED_MIN:
+            break
+        found = by_place(place, year=year)
+        if found is not None and found.is_council:
+            return found.name_in(year)
     return None

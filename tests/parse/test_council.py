@@ -44,3 +44,46 @@ def test_leading_words_that_are_not_places_are_dropped() -> None:
 def test_detect_council_never_raises(pages: list[tuple[int, str]]) -> None:
     result = detect_council(pages)
     assert result is None or isinstance(result, str)
+
+
+def test_a_phrase_ending_in_council_is_no_authority() -> None:
+    pages = [(1, "Brighton & Hove City Council"), (2, "a member of the UK Green Building Council"),
+             (3, "Hove City Council is not a council")]
+    assert detect_council(pages) == "Brighton & Hove City Council"
+    assert detect_council([(1, "The Audit and Governance Council noted the UK Green Building Council")]) is None
+
+
+def test_one_name_in_the_body_is_too_weak_to_name_the_paper_s_council() -> None:
+    assert detect_council([(4, "as agreed with Medway Council")]) is None
+    assert detect_council([(4, "as agreed with Medway Council"), (5, "Medway Council will")]) == "Medway Council"
+
+
+def test_two_authorities_named_as_often_give_none() -> None:
+    pages = [(1, "Kent County Council and Medway Council"), (2, "Medway Council and Kent County Council")]
+    assert detect_council(pages) is None
+
+
+def test_the_output_is_the_authority_s_own_name_whatever_the_paper_writes() -> None:
+    assert detect_council([(1, "BCP Council"), (2, "BCP Council climate action")]) == (
+        "Bournemouth, Christchurch and Poole Council")
+    assert detect_council([(1, "Kingston Council"), (1, "Neighbourhood Committee")]) == (
+        "Royal Borough of Kingston upon Thames")
+
+
+def test_initials_count_where_the_paper_writes_their_place() -> None:
+    pages = [(1, "Climate emergency in Dacorum"), (2, "DBC will plant trees"), (3, "DBC and Dacorum residents")]
+    assert detect_council(pages) == "Dacorum Borough Council"
+    assert detect_council([(1, "DBC will plant trees"), (2, "DBC again")]) is None
+
+
+def test_a_subdomain_names_the_place() -> None:
+    pages = [(2, "Nottingham City Council ran a levy"), (3, "Bristol City Council"),
+             (3, "Nottingham City Council reports"), (5, "Bristol City Council"),
+             (6, "https://democracy.bristol.gov.uk/ieListDocuments.aspx")]
+    assert detect_council(pages) == "Bristol City Council"
+
+
+def test_an_authority_abolished_before_the_meeting_is_not_its_council() -> None:
+    pages = [(1, "Cornwall County Council"), (2, "Cornwall County Council")]
+    assert detect_council(pages, year=2005) == "Cornwall County Council"
+    assert detect_council(pages, year=2020) is None
