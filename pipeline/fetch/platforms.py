@@ -1,0 +1,121 @@
+"""The registry of platforms councils publish their papers on, one module each.
+
+A platform module provides a :class:`Platform`: how to tell its sites from a
+URL (``site_root``), how to confirm one that the URL does not give away
+(``probe``: one request), and a :class:`Fetcher` that lists a site's
+committees, meetings and documents. Adding a platform is one module and one
+line in :data:`PLATFORMS`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from pipeline.errors import BoardpapersError
+from pipeline.fetch.http import FetchError, SiteClient
+from pipeline.fetch.records import Committee, Document, Meeting
+
+#: Host name parts that say nothing about the council (``democracy.halton.gov.uk`` -> ``halton``).
+HOST_NOISE: frozenset[str] = frozenset({
+    "www", "democracy", "moderngov", "modgov", "committees", "committee", "council", "councillors", "meetings",
+    "minutes", "cmis", "democratic", "services", "gov", "uk", "co", "org", "com", "net", "wales", "scot",
+})
+#: What is left of a host name that is an address, not a name.
+_ADDRESS = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|localhost|\[[0-9a-f:]+\])$", re.IGNORECASE)
+
+
+class Fetcher(Protocol):
+    """One site's listings (every call may send requests through the site's client)."""
+
+    platform: str
+    base: str  # the site's root URL, without a trailing slash
+
+    def committees(self) -> tuple[Committee, ...]: ...
+
+    def meetings(self, committee: Committee, start: _dt.date, end: _dt.date) -> tuple[Meeting, ...]: ...
+
+    def documents(self, meeting: Meeting) -> tuple[Document, ...]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    name: str
+    #: The site's root when the URL shows it is one of this platform's sites, else None.
+    site_root: Callable[[str], str | None]
+    #: A fetcher for the site at this root.
+    make: Callable[[SiteClient, str], Fetcher]
+    #: One request to tell whether an unrecognised URL is one of this platform's sites.
+    probe: Callable[[SiteClient, str], bool]
+    #: The committee the URL itself names (a committee's page), if any.
+    committee_in_url: Callable[[str], str | None] = lambda url: None
+
+
+class UnknownPlatform(BoardpapersError):
+    """No platform recognises the site."""
+
+
+def _platforms() -> tuple[Platform, ...]:
+    from pipeline.fetch import moderngov
+
+    return (moderngov.PLATFORM,)
+
+
+def platform_names() -> tuple[str, ...]:
+    return tuple(p.name for p in _platforms())
+
+
+def detect(client: SiteClient, url: str) -> tuple[Platform, str]:
+    """The platform of the site at ``url`` and the site's root: from the URL, else by probing (a request each)."""
+    platforms = _platforms()
+    for platform in platforms:
+        root = platform.site_root(url)
+        if root is not None:
+            return platform, root
+    root = url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    problems = []
+    for platform in platforms:
+        try:
+            if platform.probe(client, root):
+                return platform, root
+        except FetchError as exc:
+            problems.append(exc.reason)
+    tried = "; ".join(dict.fromkeys(problems))
+    raise UnknownPlatform(
+        f"{url}: not a site of a platform boardpapers knows ({', '.join(p.name for p in platforms)})"
+        + (f": {tried}" if tried else "")
+    )
+
+
+def council_name(root: str) -> str:
+    """A short name for the council of the site at ``root``: its host without the usual words.
+
+    ``https://democracy.halton.gov.uk`` -> ``halton``; a site at an address
+    (``http://127.0.0.1:8765/halton``) is named by its path.
+    """
+    parts = urlsplit(root)
+    host = (parts.hostname or "").lower()
+    if _ADDRESS.match(host) or "." not in host:
+        words = [w for w in parts.path.split("/") if w]
+        return slug(words[-1]) if words else slug(host) or "site"
+    kept = [w for w in host.split(".") if w not in HOST_NOISE]
+    return slug("-".join(kept)) or slug(host)
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """Lower-case ASCII words joined by hyphens, at most ``limit`` characters (cut at a word)."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower().replace("&", " and "))
+    out = ""
+    for w in words:
+        candidate = f"{out}-{w}" if out else w
+        if len(candidate) > limit:
+            break
+        out = candidate
+    return out or (words[0][:limit] if words else "")
