@@ -13,23 +13,31 @@ The sidecar a fetch writes beside each paper is :mod:`pipeline.sidecar`.
 
 from __future__ import annotations
 
-from pipeline.fetch.http import USER_AGENT, FetchError, RequestCapReached
-from pipeline.fetch.platforms import UnknownPlatform, platform_names
-from pipeline.fetch.records import FetchOptions, FetchOutcome, FetchProgress, FetchSummary
-from pipeline.fetch.run import CommitteeNotFound, SiteListing, fetch, list_committees
+from typing import Any
 
-__all__ = [
-    "USER_AGENT",
-    "CommitteeNotFound",
-    "FetchError",
-    "FetchOptions",
-    "FetchOutcome",
-    "FetchProgress",
-    "FetchSummary",
-    "RequestCapReached",
-    "SiteListing",
-    "UnknownPlatform",
-    "fetch",
-    "list_committees",
-    "platform_names",
-]
+# Loaded on first use, so that importing the package (the CLI's defaults) does not load httpx.
+_LAZY = {
+    "USER_AGENT": "pipeline.fetch.http",
+    "FetchError": "pipeline.fetch.http",
+    "RequestCapReached": "pipeline.fetch.http",
+    "UnknownPlatform": "pipeline.fetch.platforms",
+    "platform_names": "pipeline.fetch.platforms",
+    "FetchOptions": "pipeline.fetch.records",
+    "FetchOutcome": "pipeline.fetch.records",
+    "FetchProgress": "pipeline.fetch.records",
+    "FetchSummary": "pipeline.fetch.records",
+    "CommitteeNotFound": "pipeline.fetch.run",
+    "SiteListing": "pipeline.fetch.run",
+    "fetch": "pipeline.fetch.run",
+    "list_committees": "pipeline.fetch.run",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(name)

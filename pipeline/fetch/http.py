@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import http
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -241,7 +242,7 @@ def _retry_after(r: httpx.Response) -> float | None:
 
 def _reason_phrase(status: int) -> str:
     try:
-        return httpx.codes(status).reason_phrase
+        return http.HTTPStatus(status).phrase
     except ValueError:
         return ""
 

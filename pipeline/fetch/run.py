@@ -88,6 +88,7 @@ def fetch(
     council: str | None = None,
     options: FetchOptions | None = None,
     ingest_into: str | os.PathLike[str] | None = None,
+    pdf_engine: str | None = None,
     progress: Progress | None = None,
     ingest_progress: Callable[..., None] | None = None,
 ) -> FetchSummary:
@@ -97,7 +98,9 @@ def fetch(
     matches), default the committee the URL names, else every committee.
     ``council``: the folder name under ``out_dir`` (default from the site's
     host). ``ingest_into``: an index directory to ingest the run's documents
-    into (those fetched now and those already there). Raises
+    into (those fetched now and those already there), read with ``pdf_engine``
+    (see :class:`~pipeline.ingest.PaperParser`); ``ingest_progress`` is
+    ingest's ``progress``. ``progress`` is called as the fetch goes. Raises
     :class:`CommitteeNotFound`, :class:`~pipeline.fetch.platforms.UnknownPlatform`,
     and :class:`~pipeline.fetch.http.FetchError` when the committees cannot be listed.
     """
@@ -123,7 +126,7 @@ def fetch(
     if ingest_into is not None and not (run.stopped or "").startswith("interrupted"):
         from pipeline.ingest import PaperParser, ingest
 
-        summary = replace(summary, ingest=ingest(summary.paths, ingest_into, parser=PaperParser(),
+        summary = replace(summary, ingest=ingest(summary.paths, ingest_into, parser=PaperParser(pdf_engine=pdf_engine),
                                                  progress=ingest_progress))
     return replace(summary, seconds=time.monotonic() - started)
 

@@ -176,7 +176,11 @@ def apply_meta(report: Report, meta: PaperMeta) -> Report:
 
 
 def _fill(report: Report, meta: PaperMeta) -> tuple[Report, list[Warning_]]:
-    site: dict[str, Any] = {"committee": meta.committee or None, "meeting_date": meta.meeting_date}
+    site: dict[str, Any] = {"committee": meta.committee or None}
+    if report.doc_type != "minutes" or meta.pack == "minutes_pack":
+        # Minutes are published under the next meeting's "Minutes" item: that meeting approves
+        # them, it is not the meeting they record (a meeting's own printed minutes are).
+        site["meeting_date"] = meta.meeting_date
     if report.doc_type in REFERENCED_TYPES and meta.item_number and not meta.pack:
         site["reference"] = meta.item_number
     changes: dict[str, Any] = {}

@@ -90,6 +90,7 @@ class Replay:
 def _handler(replay: Replay) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms wait between them
 
         def log_message(self, format: str, *args: object) -> None:  # quiet
             pass
