@@ -82,18 +82,7 @@ class ModernGov:
 
     def committees(self) -> tuple[Committee, ...]:
         if self._committees is None:
-            root = self._call("GetCommittees", "")
-            self._committees = tuple(
-                Committee(
-                    id=_text(c, "committeeid"),
-                    title=_text(c, "committeetitle"),
-                    category=_text(c, "committeecategory"),
-                    expired=_flag(c, "committeeexpired"),
-                    deleted=_flag(c, "committeedeleted"),
-                )
-                for c in _all(root, "committee")
-                if _text(c, "committeeid")
-            )
+            self._committees = _committees(self._call("GetCommittees", ""))
         return self._committees
 
     def meetings(self, committee: Committee, start: _dt.date, end: _dt.date) -> tuple[Meeting, ...]:
@@ -143,13 +132,31 @@ class ModernGov:
         return full
 
 
-def probe(client: SiteClient, root: str) -> bool:
-    """Whether ``root`` answers GetCommittees with the web service's XML."""
+def probe(client: SiteClient, root: str) -> ModernGov | None:
+    """The site's fetcher if ``root`` answers GetCommittees with the web service's XML (kept: not asked again)."""
     try:
         tree = parse_xml(client.get(f"{root}/{SERVICE}/GetCommittees"), "GetCommittees")
     except MalformedResponse:
-        return False
-    return _local(tree.tag) == "committees"
+        return None
+    if _local(tree.tag) != "committees":
+        return None
+    fetcher = ModernGov(client, root)
+    fetcher._committees = _committees(tree)
+    return fetcher
+
+
+def _committees(root: ET.Element) -> tuple[Committee, ...]:
+    return tuple(
+        Committee(
+            id=_text(c, "committeeid"),
+            title=_text(c, "committeetitle"),
+            category=_text(c, "committeecategory"),
+            expired=_flag(c, "committeeexpired"),
+            deleted=_flag(c, "committeedeleted"),
+        )
+        for c in _all(root, "committee")
+        if _text(c, "committeeid")
+    )
 
 
 def parse_xml(response: Response, what: str) -> ET.Element:

@@ -49,8 +49,9 @@ class Platform:
     site_root: Callable[[str], str | None]
     #: A fetcher for the site at this root.
     make: Callable[[SiteClient, str], Fetcher]
-    #: One request to tell whether an unrecognised URL is one of this platform's sites.
-    probe: Callable[[SiteClient, str], bool]
+    #: One request to tell whether an unrecognised URL is one of this platform's sites: its fetcher if so
+    #: (which keeps what the request brought back), else None.
+    probe: Callable[[SiteClient, str], Fetcher | None]
     #: The committee the URL itself names (a committee's page), if any.
     committee_in_url: Callable[[str], str | None] = lambda url: None
 
@@ -69,21 +70,23 @@ def platform_names() -> tuple[str, ...]:
     return tuple(p.name for p in _platforms())
 
 
-def detect(client: SiteClient, url: str) -> tuple[Platform, str]:
-    """The platform of the site at ``url`` and the site's root: from the URL, else by probing (a request each)."""
+def detect(client: SiteClient, url: str) -> tuple[Platform, Fetcher]:
+    """The platform of the site at ``url`` and its fetcher: from the URL, else by probing (a request each)."""
     platforms = _platforms()
     for platform in platforms:
         root = platform.site_root(url)
         if root is not None:
-            return platform, root
+            return platform, platform.make(client, root)
     root = url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
     problems = []
     for platform in platforms:
         try:
-            if platform.probe(client, root):
-                return platform, root
+            fetcher = platform.probe(client, root)
         except FetchError as exc:
             problems.append(exc.reason)
+            continue
+        if fetcher is not None:
+            return platform, fetcher
     tried = "; ".join(dict.fromkeys(problems))
     raise UnknownPlatform(
         f"{url}: not a site of a platform boardpapers knows ({', '.join(p.name for p in platforms)})"

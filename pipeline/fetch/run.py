@@ -72,10 +72,9 @@ class SiteListing:
 def list_committees(url: str, *, options: FetchOptions | None = None) -> SiteListing:
     """The committees of the council site at ``url``."""
     with SiteClient(options or FetchOptions()) as client:
-        platform, base = detect(client, url)
-        fetcher = platform.make(client, base)
+        platform, fetcher = detect(client, url)
         committees = fetcher.committees()
-        return SiteListing(base, platform.name, council_name(base), committees, client.requests)
+        return SiteListing(fetcher.base, platform.name, council_name(fetcher.base), committees, client.requests)
 
 
 def fetch(
@@ -109,8 +108,8 @@ def fetch(
     if start > end:
         raise ValueError(f"--from {start} is after --to {end}")
     with SiteClient(options or FetchOptions()) as client:
-        platform, base = detect(client, url)
-        fetcher = platform.make(client, base)
+        platform, fetcher = detect(client, url)
+        base = fetcher.base
         run = _Run(client, fetcher, platform, Path(out_dir) / (council or council_name(base)), progress)
         chosen = select_committees(fetcher.committees(), committees or _named(platform, url))
         try:

@@ -56,6 +56,7 @@ class Replay:
         self.overrides: dict[str, bytes] = {}  # key -> the body to serve instead of the fixture
         self.faults: dict[str, list[str]] = defaultdict(list)
         self.requests: list[Seen] = []
+        self.retry_after = "0"  # what a "429" answer's Retry-After asks
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
@@ -110,7 +111,7 @@ def _handler(replay: Replay) -> type[BaseHTTPRequestHandler]:
                 elif fault in ("500", "404"):
                     self.send(int(fault), b"<html><body>Server Error</body></html>", "text/html")
                 elif fault == "429":
-                    self.send(429, b"Too many requests", "text/plain", {"Retry-After": "0"})
+                    self.send(429, b"Too many requests", "text/plain", {"Retry-After": replay.retry_after})
                 elif fault == "malformed":
                     self.send(200, body[: len(body) // 2], ctype)
                 elif fault == "html":
