@@ -76,8 +76,8 @@ def test_paper_and_website_disagreeing_keeps_the_paper_and_warns():
     assert report.meeting_date == dt.date(2018, 1, 29) and report.provenance["meeting_date"].source == "paper"
     conflicts = [(w.message, w.page) for w in report.warnings if w.code == "metadata_conflict"]
     assert conflicts == [
-        ("committee: the paper says 'Children and Young People Policy and Performance Board', "
-         "the website 'Executive Board'", 1),
+        (("committee: the paper says 'Children and Young People Policy and Performance Board', "
+         "the website 'Executive Board'"), 1),
         ("meeting_date: the paper says '2018-01-29', the website '2018-01-30'", 1),
     ]
     assert report.reference == "5" and report.provenance["reference"].source == "website"

@@ -32,7 +32,7 @@ _LAZY = {
     "list_committees": "pipeline.fetch.run",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = list(_LAZY)
 
 
 def __getattr__(name: str) -> Any:

@@ -46,8 +46,8 @@ def summary_text(s: FetchSummary) -> str:
     """The closing lines (stderr): what was asked of the site, then fetched, skipped and failed with reasons."""
     committees = f"{len(s.committees)} {'committee' if len(s.committees) == 1 else 'committees'}"
     lines = [
-        f"{s.council} ({s.platform}, {s.site}): {committees}, {s.meetings} meetings; "
-        f"{s.requests} requests, {human_bytes(s.bytes)} in {s.seconds:.1f} s",
+        (f"{s.council} ({s.platform}, {s.site}): {committees}, {s.meetings} meetings; "
+        f"{s.requests} requests, {human_bytes(s.bytes)} in {s.seconds:.1f} s"),
         f"documents: {s.count('fetched')} fetched, {s.count('skipped')} skipped, {s.count('failed')} failed",
     ]
     skipped = Counter(o.reason or "" for o in s.outcomes if o.status == "skipped")

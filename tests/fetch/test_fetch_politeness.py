@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import replace
 
 import pytest
@@ -25,7 +26,7 @@ def test_requests_are_spaced_by_the_delay(replay, fast, tmp_path):
     fetch(replay.base(), tmp_path, options=replace(fast, delay=0.1), date_from=dt.date(2024, 1, 1))
     times = [r.at for r in replay.requests]
     assert len(times) == 6  # the committees, 3 committees' meetings, the meeting, its one document
-    assert min(b - a for a, b in zip(times, times[1:])) >= 0.1
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.1
 
 
 def test_retries_wait_twice_as_long_each_time(replay, fast):
