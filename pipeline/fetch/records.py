@@ -98,7 +98,7 @@ class FetchSummary:
     bytes: int  # bytes downloaded
     stopped: str | None = None  # why the run stopped before the end (the request cap)
     ingest: IngestSummary | None = None
-    seconds: float = 0.0
+    seconds: float = 0.0  # the fetch's own time (the ingest's not included)
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status and o.kind == "document")

@@ -45,8 +45,9 @@ def human_bytes(n: int) -> str:
 def summary_text(s: FetchSummary) -> str:
     """The closing lines (stderr): what was asked of the site, then fetched, skipped and failed with reasons."""
     committees = f"{len(s.committees)} {'committee' if len(s.committees) == 1 else 'committees'}"
+    meetings = f"{s.meetings} {'meeting' if s.meetings == 1 else 'meetings'}"
     lines = [
-        (f"{s.council} ({s.platform}, {s.site}): {committees}, {s.meetings} meetings; "
+        (f"{s.council} ({s.platform}, {s.site}): {committees}, {meetings}; "
         f"{s.requests} requests, {human_bytes(s.bytes)} in {s.seconds:.1f} s"),
         f"documents: {s.count('fetched')} fetched, {s.count('skipped')} skipped, {s.count('failed')} failed",
     ]

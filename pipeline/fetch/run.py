@@ -121,13 +121,14 @@ def fetch(
         summary = FetchSummary(
             site=base, platform=platform.name, council=run.folder.name, committees=chosen, meetings=run.meetings_total,
             outcomes=tuple(run.outcomes), requests=client.requests, bytes=client.bytes, stopped=run.stopped,
+            seconds=time.monotonic() - started,
         )
     if ingest_into is not None and not (run.stopped or "").startswith("interrupted"):
         from pipeline.ingest import PaperParser, ingest
 
         summary = replace(summary, ingest=ingest(summary.paths, ingest_into, parser=PaperParser(pdf_engine=pdf_engine),
                                                  progress=ingest_progress))
-    return replace(summary, seconds=time.monotonic() - started)
+    return summary
 
 
 def _named(platform: Platform, url: str) -> tuple[str, ...]:
