@@ -331,7 +331,7 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
 # ---------------------------------------------------------------- fetch (papers from a council's website)
 
 # Light: numbers (the fetch package loads httpx only when it fetches).
-from pipeline.fetch.records import (
+from pipeline.fetch.records import (  # noqa: E402
     DEFAULT_BACKOFF,
     DEFAULT_DELAY,
     DEFAULT_MAX_REQUESTS,
@@ -414,7 +414,7 @@ def fetch_cmd(url: str, committees: tuple[str, ...], date_from: str | None, date
         outcome_row,
         summary_text,
     )
-    from pipeline.query import parse_date_bound
+    from pipeline.search.query import parse_date_bound
 
     def date_option(name: str, value: str | None, upper: bool) -> Any:
         try:
@@ -452,7 +452,7 @@ def fetch_cmd(url: str, committees: tuple[str, ...], date_from: str | None, date
         echo_csv(rows, OUTCOME_COLUMNS)
     log(summary_text(summary))
     if summary.ingest is not None:
-        from pipeline.render import ingest_summary_text
+        from pipeline.output.render import ingest_summary_text
 
         log("ingest: " + ingest_summary_text(summary.ingest))
     failed = summary.failed or summary.stopped or (summary.ingest and summary.ingest.failed)

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from conftest import CORPUS
 
-from pipeline.ingest import PaperParser, file_sha256
-from pipeline.render import report_summary
-from pipeline.sidecar import PaperMeta, apply_meta, read_sidecar, sidecar_path, with_sidecar, write_sidecar
-from pipeline.types import Provenance, report_from_dict, report_to_dict
+from pipeline.ingest import PaperParser
+from pipeline.model import Provenance, report_from_dict, report_to_dict
+from pipeline.output.render import report_summary
+from pipeline.read import file_sha256
+from pipeline.read.sidecar import PaperMeta, apply_meta, read_sidecar, sidecar_path, with_sidecar, write_sidecar
 
 #: The Central Bedfordshire sample names neither its committee nor its meeting date.
 SILENT = CORPUS / "pdf" / "004_bf7852ceeef6a9de.pdf"

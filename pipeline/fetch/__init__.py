@@ -8,7 +8,7 @@ Modules: :mod:`~pipeline.fetch.http` (all network traffic: politeness,
 retries, downloads), :mod:`~pipeline.fetch.platforms` (the registry of
 platforms), one module per platform (:mod:`~pipeline.fetch.moderngov`),
 :mod:`~pipeline.fetch.run` (the fetch itself), :mod:`~pipeline.fetch.records`.
-The sidecar a fetch writes beside each paper is :mod:`pipeline.sidecar`.
+The sidecar a fetch writes beside each paper is :mod:`pipeline.read.sidecar`.
 """
 
 from __future__ import annotations

@@ -33,12 +33,12 @@ from typing import Any, Self
 
 import httpx
 
-from pipeline import __version__
+from pipeline.config import VERSION
 from pipeline.errors import BoardpapersError
 from pipeline.fetch.records import MAX_BACKOFF, FetchOptions
 
 #: Sent with every request: the tool, its version, and what it does.
-USER_AGENT = f"boardpapers/{__version__} (archives published council committee papers; one request at a time)"
+USER_AGENT = f"boardpapers/{VERSION} (archives published council committee papers; one request at a time)"
 #: Answers worth trying again: too many requests, and the server's own failures.
 RETRY_STATUSES: frozenset[int] = frozenset({429, 500, 502, 503, 504})
 #: Bytes read from a download at a time.

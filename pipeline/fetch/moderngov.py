@@ -25,9 +25,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
+from pipeline.fetch.base import Platform
 from pipeline.fetch.http import FetchError, Response, SiteClient
 from pipeline.fetch.packs import pack_kind
-from pipeline.fetch.platforms import Platform
 from pipeline.fetch.records import Committee, Document, Meeting
 
 NAME = "moderngov"

@@ -1,24 +1,18 @@
-"""The registry of platforms councils publish their papers on, one module each.
+"""The registry of platforms councils publish their papers on, one module each, and site naming.
 
-A platform module provides a :class:`Platform`: how to tell its sites from a
-URL (``site_root``), how to confirm one that the URL does not give away
-(``probe``: one request), and a :class:`Fetcher` that lists a site's
-committees, meetings and documents. Adding a platform is one module and one
-line in :data:`PLATFORMS`.
+A platform module provides a :class:`~pipeline.fetch.base.Platform` (see
+there). Adding a platform is one module and one line in :data:`PLATFORMS`.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
 from urllib.parse import urlsplit
 
 from pipeline.errors import BoardpapersError
+from pipeline.fetch import moderngov
+from pipeline.fetch.base import Fetcher, Platform
 from pipeline.fetch.http import FetchError, SiteClient
-from pipeline.fetch.records import Committee, Document, Meeting
 
 #: Host name parts that say nothing about the council (``democracy.halton.gov.uk`` -> ``halton``).
 HOST_NOISE: frozenset[str] = frozenset({
@@ -29,41 +23,16 @@ HOST_NOISE: frozenset[str] = frozenset({
 _ADDRESS = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|localhost|\[[0-9a-f:]+\])$", re.IGNORECASE)
 
 
-class Fetcher(Protocol):
-    """One site's listings (every call may send requests through the site's client)."""
-
-    platform: str
-    base: str  # the site's root URL, without a trailing slash
-
-    def committees(self) -> tuple[Committee, ...]: ...
-
-    def meetings(self, committee: Committee, start: _dt.date, end: _dt.date) -> tuple[Meeting, ...]: ...
-
-    def documents(self, meeting: Meeting) -> tuple[Document, ...]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Platform:
-    name: str
-    #: The site's root when the URL shows it is one of this platform's sites, else None.
-    site_root: Callable[[str], str | None]
-    #: A fetcher for the site at this root.
-    make: Callable[[SiteClient, str], Fetcher]
-    #: One request to tell whether an unrecognised URL is one of this platform's sites: its fetcher if so
-    #: (which keeps what the request brought back), else None.
-    probe: Callable[[SiteClient, str], Fetcher | None]
-    #: The committee the URL itself names (a committee's page), if any.
-    committee_in_url: Callable[[str], str | None] = lambda url: None
-
-
 class UnknownPlatform(BoardpapersError):
     """No platform recognises the site."""
 
 
-def _platforms() -> tuple[Platform, ...]:
-    from pipeline.fetch import moderngov
+#: The platforms, in the order they are tried.
+PLATFORMS: tuple[Platform, ...] = (moderngov.PLATFORM,)
 
-    return (moderngov.PLATFORM,)
+
+def _platforms() -> tuple[Platform, ...]:
+    return PLATFORMS
 
 
 def platform_names() -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 
-from pipeline.types import IngestSummary
+from pipeline.model import IngestSummary
 
 #: Seconds between two requests to the same site (``--delay``).
 DEFAULT_DELAY = 1.0

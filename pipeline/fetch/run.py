@@ -1,7 +1,7 @@
 """A fetch: a council's committees -> meetings in a date range -> their documents, downloaded once each.
 
 Each document goes to ``OUT/<council>/<committee>/<meeting date>/<item>-<title>.pdf``
-with its sidecar (``.meta.json``, :mod:`pipeline.sidecar`). A download is
+with its sidecar (``.meta.json``, :mod:`pipeline.read.sidecar`). A download is
 written to ``<file>.part`` and renamed only once it is complete and checked
 (a PDF that starts with ``%PDF-`` and ends with ``%%EOF``; an HTML page
 served in its place is reported as such); the sidecar is written first, so
@@ -22,8 +22,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.errors import BoardpapersError
+from pipeline.fetch.base import Fetcher, Platform
 from pipeline.fetch.http import Download, FetchError, RequestCapReached, SiteClient
-from pipeline.fetch.platforms import Fetcher, Platform, council_name, detect, slug
+from pipeline.fetch.platforms import council_name, detect, slug
 from pipeline.fetch.records import (
     Committee,
     Document,
@@ -33,7 +34,7 @@ from pipeline.fetch.records import (
     FetchSummary,
     Meeting,
 )
-from pipeline.sidecar import SIDECAR_SUFFIX, PaperMeta, SidecarError, read_sidecar, sidecar_path, write_sidecar
+from pipeline.read.sidecar import SIDECAR_SUFFIX, PaperMeta, SidecarError, read_sidecar, sidecar_path, write_sidecar
 
 #: Meetings from this date on when no --from is given (a site's whole archive).
 EARLIEST = _dt.date(1900, 1, 1)
@@ -214,7 +215,8 @@ class _Run:
             self._report(outcome.title, outcome)
 
     def document(self, doc: Document) -> FetchOutcome:
-        def outcome(status: str, reason: str | None = None, path: Path | str | None = None, size: int = 0) -> FetchOutcome:
+        def outcome(status: str, reason: str | None = None, path: Path | str | None = None,
+                    size: int = 0) -> FetchOutcome:
             return FetchOutcome(status, doc.title, doc.url, str(path) if path else None, reason, doc.attachment_id,
                                 doc.meeting.committee.title, doc.meeting.date, size)
 
@@ -248,7 +250,8 @@ class _Run:
 
     def _target(self, doc: Document) -> Path:
         """``<council>/<committee>/<date>/<item>-<title>.pdf``, with the attachment id when that is taken."""
-        folder = self.folder / (slug(doc.meeting.committee.title) or doc.meeting.committee.id) / doc.meeting.date.isoformat()
+        committee = slug(doc.meeting.committee.title) or doc.meeting.committee.id
+        folder = self.folder / committee / doc.meeting.date.isoformat()
         item = re.sub(r"[^0-9a-z.]+", "", doc.item_number.casefold()) or "0"
         stem = f"{item}-{slug(doc.title, TITLE_CHARS) or doc.attachment_id}"
         path = folder / f"{stem}.pdf"
@@ -293,7 +296,7 @@ def content_problem(got: Download) -> str | None:
 
 def _intact(path: Path) -> bool:
     """Whether ``path`` is the file its sidecar describes (same size and sha256)."""
-    from pipeline.ingest import file_sha256
+    from pipeline.read import file_sha256
 
     try:
         meta = read_sidecar(path)

@@ -9,7 +9,7 @@ website disagree the record keeps the paper's value and gets a
 ``metadata_conflict`` warning.
 
 This module sits low in the package (it needs only the records of
-:mod:`pipeline.types`) so that ingest can read sidecars without importing the
+:mod:`pipeline.model`) so that ingest can read sidecars without importing the
 fetcher, which sits above ingest.
 """
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.types import Provenance, Report, Warning_
+from pipeline.model import Provenance, Report, ReportWarning
 
 #: A paper's sidecar is its file name plus this suffix (``item.pdf`` -> ``item.pdf.meta.json``).
 SIDECAR_SUFFIX = ".meta.json"
@@ -167,7 +167,8 @@ def apply_meta(report: Report, meta: PaperMeta) -> Report:
     The component reports of an agenda pack are filled too (their conflicts are the pack's).
     """
     if meta.sha256 and report.source.sha256 and meta.sha256 != report.source.sha256:
-        return _warn(report, CONFLICT, f"the website's metadata describes other content (sha256 {meta.sha256[:12]}...), "
+        return _warn(report, CONFLICT, "the website's metadata describes other content "
+                                       f"(sha256 {meta.sha256[:12]}...), "
                                        "not this file: not used")
     merged, problems = _fill(report, meta)
     parts = tuple(_fill(p, meta)[0] for p in merged.parts)
@@ -175,7 +176,7 @@ def apply_meta(report: Report, meta: PaperMeta) -> Report:
     return replace(merged, parts=parts, warnings=warnings)
 
 
-def _fill(report: Report, meta: PaperMeta) -> tuple[Report, list[Warning_]]:
+def _fill(report: Report, meta: PaperMeta) -> tuple[Report, list[ReportWarning]]:
     site: dict[str, Any] = {"committee": meta.committee or None}
     if report.doc_type != "minutes" or meta.pack == "minutes_pack":
         # Minutes are published under the next meeting's "Minutes" item: that meeting approves
@@ -185,7 +186,7 @@ def _fill(report: Report, meta: PaperMeta) -> tuple[Report, list[Warning_]]:
         site["reference"] = meta.item_number
     changes: dict[str, Any] = {}
     provenance = dict(report.provenance)
-    problems: list[Warning_] = []
+    problems: list[ReportWarning] = []
     for name, value in site.items():
         if value is None:
             continue
@@ -197,7 +198,7 @@ def _fill(report: Report, meta: PaperMeta) -> tuple[Report, list[Warning_]]:
             where = report.provenance.get(name)
             shown = ours.isoformat() if isinstance(ours, _dt.date) else ours
             theirs = value.isoformat() if isinstance(value, _dt.date) else value
-            problems.append(Warning_(CONFLICT, f"{name}: the paper says {shown!r}, the website {theirs!r}",
+            problems.append(ReportWarning(CONFLICT, f"{name}: the paper says {shown!r}, the website {theirs!r}",
                                      where.page if where and where.page else None))
     if changes:
         report = replace(report, provenance=provenance, **changes)
@@ -230,4 +231,4 @@ def _item_key(number: str) -> str:
 
 
 def _warn(report: Report, code: str, message: str) -> Report:
-    return replace(report, warnings=report.warnings + (Warning_(code, message),))
+    return replace(report, warnings=report.warnings + (ReportWarning(code, message),))

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.fetch import FetchError, fetch, list_committees
+from pipeline.read.sidecar import read_sidecar, sidecar_path
 from pipeline.search import search, show
-from pipeline.sidecar import read_sidecar, sidecar_path
 
 CORPUS_PDF = Path(__file__).resolve().parents[2] / "corpus" / "pdf"
 HALTON_BOARD = "Children, Young People and Families Policy and Performance Board"
@@ -159,7 +159,8 @@ def test_from_to_keeps_the_meetings_in_range_although_the_site_sends_them_all(re
     assert sorted({o.meeting_date for o in summary.outcomes}) == [dt.date(2009, 11, 2), dt.date(2018, 1, 29)]
     listing = replay.asked("halton/GetMeetings-140")[0]
     assert (listing.query["sfromdate"], listing.query["stodate"]) == ("01/01/2009", "31/12/2018")
-    assert sorted(r.key for r in replay.asked("halton/GetMeeting-")) == ["halton/GetMeeting-1201", "halton/GetMeeting-3301"]
+    asked = sorted(r.key for r in replay.asked("halton/GetMeeting-"))
+    assert asked == ["halton/GetMeeting-1201", "halton/GetMeeting-3301"]
 
 
 def test_from_to_on_the_command_line_takes_years_and_months(replay, tmp_path):
@@ -279,7 +280,8 @@ def test_what_an_interrupted_run_was_writing_is_removed_and_fetched_again(replay
     paper.rename(paper.with_name(paper.name + ".part"))  # as a run killed mid-download leaves it
     summary = fetch(replay.base(), tmp_path, options=fast, date_to=dt.date(2009, 12, 31))
     assert by_attachment(summary, "11071").status == "fetched" and by_attachment(summary, "12061").status == "skipped"
-    assert not list(tmp_path.rglob("*.part")) and paper.read_bytes() == (CORPUS_PDF / "002_03db5c2531a68c69.pdf").read_bytes()
+    assert not list(tmp_path.rglob("*.part"))
+    assert paper.read_bytes() == (CORPUS_PDF / "002_03db5c2531a68c69.pdf").read_bytes()
 
 
 # ---------------------------------------------------------------- the website and the paper disagree

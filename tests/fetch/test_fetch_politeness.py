@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from pipeline import __version__
+from pipeline.config import VERSION
 from pipeline.fetch import USER_AGENT, FetchError, fetch
 from pipeline.fetch.http import SiteClient
 from pipeline.fetch.platforms import council_name, slug
@@ -17,7 +17,7 @@ from pipeline.fetch.records import DEFAULT_DELAY, FetchOptions
 
 def test_every_request_names_the_tool_and_its_version(replay, fast, tmp_path):
     fetch(replay.base(), tmp_path, options=fast, date_from=dt.date(2024, 1, 1))
-    assert USER_AGENT.startswith(f"boardpapers/{__version__} ")
+    assert USER_AGENT.startswith(f"boardpapers/{VERSION} ")
     assert {r.user_agent for r in replay.requests} == {USER_AGENT}
 
 
