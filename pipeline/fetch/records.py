@@ -110,7 +110,7 @@ class FetchSummary:
     @property
     def paths(self) -> tuple[str, ...]:
         """The documents of the run that are on disk (fetched now or before)."""
-        return tuple(o.path for o in self.outcomes if o.path and o.status != "failed")
+        return tuple(dict.fromkeys(o.path for o in self.outcomes if o.path and o.status != "failed"))
 
 
 @dataclass(frozen=True, slots=True)

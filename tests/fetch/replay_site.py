@@ -133,13 +133,14 @@ def _handler(replay: Replay) -> type[BaseHTTPRequestHandler]:
                 op = rest[1]
                 arg = {"GetMeetings": query.get("lcommitteeid"), "GetMeeting": query.get("lmeetingid")}.get(op)
                 key = f"{site}/{op}" + (f"-{arg}" if arg else "")
-                if key in replay.overrides:
-                    return key, replay.overrides[key], "text/xml; charset=utf-8"
                 path = FIXTURES / site / f"{key.split('/', 1)[1]}.xml"
-                if not path.is_file():
+                if key in replay.overrides:
+                    text = replay.overrides[key].decode("utf-8")
+                elif path.is_file():
+                    text = path.read_text(encoding="utf-8")
+                else:
                     return key, None, "text/html"
-                text = path.read_text(encoding="utf-8").replace("{base}", replay.base(site))
-                return key, text.encode("utf-8"), "text/xml; charset=utf-8"
+                return key, text.replace("{base}", replay.base(site)).encode("utf-8"), "text/xml; charset=utf-8"
             if len(rest) == 1 and rest[0].lower() == "mgconvert2pdf.aspx":
                 attachment = query.get("id", "")
                 key = f"{site}/doc-{attachment}"

@@ -301,3 +301,15 @@ def test_sidecar_that_disagrees_with_the_paper_warns_metadata_conflict(replay, f
     assert conflicts == ["meeting_date: the paper says '2018-01-29', the website '2018-01-30'"]
     # The renamed committee ("Children and Young People PPB" then, "... and Families ..." now) is no conflict.
     assert report.committee == "Children and Young People Policy and Performance Board"
+
+
+def test_a_document_listed_at_two_meetings_is_fetched_once(replay, fast, tmp_path):
+    # As minutes are: published with their meeting, listed again under the next meeting's "Minutes" item.
+    again = replay.fixture("halton/GetMeeting-1201").replace("<attachmentid>12061</attachmentid>",
+                                                               "<attachmentid>11071</attachmentid>")
+    replay.override("halton/GetMeeting-1201", again.replace("ID=12061", "ID=11071"))
+    summary = fetch(replay.base(), tmp_path, options=fast, date_to=dt.date(2009, 12, 31))
+    first, second = [o for o in summary.outcomes if o.attachment_id == "11071"]
+    assert (first.status, second.status, second.reason) == ("fetched", "skipped", "already fetched (listed twice)")
+    assert second.path == first.path and summary.paths == (first.path,)
+    assert len(replay.asked("halton/doc-11071")) == 1
