@@ -303,9 +303,15 @@ class PaperParser:
         self.notes: dict[str, str] = {}
 
     def __call__(self, path: Path) -> Report:
-        from pipeline.read.ocr import ocr_document
+        from pipeline.read.sidecar import with_sidecar
+
+        # A fetched paper's sidecar (<file>.meta.json) adds what the council's website knows.
+        return with_sidecar(path, self._parse(path))
+
+    def _parse(self, path: Path) -> Report:
         from pipeline.enrich.report import parse_document
         from pipeline.read import read_lines
+        from pipeline.read.ocr import ocr_document
 
         if self.ocr == "always" and _is_pdf(path):
             doc = ocr_document(path, file_sha256(path), force=True)

@@ -65,9 +65,19 @@ class Document:
     body_size: float = 0.0  # the commonest font size (0.0 when unknown)
 
 
+#: Where a value can come from: read in the paper itself, or given by the council's website
+#: (the sidecar ``<file>.meta.json`` that ``boardpapers fetch`` writes beside a paper).
+PROVENANCE_SOURCES: tuple[str, ...] = ("paper", "website")
+
+
 @dataclass(frozen=True, slots=True)
 class Provenance:
-    """Where a value was read: 1-based page and line number in the source."""
+    """Where a value was read: 1-based page and line number in the source.
+
+    ``source`` "website": the value came from the council's website, not from a
+    line of the paper (page and line are then 0).
+    """
 
     page: int
     line: int
+    source: str = "paper"  # one of PROVENANCE_SOURCES

@@ -295,6 +295,8 @@ def report_summary(report: Any) -> str:
 
     def cite(name: str) -> str:
         prov = report.provenance.get(name)
+        if prov and prov.source != "paper":
+            return click.style(f"  [{prov.source}]", dim=True)
         return click.style(f"  [p.{prov.page} l.{prov.line}]", dim=True) if prov else ""
 
     for name, title in SUMMARY_FIELDS:

@@ -1,0 +1,1 @@
+"""Tests of boardpapers fetch (a package, so that its conftest does not shadow tests/conftest.py)."""
