@@ -494,12 +494,14 @@ def trace_cmd(query_or_id: str, index_dir: Path, committee: str | None, officer:
 @click.argument("text", required=False)
 @click.option("--file", "file", type=click.File("r", encoding="utf-8"), help="Read the text from this file.")
 @index_option
+@filter_options
 @click.option("--section", metavar="KIND", help="Only sections of this kind (recommendations, purpose...).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Passages shown.")
 @output_options
 @handle_errors
-def similar_cmd(text: str | None, file: Any, index_dir: Path, section: str | None, limit: int, as_json: bool,
-                as_csv: bool) -> None:
+def similar_cmd(text: str | None, file: Any, index_dir: Path, committee: str | None, officer: str | None,
+                date_from: str | None, date_to: str | None, quarter: str | None, section: str | None, limit: int,
+                as_json: bool, as_csv: bool) -> None:
     """Find passages in earlier papers worded most like TEXT (or --file, or stdin).
 
     Ranked by similarity (0-100: shared wording, stemmed, in any order); the
@@ -509,6 +511,7 @@ def similar_cmd(text: str | None, file: Any, index_dir: Path, section: str | Non
     Examples:
       boardpapers similar 'improve the supply of local foster carers'
       boardpapers similar --file draft.txt --section recommendations
+      boardpapers similar 'supply of foster carers' --committee children --from 2008 --to 2012
       pbpaste | boardpapers similar --json
     """
     from pipeline.output.render import HIT_COLUMNS, similar_rows, similar_text
@@ -521,7 +524,8 @@ def similar_cmd(text: str | None, file: Any, index_dir: Path, section: str | Non
         if text is None and stdin.isatty():
             raise click.UsageError("give TEXT, --file FILE, or text on stdin")
         text = stdin.read()
-    hits = similar(index_dir, text or "", section=section, limit=limit)
+    hits = similar(index_dir, text or "", section=section, committee=committee, officer=officer, date_from=date_from,
+                   date_to=date_to, quarter=quarter, limit=limit)
     if as_json:
         echo_jsonl(similar_rows(hits))
     elif as_csv:
