@@ -601,6 +601,40 @@ def export_cmd(index_dir: Path, what: str, fmt: str | None, output: Path | None)
     log(f"{n} {what} rows from {len(reports)} reports" + (f" written to {output}" if output else ""))
 
 
+# ---------------------------------------------------------------- serve
+
+
+@cli.command("serve")
+@index_option
+# pipeline.web.DEFAULT_HOST and DEFAULT_PORT, spelled out so --help stays light.
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every network this machine is on).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@handle_errors
+def serve_cmd(index_dir: Path, host: str, port: int) -> None:
+    """Serve the archive as a web page: search with facets, reports, traces, similar wording, an overview.
+
+    Read-only: it reads the index and its ingest ledger, and opens a paper's
+    file only when the ledger knows it. Every page is also JSON under /api/
+    (the objects the commands print with --json). Stop it with Ctrl-C.
+    Needs the web extra: pip install -e '.[web]'.
+
+    \b
+    Examples:
+      boardpapers serve
+      boardpapers serve --index /data/bp-index --port 8080
+    """
+    try:
+        from pipeline.web import serve
+    except ImportError as exc:
+        raise click.UsageError(f"the web page needs the web extra ({exc.name} is missing): "
+                               "pip install -e '.[web]'") from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        log(f"warning: listening on {host}: anyone who can reach this machine can read the archive")
+    log(f"serving the archive in {index_dir} at http://{host}:{port}/ (Ctrl-C to stop)")
+    serve(index_dir, host=host, port=port)
+
+
 def main() -> None:
     cli(prog_name="boardpapers")
 
