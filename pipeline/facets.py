@@ -18,6 +18,11 @@ matching sections (``Facets.partial`` names the dimensions that covered
 fewer than all matches); doc types and undated papers are counted exactly
 (one counting search each).
 
+Council and committee names are counted as written. Narrowing to one
+(:func:`narrow`) searches the name as a phrase in its field, which can also
+find papers whose name holds it (and, on Whoosh, a name with "&" for
+"and"), so its result can count more papers than the facet did.
+
 A filter on the meeting date (or the committee) drops papers whose date (or
 committee) is unknown. :func:`facets` says how many: ``left_out_undated``
 and ``left_out_no_committee`` count the papers that match everything else.

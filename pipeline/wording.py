@@ -43,17 +43,23 @@ def unmarked(text: str) -> str:
 def mark_shared(index_dir: str | os.PathLike[str] | Index, text: str, other: str) -> str:
     """``text`` with each run of words whose index term also occurs in ``other`` wrapped in [[ ]].
 
-    Marks in ``other`` (a snippet) are ignored.
+    A run is consecutive index terms (stop words between them join it), as
+    ``pipeline.search.similar`` marks a passage. Marks in ``other`` (a
+    snippet) are ignored.
     """
     with _opened(index_dir) as ix:
         wanted = {term for _, _, term in ix.terms(unmarked(other))}
-        spans = [(s, e) for s, e, term in ix.terms(text) if term in wanted]
+        terms = ix.terms(text)
     merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged and not text[merged[-1][1]:s].strip():  # only spaces between: one mark
+    previous = -2
+    for k, (s, e, term) in enumerate(terms):
+        if term not in wanted:
+            continue
+        if previous == k - 1 and merged:  # consecutive shared terms (stop words between): one mark
             merged[-1] = (merged[-1][0], e)
         else:
             merged.append((s, e))
+        previous = k
     out, pos = [], 0
     for s, e in merged:
         out += [text[pos:s], MARK_OPEN, text[s:e], MARK_CLOSE]
