@@ -207,7 +207,7 @@ def test_source_refuses_a_file_changed_since_it_was_ingested(client_for, copied_
 
 
 def test_source_serves_only_files_the_ledger_records_as_indexed(client_for, copied_archive):
-    papers, index = copied_archive
+    _, index = copied_archive
     rid = ids(index)["002_03db5c2531a68c69.txt"]
     (index / "ledger.sqlite").unlink()
     r = client_for(index).get(f"/source/{rid}")
@@ -218,7 +218,7 @@ def test_source_serves_only_files_the_ledger_records_as_indexed(client_for, copi
 
 
 def test_text_from_a_paper_is_escaped_on_every_page(client_for, copied_archive):
-    papers, index = copied_archive
+    _, index = copied_archive
     rid = ids(index)["hostile.txt"]
     client = client_for(index)
     pages = [
