@@ -16,14 +16,13 @@ import csv
 import functools
 import io
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import click
 
-from pipeline.config import DEFAULT_INDEX_DIR, INDEX_ENV, VERSION
+from pipeline.config import DEFAULT_INDEX_DIR, INDEX_ENV, QUERY_HELP, VERSION
 from pipeline.errors import BoardpapersError, QueryError
 
 DEFAULT_INDEX = DEFAULT_INDEX_DIR
@@ -143,8 +142,8 @@ def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: b
       boardpapers parse corpus/seeds/000_6c94f2351dffe329.txt
       boardpapers parse corpus/pdf/*.pdf --json > records.jsonl
     """
-    from pipeline.output.export import REPORTS_COLUMNS, table_rows, with_parts, write_csv
     from pipeline.enrich.report import parse_paths
+    from pipeline.output.export import REPORTS_COLUMNS, table_rows, with_parts, write_csv
     from pipeline.output.render import report_summary
 
     failed = 0
@@ -193,8 +192,8 @@ def eval_cmd(labels: Path, docdir: Path, min_pct: float | None, misses: bool, pd
       boardpapers eval ../shared/labels/real-dev.jsonl ../shared/corpus/real --min 90
       boardpapers eval tests/data/seeds.jsonl corpus/ --pdf-engine pdfium
     """
-    from pipeline.evaluate import evaluate
     from pipeline.enrich.report import parse_file
+    from pipeline.evaluate import evaluate
 
     result = evaluate(labels, docdir, progress=lambda p: log(f"parsing {p}"),
                       parse=lambda p: parse_file(p, pdf_engine=pdf_engine, entities=False))
@@ -247,9 +246,9 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int, Any], None]]:
         yield update
 
 
-from pipeline.ingest import COMMIT_EVERY, LOCK_TIMEOUT, default_workers  # noqa: E402 (light: no engines imported)
 from pipeline.config import DEFAULT_OCR_MODE, OCR_MODES  # noqa: E402
 from pipeline.index import DEFAULT_ENGINE, ENGINES  # noqa: E402 (Whoosh and tantivy load only when opened)
+from pipeline.ingest import COMMIT_EVERY, LOCK_TIMEOUT, default_workers  # noqa: E402 (light: no engines imported)
 
 
 @cli.command("ingest")
@@ -299,8 +298,8 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
       boardpapers ingest /data/papers --workers 4 --pdf-engine pdfium
     """
     from pipeline.ingest import PaperParser, ingest
-    from pipeline.read.ocr import INSTALL_HINT, unavailable_reason
     from pipeline.output.render import OUTCOME_COLUMNS, ingest_summary_text, outcome_row
+    from pipeline.read.ocr import INSTALL_HINT, unavailable_reason
 
     if not paths and not retry_failed:
         raise click.UsageError("name files or folders to ingest (or use --retry-failed)")
@@ -364,18 +363,6 @@ def status_cmd(index_dir: Path, only_failed: bool, as_json: bool, as_csv: bool) 
     log(f"{sum(counts.values())} files: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES))
 
 
-QUERY_HELP = """\b
-Query language:
-  performance monitoring     every word must match (stemmed: carers = carer)
-  "foster carers"            a phrase
-  a OR b, a AND b, NOT a, -a, ( )   operators are upper case
-  recruit*                   words starting with recruit
-  recruitmnet~  recruitmnet~1   words within 2 (or 1) edits
-  committee:children         in a field: committee, officer, subject,
-  officer:"chief executive"  council, section (kind), doc_type, fy
-  section:recommendations    (2017/18), quarter (2017/18-Q2), date
-  date:2018   date:[2017-01-01 TO 2018-12-31]   date:[2017 TO *]
-"""
 
 
 @cli.command("search", epilog=QUERY_HELP)

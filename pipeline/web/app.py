@@ -1,10 +1,10 @@
 """The web application: routes over the library functions the CLI calls, rendered by Jinja2 templates.
 
 Every page calls the same library function as its command (``pipeline.search``:
-search, show, trace, similar, stats; ``pipeline.ledger.archive_status``;
-``pipeline.facets`` for the facets and the coverage grid) on one index kept
+search, show, trace, similar, stats; ``pipeline.ingest.ledger.archive_status``;
+``pipeline.search.facets`` for the facets and the coverage grid) on one index kept
 open by :class:`ArchiveHandle`; its JSON twin under ``/api/`` returns the
-rows of ``pipeline.render`` that the CLI prints with ``--json``.
+rows of ``pipeline.output.render`` that the CLI prints with ``--json``.
 
 Safety: every text from a paper goes through Jinja2's autoescaping (snippet
 marks become ``<mark>`` around escaped text); pages carry a Content Security
@@ -23,7 +23,7 @@ import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -34,9 +34,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from pipeline.errors import BoardpapersError, IndexError_, QueryError
-from pipeline.render import section_label
-from pipeline.types import DOC_TYPES, SECTION_KINDS, Hit, Report
+from pipeline.errors import BoardpapersError, QueryError, SearchIndexError
+from pipeline.model import DOC_TYPES, SECTION_KINDS, Hit, Report, TraceEntry
+from pipeline.output.render import section_label
 from pipeline.web.files import ArchiveHandle, NotFound, ingest_running, section_label_of, text_lines, verified_bytes
 from pipeline.web.views import (
     choice_param,
@@ -85,6 +85,13 @@ COVERAGE_SHADES = 5
 # ---------------------------------------------------------------- the application
 
 
+class DateRange(TypedDict):
+    """The date options every page takes (the other filters are written in the query)."""
+
+    date_from: str | None
+    date_to: str | None
+
+
 class WebApp:
     """The routes' state: the archive handle, the templates, and the page functions."""
 
@@ -125,7 +132,7 @@ class WebApp:
                 return page(request)
             except QueryError as exc:
                 return self.error(request, 400, str(exc), query=exc.query or None, position=exc.position)
-            except IndexError_ as exc:
+            except SearchIndexError as exc:
                 writing = ingest_running(self.archive.path)
                 message = str(exc) + (f" An ingest is writing it now ({writing}): try again when it has finished."
                                       if writing else "")
@@ -148,7 +155,7 @@ class WebApp:
         return self.html("search.html", data)
 
     def api_search(self, request: Request) -> Response:
-        from pipeline.render import search_page_rows, search_page_summary
+        from pipeline.output.render import search_page_rows, search_page_summary
 
         data = self._search(request.query_params, with_facets=False, required=True)
         result = data["result"]
@@ -159,7 +166,7 @@ class WebApp:
         })
 
     def api_facets(self, request: Request) -> Response:
-        from pipeline.facets import facets
+        from pipeline.search.facets import facets
 
         p = request.query_params
         q, options = text_param(p, "q"), self._filters(p)
@@ -168,15 +175,15 @@ class WebApp:
         return self.json(dict(query=q, **result.to_dict()))
 
     @staticmethod
-    def _filters(p: Mapping[str, str]) -> dict[str, str | None]:
+    def _filters(p: Mapping[str, str]) -> DateRange:
         """The search options a page takes: the date range (the rest is written in the query)."""
-        return {"date_from": text_param(p, "from") or None, "date_to": text_param(p, "to") or None}
+        return DateRange(date_from=text_param(p, "from") or None, date_to=text_param(p, "to") or None)
 
     def _search(self, p: Mapping[str, str], *, with_facets: bool = True, required: bool = False) -> dict[str, Any]:
-        from pipeline.facets import FACET_DIMENSIONS, narrow, narrowed, widen
-        from pipeline.facets import facets as facet_counts
-        from pipeline.render import search_page_summary
+        from pipeline.output.render import search_page_summary
         from pipeline.search import NO_VALUE, SORTS, search
+        from pipeline.search.facets import FACET_DIMENSIONS, narrow, narrowed, widen
+        from pipeline.search.facets import facets as facet_counts
 
         q = text_param(p, "q")
         options = self._filters(p)
@@ -221,7 +228,7 @@ class WebApp:
     # ---- help
 
     def help_page(self, request: Request) -> Response:
-        from pipeline.cli import QUERY_HELP
+        from pipeline.config import QUERY_HELP
 
         return self.html("help.html", {"query_help": QUERY_HELP.replace("\b\n", "")})
 
@@ -238,7 +245,7 @@ class WebApp:
                 raise NotFound(str(exc)) from None
 
     def report_page(self, request: Request) -> Response:
-        from pipeline.render import SUMMARY_FIELDS
+        from pipeline.output.render import SUMMARY_FIELDS
         from pipeline.search import recommendation_id
 
         report = self._report(request)
@@ -287,7 +294,7 @@ class WebApp:
 
     def source(self, request: Request) -> Response:
         """A paper's own file, by its report id: only what the ledger knows, only as it was ingested."""
-        from pipeline.ledger import Ledger
+        from pipeline.ingest.ledger import Ledger
 
         rid = request.path_params["report_id"]
         with self.archive.index() as ix:
@@ -332,18 +339,19 @@ class WebApp:
         return q, result
 
     def trace_page(self, request: Request) -> Response:
-        from pipeline.wording import word_changes
+        from pipeline.search.wording import word_changes
 
         q, result = self._trace(request.query_params)
         lineages = []
         if result is not None:
             for lin in result.lineages:
-                steps, previous = [], None
+                steps: list[dict[str, Any]] = []
+                previous: TraceEntry | None = None
                 for e in lin.entries:
                     changes = word_changes(previous.text, e.text) if previous is not None else None
                     steps.append({"entry": e, "changes": changes, "seed": result.seed is not None
                                   and e.recommendation_id == result.seed.recommendation_id,
-                                  "changed": bool(changes) and any(c.op != "same" for c in changes)})
+                                  "changed": changes is not None and any(c.op != "same" for c in changes)})
                     previous = e
                 lineages.append({"lineage": lin, "steps": steps})
         p = request.query_params
@@ -354,7 +362,7 @@ class WebApp:
         })
 
     def api_trace(self, request: Request) -> Response:
-        from pipeline.render import trace_rows
+        from pipeline.output.render import trace_rows
 
         q, result = self._trace(request.query_params)
         if result is None:
@@ -366,7 +374,7 @@ class WebApp:
 
     def _similar(self, p: Mapping[str, str]) -> tuple[str, tuple[Hit, ...] | None, list[str]]:
         from pipeline.search import similar
-        from pipeline.wording import mark_shared
+        from pipeline.search.wording import mark_shared
 
         text = text_param(p, "text", MAX_DRAFT_CHARS)
         if not text:
@@ -389,7 +397,7 @@ class WebApp:
         })
 
     def api_similar(self, request: Request) -> Response:
-        from pipeline.render import similar_rows
+        from pipeline.output.render import similar_rows
 
         _text, hits, _ = self._similar(request.query_params)
         if hits is None:
@@ -399,9 +407,9 @@ class WebApp:
     # ---- overview
 
     def _overview(self) -> dict[str, Any]:
-        from pipeline.facets import coverage
-        from pipeline.ledger import archive_status, status_counts
+        from pipeline.ingest.ledger import archive_status, status_counts
         from pipeline.search import stats
+        from pipeline.search.facets import coverage
 
         with self.archive.index() as ix:
             numbers = stats(ix)
@@ -428,9 +436,9 @@ class WebApp:
         return self.html("overview.html", dict(data, grid_rows=rows, by_dimension=by_dimension))
 
     def api_overview(self, request: Request) -> Response:
-        from pipeline.facets import coverage_rows, warning_rows
-        from pipeline.ledger import STATUS_COLUMNS
-        from pipeline.render import stats_rows
+        from pipeline.ingest.ledger import STATUS_COLUMNS
+        from pipeline.output.render import stats_rows
+        from pipeline.search.facets import coverage_rows, warning_rows
 
         data = self._overview()
         grid = data["coverage"]
@@ -444,14 +452,14 @@ class WebApp:
         })
 
     def api_stats(self, request: Request) -> Response:
-        from pipeline.render import stats_rows
+        from pipeline.output.render import stats_rows
         from pipeline.search import stats
 
         with self.archive.index() as ix:
             return self.json({"rows": stats_rows(stats(ix))})
 
     def api_status(self, request: Request) -> Response:
-        from pipeline.ledger import STATUS_COLUMNS, archive_status, status_counts
+        from pipeline.ingest.ledger import STATUS_COLUMNS, archive_status, status_counts
 
         files = archive_status(self.archive.path)
         return self.json({"counts": status_counts(files),

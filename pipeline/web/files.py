@@ -111,12 +111,12 @@ def verified_bytes(path: str, sha256: str | None) -> bytes | None:
 
 def text_lines(path: str, data: bytes) -> list[dict[str, Any]]:
     """A text paper's lines, numbered as the reader numbers them, each with the page it starts (if it does)."""
-    from pipeline.readers.text import decode
+    from pipeline.read.text import decode
 
     text = decode(Path(path), data).replace("\r\n", "\n").replace("\r", "\n")
     pages: dict[int, int] = {}
     try:
-        from pipeline.readers import read_lines
+        from pipeline.read import read_lines
 
         for line in read_lines(path).lines:
             pages.setdefault(line.page, line.line_no)

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 from markupsafe import Markup, escape
 
 from pipeline.errors import QueryError
-from pipeline.render import MARK_CLOSE, MARK_OPEN
+from pipeline.output.render import MARK_CLOSE, MARK_OPEN
 
 #: Longest query (characters) a page accepts.
 MAX_QUERY_CHARS = 2_000

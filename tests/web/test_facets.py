@@ -1,11 +1,13 @@
-"""pipeline.facets: counts that agree with the search they describe, on both engines."""
+"""pipeline.search.facets: counts that agree with the search they describe, on both engines."""
 
 from __future__ import annotations
 
 import pytest
 from conftest import make_report
 
-from pipeline.facets import (
+from pipeline.index import open_index
+from pipeline.search import NO_VALUE, search
+from pipeline.search.facets import (
     FACET_DIMENSIONS,
     NO_COMMITTEE,
     PHRASE_DIMENSIONS,
@@ -17,8 +19,6 @@ from pipeline.facets import (
     normalise_committee,
     widen,
 )
-from pipeline.index import open_index
-from pipeline.search import NO_VALUE, search
 
 SECTIONS = [("1.0", "Purpose", "purpose", "budget monitoring for the quarter"),
             ("2.0", "Recommendations", "recommendations", "note the budget position")]
@@ -137,5 +137,6 @@ def test_coverage_has_every_quarter_between_the_first_and_last(web_index):
 
 
 def test_committee_names_are_normalised_for_the_coverage_grid():
-    assert normalise_committee("Children & Young People PPB") == "Children and Young People Policy and Performance Board"
+    full = "Children and Young People Policy and Performance Board"
+    assert normalise_committee("Children & Young People PPB") == full
     assert normalise_committee(None) == NO_COMMITTEE

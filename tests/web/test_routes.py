@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from pipeline.ledger import Ledger
+from pipeline.ingest.ledger import Ledger
 from pipeline.search import show
 from pipeline.web import DEFAULT_HOST, create_app
 
@@ -120,7 +120,7 @@ def test_empty_search_page_shows_the_form_and_archive_size(client):
 
 
 def test_help_page_shows_the_query_language_of_the_cli(client):
-    from pipeline.cli import QUERY_HELP
+    from pipeline.config import QUERY_HELP
 
     r = client.get("/help")
     assert "recruitmnet~" in r.text and "date:[2017-01-01 TO 2018-12-31]" in r.text
@@ -176,7 +176,8 @@ def test_api_report_is_the_record_show_json_prints(client, web_index):
 
 
 @pytest.mark.parametrize("path", ["/report/nothing", "/api/report/nothing", "/source/nothing", "/nowhere",
-                                  "/source/..%2F..%2Fetc%2Fpasswd", "/source/%2Fetc%2Fpasswd", "/source/../../etc/passwd",
+                                  "/source/..%2F..%2Fetc%2Fpasswd", "/source/%2Fetc%2Fpasswd",
+                                  "/source/../../etc/passwd",
                                   "/static/../app.py", "/source/000_6c94"])
 def test_unknown_reports_paths_and_prefixes_are_404(client, path):
     r = client.get(path)

@@ -1,8 +1,8 @@
-"""pipeline.wording: shared words and word-by-word changes."""
+"""pipeline.search.wording: shared words and word-by-word changes."""
 
 from __future__ import annotations
 
-from pipeline.wording import WordChange, mark_shared, unmarked, word_changes
+from pipeline.search.wording import WordChange, mark_shared, unmarked, word_changes
 
 
 def test_word_changes_mark_what_was_removed_and_added():

@@ -1,8 +1,8 @@
 """Comparing two wordings: the words they share, and what changed from one to the next.
 
-    from pipeline.wording import mark_shared, word_changes
+    from pipeline.search.wording import mark_shared, word_changes
     mark_shared("index", draft, passage)       # the draft with the words the passage shares in [[ ]]
-    word_changes(earlier, later)               # (WordChange("same", "Receive the"), WordChange("removed", "second"), ...)
+    word_changes(earlier, later)               # (WordChange("same", "Receive the"), WordChange("removed", ...), ...)
 
 ``mark_shared`` compares words as the index sees them (stemmed, stop words
 dropped: ``pipeline.search.similar`` marks the passage's side the same way);

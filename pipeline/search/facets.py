@@ -1,6 +1,6 @@
 """Facet counts over a search's matches, narrowing a search by one value, and the archive's coverage.
 
-    from pipeline.facets import facets, narrow, coverage
+    from pipeline.search.facets import facets, narrow, coverage
     f = facets("index", "budget", date_from="2017")       # the same query and options as pipeline.search.search
     f.values("committee")                                 # FacetCount(dimension, value, count), most papers first
     f.left_out_undated                                    # papers the date range leaves out for having no date
@@ -38,9 +38,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from pipeline.query import conjoin
+from pipeline.model import DOC_TYPES, Hit, QAll, QAnd, QDateRange, QTerm, QueryNode, SearchRequest, SearchResult
 from pipeline.search import NO_VALUE, _opened, build_filter, build_request
-from pipeline.types import DOC_TYPES, Hit, QAll, QAnd, QDateRange, QTerm, QueryNode, SearchRequest, SearchResult
+from pipeline.search.query import conjoin
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.index import Index
@@ -94,7 +94,7 @@ class Facets:
     counted_sections: int  # sections whose kind was counted
     undated: int  # matching papers with no meeting date
     no_committee: int  # counted papers with no committee
-    left_out_undated: int | None  # papers matching all but the date restriction, with no date (None: no date restriction)
+    left_out_undated: int | None  # papers matching all but the date restriction, undated (None: no such restriction)
     left_out_no_committee: int | None  # likewise for a committee restriction (counted as no_committee is)
 
     @property
@@ -206,9 +206,9 @@ def facets(
     sections: int = FACET_SECTIONS,
 ) -> Facets:
     """Facet counts for the search :func:`pipeline.search.search` runs with the same query and options."""
-    options = {"committee": committee, "officer": officer, "section": section, "date_from": date_from, "date_to": date_to,
-                   "quarter": quarter}
-    request = build_request(text, filter=build_filter(**options))  # type: ignore[arg-type]
+    options = {"committee": committee, "officer": officer, "section": section, "date_from": date_from,
+               "date_to": date_to, "quarter": quarter}
+    request = build_request(text, filter=build_filter(**options))
     with _opened(index_dir) as ix:
         best = _best_papers(ix, request, papers)
         flat = ix.search(replace(request, limit=sections, offset=0, per_report=None, snippets=False, counts=False,
