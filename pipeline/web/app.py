@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,6 +30,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -239,6 +241,9 @@ class WebApp:
 
         wanted = request.path_params["report_id"]
         with self.archive.index() as ix:
+            exact = ix.get_report(wanted)  # a lookup by key; show() lists every id to resolve a prefix
+            if exact is not None:
+                return exact
             try:
                 return show(ix, wanted)
             except BoardpapersError as exc:
@@ -469,6 +474,28 @@ class WebApp:
         return self.error(request, getattr(exc, "status_code", 404), getattr(exc, "detail", "") or "no such page")
 
 
+class ServerTiming:
+    """ASGI middleware: each response says how long the server took to make it (``Server-Timing: app;dur=MS``,
+    from the request's arrival to the response's headers; a page's body is rendered before them)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def timed(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                took = (time.perf_counter() - start) * 1000
+                message.setdefault("headers", []).append((b"server-timing", f"app;dur={took:.1f}".encode()))
+            await send(message)
+
+        await self.app(scope, receive, timed)
+
+
 def create_app(index_dir: str | os.PathLike[str]) -> Starlette:
     """The ASGI application serving the archive in ``index_dir`` (read-only)."""
     web = WebApp(index_dir)
@@ -498,7 +525,8 @@ def create_app(index_dir: str | os.PathLike[str]) -> Starlette:
         yield
         web.archive.close()
 
-    app = Starlette(routes=routes, exception_handlers={404: web.not_found, 405: web.not_found}, lifespan=lifespan)
+    app = Starlette(routes=routes, exception_handlers={404: web.not_found, 405: web.not_found}, lifespan=lifespan,
+                    middleware=[Middleware(ServerTiming)])
     app.state.web = web
     return app
 
