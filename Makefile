@@ -9,12 +9,12 @@ SEEDS_FLOOR ?= 99
 REAL_FLOOR ?= 98
 REAL2_FLOOR ?= 54
 
-.PHONY: setup demo test eval clean
+.PHONY: setup demo serve test eval clean
 
 $(BIN)/boardpapers: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,data,notebooks]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,data,notebooks,web]'
 	touch $@
 
 setup: $(BIN)/boardpapers
@@ -24,6 +24,10 @@ demo: setup
 	$(BIN)/boardpapers ingest corpus/ --index $(INDEX)
 	$(BIN)/boardpapers search '"foster carers"' --index $(INDEX)
 	$(BIN)/boardpapers search performance --section recommendations --from 2017-01-01 --index $(INDEX)
+
+# The archive in a browser at http://127.0.0.1:8000/ (after `make demo`; Ctrl-C stops it).
+serve: setup
+	$(BIN)/boardpapers serve --index $(INDEX)
 
 # Run the test suite.
 test: setup

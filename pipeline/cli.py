@@ -16,14 +16,13 @@ import csv
 import functools
 import io
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import click
 
-from pipeline.config import DEFAULT_INDEX_DIR, INDEX_ENV, VERSION
+from pipeline.config import DEFAULT_INDEX_DIR, INDEX_ENV, QUERY_HELP, VERSION
 from pipeline.errors import BoardpapersError, QueryError
 
 DEFAULT_INDEX = DEFAULT_INDEX_DIR
@@ -143,8 +142,8 @@ def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: b
       boardpapers parse corpus/seeds/000_6c94f2351dffe329.txt
       boardpapers parse corpus/pdf/*.pdf --json > records.jsonl
     """
-    from pipeline.output.export import REPORTS_COLUMNS, table_rows, with_parts, write_csv
     from pipeline.enrich.report import parse_paths
+    from pipeline.output.export import REPORTS_COLUMNS, table_rows, with_parts, write_csv
     from pipeline.output.render import report_summary
 
     failed = 0
@@ -201,8 +200,8 @@ def eval_cmd(labels: Path, docdir: Path, min_pct: float | None, misses: bool, pd
       boardpapers eval ../shared/labels/real-dev2.jsonl ../shared/corpus/real2 --json --no-misses
       boardpapers eval tests/data/seeds.jsonl corpus/ --pdf-engine pdfium
     """
-    from pipeline.evaluate import evaluate
     from pipeline.enrich.report import parse_file
+    from pipeline.evaluate import evaluate
 
     result = evaluate(labels, docdir, progress=lambda p: log(f"parsing {p}"),
                       parse=lambda p: parse_file(p, pdf_engine=pdf_engine, entities=False))
@@ -265,9 +264,9 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int, Any], None]]:
         yield update
 
 
-from pipeline.ingest import COMMIT_EVERY, LOCK_TIMEOUT, default_workers  # noqa: E402 (light: no engines imported)
 from pipeline.config import DEFAULT_OCR_MODE, OCR_MODES  # noqa: E402
 from pipeline.index import DEFAULT_ENGINE, ENGINES  # noqa: E402 (Whoosh and tantivy load only when opened)
+from pipeline.ingest import COMMIT_EVERY, LOCK_TIMEOUT, default_workers  # noqa: E402 (light: no engines imported)
 
 
 @cli.command("ingest")
@@ -317,8 +316,8 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
       boardpapers ingest /data/papers --workers 4 --pdf-engine pdfium
     """
     from pipeline.ingest import PaperParser, ingest
-    from pipeline.read.ocr import INSTALL_HINT, unavailable_reason
     from pipeline.output.render import OUTCOME_COLUMNS, ingest_summary_text, outcome_row
+    from pipeline.read.ocr import INSTALL_HINT, unavailable_reason
 
     if not paths and not retry_failed:
         raise click.UsageError("name files or folders to ingest (or use --retry-failed)")
@@ -545,18 +544,6 @@ def status_cmd(index_dir: Path, only_failed: bool, as_json: bool, as_csv: bool) 
     log(f"{sum(counts.values())} files: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES))
 
 
-QUERY_HELP = """\b
-Query language:
-  performance monitoring     every word must match (stemmed: carers = carer)
-  "foster carers"            a phrase
-  a OR b, a AND b, NOT a, -a, ( )   operators are upper case
-  recruit*                   words starting with recruit
-  recruitmnet~  recruitmnet~1   words within 2 (or 1) edits
-  committee:children         in a field: committee, officer, subject,
-  officer:"chief executive"  council, section (kind), doc_type, fy
-  section:recommendations    (2017/18), quarter (2017/18-Q2), date
-  date:2018   date:[2017-01-01 TO 2018-12-31]   date:[2017 TO *]
-"""
 
 
 @cli.command("search", epilog=QUERY_HELP)
@@ -675,12 +662,14 @@ def trace_cmd(query_or_id: str, index_dir: Path, committee: str | None, officer:
 @click.argument("text", required=False)
 @click.option("--file", "file", type=click.File("r", encoding="utf-8"), help="Read the text from this file.")
 @index_option
+@filter_options
 @click.option("--section", metavar="KIND", help="Only sections of this kind (recommendations, purpose...).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Passages shown.")
 @output_options
 @handle_errors
-def similar_cmd(text: str | None, file: Any, index_dir: Path, section: str | None, limit: int, as_json: bool,
-                as_csv: bool) -> None:
+def similar_cmd(text: str | None, file: Any, index_dir: Path, committee: str | None, officer: str | None,
+                date_from: str | None, date_to: str | None, quarter: str | None, section: str | None, limit: int,
+                as_json: bool, as_csv: bool) -> None:
     """Find passages in earlier papers worded most like TEXT (or --file, or stdin).
 
     Ranked by similarity (0-100: shared wording, stemmed, in any order); the
@@ -690,6 +679,7 @@ def similar_cmd(text: str | None, file: Any, index_dir: Path, section: str | Non
     Examples:
       boardpapers similar 'improve the supply of local foster carers'
       boardpapers similar --file draft.txt --section recommendations
+      boardpapers similar 'supply of foster carers' --committee children --from 2008 --to 2012
       pbpaste | boardpapers similar --json
     """
     from pipeline.output.render import HIT_COLUMNS, similar_rows, similar_text
@@ -702,7 +692,8 @@ def similar_cmd(text: str | None, file: Any, index_dir: Path, section: str | Non
         if text is None and stdin.isatty():
             raise click.UsageError("give TEXT, --file FILE, or text on stdin")
         text = stdin.read()
-    hits = similar(index_dir, text or "", section=section, limit=limit)
+    hits = similar(index_dir, text or "", section=section, committee=committee, officer=officer, date_from=date_from,
+                   date_to=date_to, quarter=quarter, limit=limit)
     if as_json:
         echo_jsonl(similar_rows(hits))
     elif as_csv:
@@ -776,6 +767,40 @@ def export_cmd(index_dir: Path, what: str, fmt: str | None, output: Path | None)
     reports = load_reports(index_dir)
     n = write_table(reports, what, fmt, output if output is not None else sys.stdout)
     log(f"{n} {what} rows from {len(reports)} reports" + (f" written to {output}" if output else ""))
+
+
+# ---------------------------------------------------------------- serve
+
+
+@cli.command("serve")
+@index_option
+# pipeline.web.DEFAULT_HOST and DEFAULT_PORT, spelled out so --help stays light.
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every network this machine is on).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@handle_errors
+def serve_cmd(index_dir: Path, host: str, port: int) -> None:
+    """Serve the archive as a web page: search with facets, reports, traces, similar wording, an overview.
+
+    Read-only: it reads the index and its ingest ledger, and opens a paper's
+    file only when the ledger knows it. Every page is also JSON under /api/
+    (the objects the commands print with --json). Stop it with Ctrl-C.
+    Needs the web extra: pip install -e '.[web]'.
+
+    \b
+    Examples:
+      boardpapers serve
+      boardpapers serve --index /data/bp-index --port 8080
+    """
+    try:
+        from pipeline.web import serve
+    except ImportError as exc:
+        raise click.UsageError(f"the web page needs the web extra ({exc.name} is missing): "
+                               "pip install -e '.[web]'") from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        log(f"warning: listening on {host}: anyone who can reach this machine can read the archive")
+    log(f"serving the archive in {index_dir} at http://{host}:{port}/ (Ctrl-C to stop)")
+    serve(index_dir, host=host, port=port)
 
 
 def main() -> None:

@@ -48,6 +48,23 @@ OCR_MODES: tuple[str, ...] = ("auto", "always", "never")
 #: The OCR mode when none is chosen.
 DEFAULT_OCR_MODE = "auto"
 
+# ---------------------------------------------------------------- the query language in brief
+
+#: The query language as ``search --help`` and ``trace --help`` list it (and the web page's help page shows it);
+#: ``\b`` keeps click from rewrapping it.
+QUERY_HELP = """\b
+Query language:
+  performance monitoring     every word must match (stemmed: carers = carer)
+  "foster carers"            a phrase
+  a OR b, a AND b, NOT a, -a, ( )   operators are upper case
+  recruit*                   words starting with recruit
+  recruitmnet~  recruitmnet~1   words within 2 (or 1) edits
+  committee:children         in a field: committee, officer, subject,
+  officer:"chief executive"  council, section (kind), doc_type, fy
+  section:recommendations    (2017/18), quarter (2017/18-Q2), date
+  date:2018   date:[2017-01-01 TO 2018-12-31]   date:[2017 TO *]
+"""
+
 
 def pdf_engine(name: str | None = None) -> str:
     """The PDF reader to use: ``name``, else ``$BOARDPAPERS_PDF_ENGINE``, else the default.

@@ -518,18 +518,26 @@ def similar(
     text: str,
     *,
     section: str | None = None,
+    committee: str | None = None,
+    officer: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    quarter: str | None = None,
     limit: int = SIMILAR_DEFAULT_LIMIT,
 ) -> tuple[Hit, ...]:
     """Passages in the index worded most like ``text``, best first.
 
     Each hit's ``score`` is the similarity (0-100, :func:`passage_similarity`)
     and its ``snippet`` the passage with the shared wording in [[ ]].
+    ``section`` and the report filters (as :func:`search` takes them) restrict
+    the candidates.
     """
     from pipeline.index import make_snippet
 
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"--limit must be 1 to {MAX_LIMIT}")
-    filt = build_filter(section=section)
+    filt = build_filter(section=section, committee=committee, officer=officer, date_from=date_from,
+                        date_to=date_to, quarter=quarter)
     with _opened(index_dir) as ix:
         query = _words_query(ix, text, SIMILAR_MAX_TERMS)
         if query is None:
