@@ -113,8 +113,11 @@ class SiteClient:
             r = self._client.get(url, params=params)
             body = r.content
             self.bytes += len(body)
-            return _Attempt(r.status_code, _retry_after(r),
-                            Response(str(r.url), r.status_code, r.headers.get("content-type", ""), body))
+            return _Attempt(
+                r.status_code,
+                _retry_after(r),
+                Response(str(r.url), r.status_code, r.headers.get("content-type", ""), body),
+            )
 
         result = self._with_retries(url, once)
         assert isinstance(result, Response)

@@ -86,8 +86,13 @@ class ModernGov:
         return self._committees
 
     def meetings(self, committee: Committee, start: _dt.date, end: _dt.date) -> tuple[Meeting, ...]:
-        root = self._call("GetMeetings", f" (committee {committee.id})", lCommitteeId=committee.id,
-                          sFromDate=start.strftime(DATE_FORMAT), sToDate=end.strftime(DATE_FORMAT))
+        root = self._call(
+            "GetMeetings",
+            f" (committee {committee.id})",
+            lCommitteeId=committee.id,
+            sFromDate=start.strftime(DATE_FORMAT),
+            sToDate=end.strftime(DATE_FORMAT),
+        )
         out = []
         for m in _all(root, "meeting"):
             date = _date(_text(m, "meetingdate"))
@@ -109,18 +114,20 @@ class ModernGov:
                 if not url or not attachment:
                     continue
                 title = _text(doc, "title") or item_title
-                out.append(Document(
-                    meeting=meeting,
-                    item_number=number,
-                    item_title=item_title,
-                    title=title,
-                    attachment_id=attachment,
-                    url=self._absolute(url),
-                    publication_date=_date(_text(doc, "publicationdate")),
-                    restricted=_flag(doc, "isrestricted"),
-                    is_link=_flag(doc, "isurl"),
-                    pack=pack_kind(title),
-                ))
+                out.append(
+                    Document(
+                        meeting=meeting,
+                        item_number=number,
+                        item_title=item_title,
+                        title=title,
+                        attachment_id=attachment,
+                        url=self._absolute(url),
+                        publication_date=_date(_text(doc, "publicationdate")),
+                        restricted=_flag(doc, "isrestricted"),
+                        is_link=_flag(doc, "isurl"),
+                        pack=pack_kind(title),
+                    )
+                )
         return tuple(out)
 
     def _absolute(self, url: str) -> str:
@@ -164,8 +171,11 @@ def parse_xml(response: Response, what: str) -> ET.Element:
     body = response.body.lstrip()
     head = body[:512].lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]:
-        raise MalformedResponse(response.url, f"{what}: the site answered with an HTML page, not the web service's "
-                                              "XML (an error page, or a shield against automated clients?)")
+        raise MalformedResponse(
+            response.url,
+            f"{what}: the site answered with an HTML page, not the web service's "
+            "XML (an error page, or a shield against automated clients?)",
+        )
     if b"<!doctype" in head or b"<!entity" in body[:4096].lower():
         # The web service never sends a DTD; one could only expand entities (a "billion laughs").
         raise MalformedResponse(response.url, f"{what}: the XML declares a DTD, which the web service never does")

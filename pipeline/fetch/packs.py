@@ -14,8 +14,10 @@ PACK_TITLES: tuple[tuple[re.Pattern[str], str], ...] = (
     # "Supplementary agenda", "Supplement pack", "Supplementary reports pack"
     (re.compile(r"""\bsupplement(?:ary)?\s+(?:agenda|pack|reports?)\b""", re.VERBOSE | re.IGNORECASE), "supplement"),
     # "Public reports pack", "Agenda reports pack", "Reports pack 04th-Jun-2026", "Public document pack"
-    (re.compile(r"""\b(?:public\s+|agenda\s+)?(?:reports?|document)\s+pack\b""", re.VERBOSE | re.IGNORECASE),
-     "reports_pack"),
+    (
+        re.compile(r"""\b(?:public\s+|agenda\s+)?(?:reports?|document)\s+pack\b""", re.VERBOSE | re.IGNORECASE),
+        "reports_pack",
+    ),
     # "Agenda pack", "Agenda and reports"
     (re.compile(r"""\bagenda\s+(?:pack|and\s+reports)\b""", re.VERBOSE | re.IGNORECASE), "reports_pack"),
     # "Printed minutes", "Printed minutes 04th-Jun-2026 14.00 Improvement Committee"

@@ -15,10 +15,31 @@ from pipeline.fetch.base import Fetcher, Platform
 from pipeline.fetch.http import FetchError, SiteClient
 
 #: Host name parts that say nothing about the council (``democracy.halton.gov.uk`` -> ``halton``).
-HOST_NOISE: frozenset[str] = frozenset({
-    "www", "democracy", "moderngov", "modgov", "committees", "committee", "council", "councillors", "meetings",
-    "minutes", "cmis", "democratic", "services", "gov", "uk", "co", "org", "com", "net", "wales", "scot",
-})
+HOST_NOISE: frozenset[str] = frozenset(
+    {
+        "www",
+        "democracy",
+        "moderngov",
+        "modgov",
+        "committees",
+        "committee",
+        "council",
+        "councillors",
+        "meetings",
+        "minutes",
+        "cmis",
+        "democratic",
+        "services",
+        "gov",
+        "uk",
+        "co",
+        "org",
+        "com",
+        "net",
+        "wales",
+        "scot",
+    }
+)
 #: What is left of a host name that is an address, not a name.
 _ADDRESS = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|localhost|\[[0-9a-f:]+\])$", re.IGNORECASE)
 

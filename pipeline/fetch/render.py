@@ -9,7 +9,16 @@ from pipeline.fetch.records import Committee, FetchOutcome, FetchSummary
 
 #: Columns of ``fetch --csv`` (and keys of ``--json``), one row per document or failed listing.
 OUTCOME_COLUMNS: tuple[str, ...] = (
-    "status", "kind", "committee", "meeting_date", "title", "attachment_id", "path", "size", "reason", "url",
+    "status",
+    "kind",
+    "committee",
+    "meeting_date",
+    "title",
+    "attachment_id",
+    "path",
+    "size",
+    "reason",
+    "url",
 )
 #: Columns of ``fetch --list-committees --csv``.
 COMMITTEE_COLUMNS: tuple[str, ...] = ("id", "title", "category", "expired", "deleted")
@@ -19,9 +28,16 @@ SHOWN_FAILURES = 20
 
 def outcome_row(o: FetchOutcome) -> dict[str, Any]:
     return {
-        "status": o.status, "kind": o.kind, "committee": o.committee,
-        "meeting_date": o.meeting_date.isoformat() if o.meeting_date else None, "title": o.title,
-        "attachment_id": o.attachment_id, "path": o.path, "size": o.size, "reason": o.reason, "url": o.url,
+        "status": o.status,
+        "kind": o.kind,
+        "committee": o.committee,
+        "meeting_date": o.meeting_date.isoformat() if o.meeting_date else None,
+        "title": o.title,
+        "attachment_id": o.attachment_id,
+        "path": o.path,
+        "size": o.size,
+        "reason": o.reason,
+        "url": o.url,
     }
 
 
@@ -47,8 +63,10 @@ def summary_text(s: FetchSummary) -> str:
     committees = f"{len(s.committees)} {'committee' if len(s.committees) == 1 else 'committees'}"
     meetings = f"{s.meetings} {'meeting' if s.meetings == 1 else 'meetings'}"
     lines = [
-        (f"{s.council} ({s.platform}, {s.site}): {committees}, {meetings}; "
-        f"{s.requests} requests, {human_bytes(s.bytes)} in {s.seconds:.1f} s"),
+        (
+            f"{s.council} ({s.platform}, {s.site}): {committees}, {meetings}; "
+            f"{s.requests} requests, {human_bytes(s.bytes)} in {s.seconds:.1f} s"
+        ),
         f"documents: {s.count('fetched')} fetched, {s.count('skipped')} skipped, {s.count('failed')} failed",
     ]
     skipped = Counter(o.reason or "" for o in s.outcomes if o.status == "skipped")

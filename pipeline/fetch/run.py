@@ -120,15 +120,26 @@ def fetch(
         except KeyboardInterrupt:
             run.stopped = "interrupted: what was downloaded is kept; run the same command again to carry on"
         summary = FetchSummary(
-            site=base, platform=platform.name, council=run.folder.name, committees=chosen, meetings=run.meetings_total,
-            outcomes=tuple(run.outcomes), requests=client.requests, bytes=client.bytes, stopped=run.stopped,
+            site=base,
+            platform=platform.name,
+            council=run.folder.name,
+            committees=chosen,
+            meetings=run.meetings_total,
+            outcomes=tuple(run.outcomes),
+            requests=client.requests,
+            bytes=client.bytes,
+            stopped=run.stopped,
             seconds=time.monotonic() - started,
         )
     if ingest_into is not None and not (run.stopped or "").startswith("interrupted"):
         from pipeline.ingest import PaperParser, ingest
 
-        summary = replace(summary, ingest=ingest(summary.paths, ingest_into, parser=PaperParser(pdf_engine=pdf_engine),
-                                                 progress=ingest_progress))
+        summary = replace(
+            summary,
+            ingest=ingest(
+                summary.paths, ingest_into, parser=PaperParser(pdf_engine=pdf_engine), progress=ingest_progress
+            ),
+        )
     return summary
 
 
@@ -165,8 +176,9 @@ def _words(text: str) -> frozenset[str]:
 
 
 class _Run:
-    def __init__(self, client: SiteClient, fetcher: Fetcher, platform: Platform, folder: Path,
-                 progress: Progress | None) -> None:
+    def __init__(
+        self, client: SiteClient, fetcher: Fetcher, platform: Platform, folder: Path, progress: Progress | None
+    ) -> None:
         self.client = client
         self.fetcher = fetcher
         self.platform = platform
@@ -188,8 +200,16 @@ class _Run:
             try:
                 meetings.extend(self.fetcher.meetings(committee, start, end))
             except FetchError as exc:
-                self.outcomes.append(FetchOutcome("failed", committee.title, exc.url, reason=exc.reason,
-                                                  committee=committee.title, kind="committee"))
+                self.outcomes.append(
+                    FetchOutcome(
+                        "failed",
+                        committee.title,
+                        exc.url,
+                        reason=exc.reason,
+                        committee=committee.title,
+                        kind="committee",
+                    )
+                )
         meetings.sort(key=lambda m: (m.date, m.committee.title, m.id))
         self.meetings_total = len(meetings)
         self._report(f"{len(meetings)} meetings")
@@ -204,9 +224,17 @@ class _Run:
         try:
             documents = self.fetcher.documents(meeting)
         except FetchError as exc:
-            self.outcomes.append(FetchOutcome("failed", f"meeting {meeting.id}", exc.url, reason=exc.reason,
-                                              committee=meeting.committee.title, meeting_date=meeting.date,
-                                              kind="meeting"))
+            self.outcomes.append(
+                FetchOutcome(
+                    "failed",
+                    f"meeting {meeting.id}",
+                    exc.url,
+                    reason=exc.reason,
+                    committee=meeting.committee.title,
+                    meeting_date=meeting.date,
+                    kind="meeting",
+                )
+            )
             return
         self.documents_total += len(documents)
         for doc in documents:
@@ -215,10 +243,20 @@ class _Run:
             self._report(outcome.title, outcome)
 
     def document(self, doc: Document) -> FetchOutcome:
-        def outcome(status: str, reason: str | None = None, path: Path | str | None = None,
-                    size: int = 0) -> FetchOutcome:
-            return FetchOutcome(status, doc.title, doc.url, str(path) if path else None, reason, doc.attachment_id,
-                                doc.meeting.committee.title, doc.meeting.date, size)
+        def outcome(
+            status: str, reason: str | None = None, path: Path | str | None = None, size: int = 0
+        ) -> FetchOutcome:
+            return FetchOutcome(
+                status,
+                doc.title,
+                doc.url,
+                str(path) if path else None,
+                reason,
+                doc.attachment_id,
+                doc.meeting.committee.title,
+                doc.meeting.date,
+                size,
+            )
 
         if doc.attachment_id in self.seen:
             return outcome("skipped", f"{ALREADY_FETCHED} (listed twice)", self.seen[doc.attachment_id])
@@ -263,18 +301,39 @@ class _Run:
     def _meta(self, doc: Document, got: Download) -> PaperMeta:
         m = doc.meeting
         return PaperMeta(
-            council=self.folder.name, committee=m.committee.title, committee_id=m.committee.id, meeting_date=m.date,
-            meeting_id=m.id, item_number=doc.item_number, item_title=doc.item_title, title=doc.title,
-            attachment_id=doc.attachment_id, url=doc.url, publication_date=doc.publication_date, sha256=got.sha256,
-            size=got.size, platform=self.platform.name, site=self.fetcher.base, pack=doc.pack,
+            council=self.folder.name,
+            committee=m.committee.title,
+            committee_id=m.committee.id,
+            meeting_date=m.date,
+            meeting_id=m.id,
+            item_number=doc.item_number,
+            item_title=doc.item_title,
+            title=doc.title,
+            attachment_id=doc.attachment_id,
+            url=doc.url,
+            publication_date=doc.publication_date,
+            sha256=got.sha256,
+            size=got.size,
+            platform=self.platform.name,
+            site=self.fetcher.base,
+            pack=doc.pack,
             fetched_at=_dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
         )
 
     def _report(self, message: str, outcome: FetchOutcome | None = None) -> None:
         if self.progress:
             done = sum(1 for o in self.outcomes if o.kind == "document")
-            self.progress(FetchProgress(self.meetings_done, self.meetings_total, done, self.documents_total,
-                                        self.client.bytes, message, outcome))
+            self.progress(
+                FetchProgress(
+                    self.meetings_done,
+                    self.meetings_total,
+                    done,
+                    self.documents_total,
+                    self.client.bytes,
+                    message,
+                    outcome,
+                )
+            )
 
 
 def content_problem(got: Download) -> str | None:

@@ -99,12 +99,21 @@ class WebApp:
 
     def __init__(self, index_dir: str | os.PathLike[str]) -> None:
         self.archive = ArchiveHandle(index_dir)
-        self.env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)),
-                               autoescape=select_autoescape(default=True, default_for_string=True))
+        self.env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES_DIR)),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+        )
         self.env.filters.update(marked=marked, date_text=date_text)
-        self.env.globals.update(url=url, report_url=report_url, source_url=source_url, trace_url=trace_url,
-                                section_label=section_label, section_kinds=SECTION_KINDS, doc_types=DOC_TYPES,
-                                index_path=str(self.archive.path))
+        self.env.globals.update(
+            url=url,
+            report_url=report_url,
+            source_url=source_url,
+            trace_url=trace_url,
+            section_label=section_label,
+            section_kinds=SECTION_KINDS,
+            doc_types=DOC_TYPES,
+            index_path=str(self.archive.path),
+        )
 
     # ---- responses
 
@@ -117,14 +126,35 @@ class WebApp:
     def json(data: Any, status: int = 200) -> Response:
         return JSONResponse(data, status_code=status, headers={"X-Content-Type-Options": "nosniff"})
 
-    def error(self, request: Request, status: int, message: str, *, query: str | None = None,
-              position: int | None = None, title: str | None = None) -> Response:
+    def error(
+        self,
+        request: Request,
+        status: int,
+        message: str,
+        *,
+        query: str | None = None,
+        position: int | None = None,
+        title: str | None = None,
+    ) -> Response:
         if request.url.path.startswith("/api/"):
             return self.json({"error": message, "status": status, "query": query, "position": position}, status)
-        titles = {400: "The request could not be read", 404: "Not found", 503: "The archive cannot be opened",
-                  500: "Something went wrong"}
-        return self.html("error.html", {"title": title or titles.get(status, "Error"), "status": status,
-                                        "message": message, "query": query, "position": position}, status)
+        titles = {
+            400: "The request could not be read",
+            404: "Not found",
+            503: "The archive cannot be opened",
+            500: "Something went wrong",
+        }
+        return self.html(
+            "error.html",
+            {
+                "title": title or titles.get(status, "Error"),
+                "status": status,
+                "message": message,
+                "query": query,
+                "position": position,
+            },
+            status,
+        )
 
     def handle(self, page: Callable[[Request], Response]) -> Callable[[Request], Response]:
         """A route function: the page, with our errors as pages (or JSON under /api/) and never a traceback."""
@@ -136,8 +166,9 @@ class WebApp:
                 return self.error(request, 400, str(exc), query=exc.query or None, position=exc.position)
             except SearchIndexError as exc:
                 writing = ingest_running(self.archive.path)
-                message = str(exc) + (f" An ingest is writing it now ({writing}): try again when it has finished."
-                                      if writing else "")
+                message = str(exc) + (
+                    f" An ingest is writing it now ({writing}): try again when it has finished." if writing else ""
+                )
                 return self.error(request, 503, message)
             except NotFound as exc:
                 return self.error(request, 404, str(exc))
@@ -161,11 +192,18 @@ class WebApp:
 
         data = self._search(request.query_params, with_facets=False, required=True)
         result = data["result"]
-        return self.json({
-            "query": data["q"], "page": result.page, "limit": result.limit, "total": result.total,
-            "reports": result.reports, "reports_exact": result.reports_exact,
-            "summary": search_page_summary(result), "hits": search_page_rows(result),
-        })
+        return self.json(
+            {
+                "query": data["q"],
+                "page": result.page,
+                "limit": result.limit,
+                "total": result.total,
+                "reports": result.reports,
+                "reports_exact": result.reports_exact,
+                "summary": search_page_summary(result),
+                "hits": search_page_rows(result),
+            }
+        )
 
     def api_facets(self, request: Request) -> Response:
         from pipeline.search.facets import facets
@@ -191,8 +229,14 @@ class WebApp:
         options = self._filters(p)
         sort = choice_param(p, "sort", SORTS, "relevance")
         page = int_param(p, "page", 1, 1, 10_000)
-        data: dict[str, Any] = {"q": q, "date_from": options["date_from"] or "", "date_to": options["date_to"] or "",
-                                "sort": sort, "result": None, "facets": None}
+        data: dict[str, Any] = {
+            "q": q,
+            "date_from": options["date_from"] or "",
+            "date_to": options["date_to"] or "",
+            "sort": sort,
+            "result": None,
+            "facets": None,
+        }
         if not q and not any(options.values()):
             if required:
                 raise QueryError("give a query: q=words (the language of `boardpapers search --help`)")
@@ -209,8 +253,7 @@ class WebApp:
         data["prev_url"] = url("/search", q=q, page=page - 1, **keep) if page > 1 else None
         data["next_url"] = url("/search", q=q, page=page + 1, **keep) if page < pages else None
         data["first_rank"] = (page - 1) * PAGE_SIZE + 1
-        data["sort_urls"] = {s: url("/search", q=q, **{**keep, "sort": None if s == "relevance" else s})
-                             for s in SORTS}
+        data["sort_urls"] = {s: url("/search", q=q, **{**keep, "sort": None if s == "relevance" else s}) for s in SORTS}
         if found is not None:
             groups = []
             for dimension in FACET_DIMENSIONS:
@@ -221,8 +264,14 @@ class WebApp:
                         continue
                     selected = narrowed(q, dimension, c.value)
                     target = widen(q, dimension, c.value) if selected else narrow(q, dimension, c.value)
-                    values.append({"value": c.value, "count": c.count, "selected": selected,
-                                   "href": url("/search", q=target, **keep)})
+                    values.append(
+                        {
+                            "value": c.value,
+                            "count": c.count,
+                            "selected": selected,
+                            "href": url("/search", q=target, **keep),
+                        }
+                    )
                 groups.append({"dimension": dimension, "values": values, "partial": dimension in found.partial})
             data["facet_groups"] = groups
         return data
@@ -262,8 +311,11 @@ class WebApp:
             prov = report.provenance.get(name)
             if prov is None:
                 return None
-            return {"page": prov.page, "line": prov.line,
-                    "href": source_url(report.id, page=prov.page, line=prov.line, text=text)}
+            return {
+                "page": prov.page,
+                "line": prov.line,
+                "href": source_url(report.id, page=prov.page, line=prov.line, text=text),
+            }
 
         fields = []
         for name, title in SUMMARY_FIELDS:
@@ -276,21 +328,37 @@ class WebApp:
                 value = value.isoformat()
             fields.append({"name": name, "title": title, "value": value, "cite": cite(name)})
         recommendations = [
-            {"label": r.label or f"{r.number}.", "text": r.text, "id": recommendation_id(report.id, r.number),
-             "cite": {"page": r.page, "line": r.line,
-                      "href": source_url(report.id, page=r.page, line=r.line, text=text)}}
+            {
+                "label": r.label or f"{r.number}.",
+                "text": r.text,
+                "id": recommendation_id(report.id, r.number),
+                "cite": {
+                    "page": r.page,
+                    "line": r.line,
+                    "href": source_url(report.id, page=r.page, line=r.line, text=text),
+                },
+            }
             for r in report.recommendations
         ]
         sections = [
-            {"section": s, "href": source_url(report.id, page=s.page, line=s.line, text=text)}
-            for s in report.sections
+            {"section": s, "href": source_url(report.id, page=s.page, line=s.line, text=text)} for s in report.sections
         ]
         names = {i: section_label_of(s) for i, s in enumerate(report.sections)}
-        entities = [{"entity": e, "where": names.get(e.section, "header") if e.section is not None else "header"}
-                    for e in report.entities]
-        return self.html("report.html", {"report": report, "fields": fields, "recommendations": recommendations,
-                                         "sections": sections, "entities": entities,
-                                         "source_href": source_url(report.id)})
+        entities = [
+            {"entity": e, "where": names.get(e.section, "header") if e.section is not None else "header"}
+            for e in report.entities
+        ]
+        return self.html(
+            "report.html",
+            {
+                "report": report,
+                "fields": fields,
+                "recommendations": recommendations,
+                "sections": sections,
+                "entities": entities,
+                "source_href": source_url(report.id),
+            },
+        )
 
     def api_report(self, request: Request) -> Response:
         return self.json(self._report(request).to_dict())
@@ -320,16 +388,27 @@ class WebApp:
         name = Path(path).name
         if report.source.format in TEXT_FORMATS:
             if request.query_params.get("raw"):
-                return Response(data, media_type="text/plain; charset=utf-8",
-                                headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"})
-            return self.html("source.html", {"report": report, "name": name, "lines": text_lines(path, data),
-                                              "raw_href": url("/source/" + quote(rid, safe=""), raw=1)})
+                return Response(
+                    data,
+                    media_type="text/plain; charset=utf-8",
+                    headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"},
+                )
+            return self.html(
+                "source.html",
+                {
+                    "report": report,
+                    "name": name,
+                    "lines": text_lines(path, data),
+                    "raw_href": url("/source/" + quote(rid, safe=""), raw=1),
+                },
+            )
         media = FILE_TYPES.get(report.source.format)
         if media is None:
             raise NotFound(f"files of format {report.source.format!r} are not served")
         disposition = f"inline; filename*=UTF-8''{quote(name, safe='')}"
-        return Response(data, media_type=media,
-                        headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"})
+        return Response(
+            data, media_type=media, headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"}
+        )
 
     # ---- trace
 
@@ -354,17 +433,29 @@ class WebApp:
                 previous: TraceEntry | None = None
                 for e in lin.entries:
                     changes = word_changes(previous.text, e.text) if previous is not None else None
-                    steps.append({"entry": e, "changes": changes, "seed": result.seed is not None
-                                  and e.recommendation_id == result.seed.recommendation_id,
-                                  "changed": changes is not None and any(c.op != "same" for c in changes)})
+                    steps.append(
+                        {
+                            "entry": e,
+                            "changes": changes,
+                            "seed": result.seed is not None and e.recommendation_id == result.seed.recommendation_id,
+                            "changed": changes is not None and any(c.op != "same" for c in changes),
+                        }
+                    )
                     previous = e
                 lineages.append({"lineage": lin, "steps": steps})
         p = request.query_params
-        return self.html("trace.html", {
-            "q": q, "result": result, "lineages": lineages, "committee": p.get("committee", ""),
-            "date_from": p.get("from", ""), "date_to": p.get("to", ""),
-            "timeline": timeline(result.lineages) if result is not None else None,
-        })
+        return self.html(
+            "trace.html",
+            {
+                "q": q,
+                "result": result,
+                "lineages": lineages,
+                "committee": p.get("committee", ""),
+                "date_from": p.get("from", ""),
+                "date_to": p.get("to", ""),
+                "timeline": timeline(result.lineages) if result is not None else None,
+            },
+        )
 
     def api_trace(self, request: Request) -> Response:
         from pipeline.output.render import trace_rows
@@ -372,8 +463,13 @@ class WebApp:
         q, result = self._trace(request.query_params)
         if result is None:
             raise QueryError("give a query or a recommendation id: q=REPORT_ID#r1")
-        return self.json({"query": q, "seed": result.seed.recommendation_id if result.seed else None,
-                          "recommendations": trace_rows(result)})
+        return self.json(
+            {
+                "query": q,
+                "seed": result.seed.recommendation_id if result.seed else None,
+                "recommendations": trace_rows(result),
+            }
+        )
 
     # ---- similar
 
@@ -387,19 +483,27 @@ class WebApp:
         limit = int_param(p, "limit", 10, 1, MAX_SIMILAR)
         section = choice_param(p, "section", SECTION_KINDS, None)
         with self.archive.index() as ix:
-            hits = similar(ix, text, section=section, committee=text_param(p, "committee") or None, limit=limit,
-                           **self._filters(p))
+            hits = similar(
+                ix, text, section=section, committee=text_param(p, "committee") or None, limit=limit, **self._filters(p)
+            )
             drafts = [mark_shared(ix, text, h.snippet) for h in hits]
         return text, hits, drafts
 
     def similar_page(self, request: Request) -> Response:
         text, hits, drafts = self._similar(request.query_params)
         p = request.query_params
-        return self.html("similar.html", {
-            "text": text, "pairs": list(zip(hits or (), drafts)), "searched": hits is not None,
-            "section": p.get("section", ""), "committee": p.get("committee", ""),
-            "date_from": p.get("from", ""), "date_to": p.get("to", ""),
-        })
+        return self.html(
+            "similar.html",
+            {
+                "text": text,
+                "pairs": list(zip(hits or (), drafts)),
+                "searched": hits is not None,
+                "section": p.get("section", ""),
+                "committee": p.get("committee", ""),
+                "date_from": p.get("from", ""),
+                "date_to": p.get("to", ""),
+            },
+        )
 
     def api_similar(self, request: Request) -> Response:
         from pipeline.output.render import similar_rows
@@ -420,8 +524,13 @@ class WebApp:
             numbers = stats(ix)
             grid = coverage(ix)
         files = archive_status(self.archive.path)
-        return {"stats": numbers, "coverage": grid, "files": files, "file_counts": status_counts(files),
-                "failed": [f for f in files if f.status in ("failed", "missing")]}
+        return {
+            "stats": numbers,
+            "coverage": grid,
+            "files": files,
+            "file_counts": status_counts(files),
+            "failed": [f for f in files if f.status in ("failed", "missing")],
+        }
 
     def overview_page(self, request: Request) -> Response:
         data = self._overview()
@@ -447,14 +556,21 @@ class WebApp:
 
         data = self._overview()
         grid = data["coverage"]
-        return self.json({
-            "stats": stats_rows(data["stats"]),
-            "coverage": {"committees": list(grid.committees), "quarters": list(grid.quarters),
-                         "cells": coverage_rows(grid), "papers": grid.papers, "without_quarter": grid.without_quarter},
-            "warnings": warning_rows(grid.warnings),
-            "files": data["file_counts"],
-            "failed": [{k: getattr(e, k) for k in STATUS_COLUMNS} for e in data["failed"]],
-        })
+        return self.json(
+            {
+                "stats": stats_rows(data["stats"]),
+                "coverage": {
+                    "committees": list(grid.committees),
+                    "quarters": list(grid.quarters),
+                    "cells": coverage_rows(grid),
+                    "papers": grid.papers,
+                    "without_quarter": grid.without_quarter,
+                },
+                "warnings": warning_rows(grid.warnings),
+                "files": data["file_counts"],
+                "failed": [{k: getattr(e, k) for k in STATUS_COLUMNS} for e in data["failed"]],
+            }
+        )
 
     def api_stats(self, request: Request) -> Response:
         from pipeline.output.render import stats_rows
@@ -467,8 +583,9 @@ class WebApp:
         from pipeline.ingest.ledger import STATUS_COLUMNS, archive_status, status_counts
 
         files = archive_status(self.archive.path)
-        return self.json({"counts": status_counts(files),
-                          "files": [{k: getattr(e, k) for k in STATUS_COLUMNS} for e in files]})
+        return self.json(
+            {"counts": status_counts(files), "files": [{k: getattr(e, k) for k in STATUS_COLUMNS} for e in files]}
+        )
 
     def not_found(self, request: Request, exc: Exception) -> Response:
         return self.error(request, getattr(exc, "status_code", 404), getattr(exc, "detail", "") or "no such page")
@@ -525,14 +642,19 @@ def create_app(index_dir: str | os.PathLike[str]) -> Starlette:
         yield
         web.archive.close()
 
-    app = Starlette(routes=routes, exception_handlers={404: web.not_found, 405: web.not_found}, lifespan=lifespan,
-                    middleware=[Middleware(ServerTiming)])
+    app = Starlette(
+        routes=routes,
+        exception_handlers={404: web.not_found, 405: web.not_found},
+        lifespan=lifespan,
+        middleware=[Middleware(ServerTiming)],
+    )
     app.state.web = web
     return app
 
 
-def serve(index_dir: str | os.PathLike[str], *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          log_level: str = "info") -> None:
+def serve(
+    index_dir: str | os.PathLike[str], *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, log_level: str = "info"
+) -> None:
     """Serve the archive until interrupted (uvicorn, one process)."""
     import uvicorn
 

@@ -81,7 +81,6 @@ class ArchiveHandle:
             self.close_unlocked()
 
 
-
 class NotFound(BoardpapersError):
     """A report or file the archive does not have (a 404 page)."""
 
@@ -123,6 +122,7 @@ def text_lines(path: str, data: bytes) -> list[dict[str, Any]]:
     except BoardpapersError:
         pages = {1: 1}
     starts = {line_no: page for page, line_no in pages.items()}
-    return [{"n": i, "text": raw.replace("\f", ""), "page": starts.get(i)}
-            for i, raw in enumerate(text.split("\n"), start=1)]
-
+    return [
+        {"n": i, "text": raw.replace("\f", ""), "page": starts.get(i)}
+        for i, raw in enumerate(text.split("\n"), start=1)
+    ]

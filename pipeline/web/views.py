@@ -138,5 +138,3 @@ def timeline(lineages: tuple[Any, ...]) -> Timeline | None:
                 marks.append(TimelineMark(x(e.meeting_date), float(y), label, "#" + quote(e.recommendation_id)))
     height = 20 + TIMELINE_ROW * len(lineages) + 10
     return Timeline(TIMELINE_WIDTH, height, ticks, tuple(rows), tuple(marks))
-
-

@@ -32,8 +32,10 @@ SLOW_SECONDS = 1.5
 #: Client options for tests: no delay, short time-outs, quick retries.
 FAST = FetchOptions(delay=0.0, timeout=0.5, retries=2, backoff=0.01, max_requests=200)
 #: A bot shield's page, as some councils' sites send instead of the web service's XML or a PDF.
-SHIELD_PAGE = (b"<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title></head>"
-               b"<body><p>Checking your browser before accessing the site.</p></body></html>")
+SHIELD_PAGE = (
+    b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head>'
+    b"<body><p>Checking your browser before accessing the site.</p></body></html>"
+)
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,13 @@ def test_list_committees_command_prints_one_row_per_committee(replay):
     code, out, err = run_cli("fetch", replay.base(), "--list-committees", "--json", *FAST_FLAGS)
     assert code == 0
     rows = [json.loads(line) for line in out.splitlines()]
-    assert rows[0] == {"id": "140", "title": HALTON_BOARD, "category": "Policy and Performance Boards",
-                       "expired": False, "deleted": False}
+    assert rows[0] == {
+        "id": "140",
+        "title": HALTON_BOARD,
+        "category": "Policy and Performance Boards",
+        "expired": False,
+        "deleted": False,
+    }
     assert "halton (moderngov" in err and "3 committees" in err
     code, out, _ = run_cli("fetch", replay.base(), "--list-committees", *FAST_FLAGS)
     assert code == 0 and out.splitlines()[2].split()[:2] == ["312", "Appointment"] and "(expired)" in out
@@ -71,23 +76,44 @@ def test_sample_corpus_fetched_and_ingested_is_searchable_by_website_committee_a
     assert "halton/GetMeeting-4966" not in {r.key for r in replay.requests}
     paper = out / "halton" / "children-young-people-and-families-policy-and-performance" / "2018-01-29"
     assert (paper / "5-performance-management-reports-q2-2017-18.pdf").read_bytes() == (
-        CORPUS_PDF / "003_8f5a895c28ad9ad1.pdf").read_bytes()
-    code, _, err = run_cli("fetch", replay.base("centralbedfordshire"), "--committee", "children's services",
-                           "--out", str(out), "--ingest", "--index", str(index), "--pdf-engine", "pdfium", *FAST_FLAGS)
+        CORPUS_PDF / "003_8f5a895c28ad9ad1.pdf"
+    ).read_bytes()
+    code, _, err = run_cli(
+        "fetch",
+        replay.base("centralbedfordshire"),
+        "--committee",
+        "children's services",
+        "--out",
+        str(out),
+        "--ingest",
+        "--index",
+        str(index),
+        "--pdf-engine",
+        "pdfium",
+        *FAST_FLAGS,
+    )
     assert code == 0, err
     assert "documents: 1 fetched, 0 skipped, 0 failed" in err and "ingest: 1 files: 1 indexed" in err
 
     # The Central Bedfordshire paper names neither its committee nor its meeting: the website does.
-    found = search(index, "performance", committee="children's services scrutiny", date_from="2017-01-10",
-                   date_to="2017-01-10")
-    assert [g.path for g in found.groups] == [str(out / "centralbedfordshire" / "children-s-services-overview-and-"
-                                                     "scrutiny-committee" / "2017-01-10" / "9-children-and-young-"
-                                                     "people-s-plan-q2-2016-17-performance.pdf")]
+    found = search(
+        index, "performance", committee="children's services scrutiny", date_from="2017-01-10", date_to="2017-01-10"
+    )
+    assert [g.path for g in found.groups] == [
+        str(
+            out / "centralbedfordshire" / "children-s-services-overview-and-"
+            "scrutiny-committee" / "2017-01-10" / "9-children-and-young-"
+            "people-s-plan-q2-2016-17-performance.pdf"
+        )
+    ]
     report = show(index, found.groups[0].report_id)
     assert report.committee == "Children's Services Overview and Scrutiny Committee"
     assert report.meeting_date == dt.date(2017, 1, 10) and report.reference == "9"
     assert {k: p.source for k, p in report.provenance.items() if k in ("committee", "meeting_date", "reference")} == {
-        "committee": "website", "meeting_date": "website", "reference": "website"}
+        "committee": "website",
+        "meeting_date": "website",
+        "reference": "website",
+    }
     assert report.council == "Central Bedfordshire Council"  # read in the paper, as before
     assert not [w for w in report.warnings if w.code == "metadata_conflict"]
 
@@ -164,8 +190,20 @@ def test_from_to_keeps_the_meetings_in_range_although_the_site_sends_them_all(re
 
 
 def test_from_to_on_the_command_line_takes_years_and_months(replay, tmp_path):
-    code, out, err = run_cli("fetch", replay.base(), "--from", "2018", "--to", "2024-01", "--committee", "140",
-                             "--out", str(tmp_path), "--json", *FAST_FLAGS)
+    code, out, err = run_cli(
+        "fetch",
+        replay.base(),
+        "--from",
+        "2018",
+        "--to",
+        "2024-01",
+        "--committee",
+        "140",
+        "--out",
+        str(tmp_path),
+        "--json",
+        *FAST_FLAGS,
+    )
     assert code == 0, err
     dates = {json.loads(line)["meeting_date"] for line in out.splitlines()}
     assert dates == {"2018-01-29", "2024-01-22"}
@@ -269,7 +307,8 @@ def test_a_truncated_pdf_with_the_right_length_is_not_kept(replay, fast, tmp_pat
     replay.overrides["halton/doc-50051"] = whole[: len(whole) // 2]  # the site itself serves half a file
     summary = fetch(replay.base(), tmp_path, options=fast, date_from=dt.date(2024, 1, 1))
     assert by_attachment(summary, "50051").reason == (
-        f"truncated PDF: the {len(whole) // 2} bytes sent end before the %%EOF marker")
+        f"truncated PDF: the {len(whole) // 2} bytes sent end before the %%EOF marker"
+    )
     assert files(tmp_path) == []
 
 
@@ -291,8 +330,15 @@ def test_sidecar_that_disagrees_with_the_paper_warns_metadata_conflict(replay, f
     listing = replay.fixture("halton/GetMeetings-140").replace("29/01/2018", "30/01/2018")
     replay.override("halton/GetMeetings-140", listing)
     index = tmp_path / "index"
-    summary = fetch(replay.base(), tmp_path / "papers", options=fast, date_from=dt.date(2018, 1, 1),
-                    date_to=dt.date(2018, 12, 31), ingest_into=index, pdf_engine="pdfium")
+    summary = fetch(
+        replay.base(),
+        tmp_path / "papers",
+        options=fast,
+        date_from=dt.date(2018, 1, 1),
+        date_to=dt.date(2018, 12, 31),
+        ingest_into=index,
+        pdf_engine="pdfium",
+    )
     assert summary.ingest is not None and summary.ingest.count("indexed") == 1  # and the pack: a duplicate
     report = show(index, summary.ingest.outcomes[0].report_id)
     assert report.meeting_date == dt.date(2018, 1, 29)  # the paper's own date is kept
@@ -305,8 +351,9 @@ def test_sidecar_that_disagrees_with_the_paper_warns_metadata_conflict(replay, f
 
 def test_a_document_listed_at_two_meetings_is_fetched_once(replay, fast, tmp_path):
     # As minutes are: published with their meeting, listed again under the next meeting's "Minutes" item.
-    again = replay.fixture("halton/GetMeeting-1201").replace("<attachmentid>12061</attachmentid>",
-                                                               "<attachmentid>11071</attachmentid>")
+    again = replay.fixture("halton/GetMeeting-1201").replace(
+        "<attachmentid>12061</attachmentid>", "<attachmentid>11071</attachmentid>"
+    )
     replay.override("halton/GetMeeting-1201", again.replace("ID=12061", "ID=11071"))
     summary = fetch(replay.base(), tmp_path, options=fast, date_to=dt.date(2009, 12, 31))
     first, second = [o for o in summary.outcomes if o.attachment_id == "11071"]

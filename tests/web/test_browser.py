@@ -58,8 +58,13 @@ def server(web_index, tmp_path):
     port = _free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--index", str(web_index), "--port", str(port)],
-                            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "serve", "--index", str(web_index), "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while True:
@@ -86,8 +91,14 @@ def browser():
 
     options = Options()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,1100", "--hide-scrollbars"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1100",
+        "--hide-scrollbars",
+    ):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.implicitly_wait(WAIT)
@@ -146,8 +157,9 @@ def test_a_researcher_searches_narrows_reads_cites_traces_and_reuses(server, bro
 
     # 4. follow a citation to the PDF at its page: a section on page 2
     assert committee.find_element(By.CSS_SELECTOR, "a.cite").get_attribute("href").endswith(f"{pdf_report}#page=1")
-    link = next(a for a in browser.find_elements(By.CSS_SELECTOR, "details.section summary a.cite")
-                if a.text.startswith("p.2 "))
+    link = next(
+        a for a in browser.find_elements(By.CSS_SELECTOR, "details.section summary a.cite") if a.text.startswith("p.2 ")
+    )
     report_page = browser.current_url
     link.click()
     assert browser.current_url.endswith(f"/source/{pdf_report}#page=2")
@@ -193,5 +205,12 @@ def test_a_researcher_searches_narrows_reads_cites_traces_and_reuses(server, bro
     shot("08-overview")
 
     assert sorted(p.name for p in shots.iterdir()) == [
-        "01-search.png", "02-facet.png", "03-report.png", "04-pdf-page.png", "05-trace.png", "06-similar.png",
-        "07-text-line.png", "08-overview.png"]
+        "01-search.png",
+        "02-facet.png",
+        "03-report.png",
+        "04-pdf-page.png",
+        "05-trace.png",
+        "06-similar.png",
+        "07-text-line.png",
+        "08-overview.png",
+    ]

@@ -20,8 +20,10 @@ from pipeline.search.facets import (
     widen,
 )
 
-SECTIONS = [("1.0", "Purpose", "purpose", "budget monitoring for the quarter"),
-            ("2.0", "Recommendations", "recommendations", "note the budget position")]
+SECTIONS = [
+    ("1.0", "Purpose", "purpose", "budget monitoring for the quarter"),
+    ("2.0", "Recommendations", "recommendations", "note the budget position"),
+]
 
 
 @pytest.fixture

@@ -13,8 +13,21 @@ from .conftest import ROOT
 
 @pytest.mark.slow
 def test_page_benchmark_times_every_page_from_the_server_timing_header(web_index):
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "web_pages.py"), "--index", str(web_index),
-                          "--repeat", "2", "--json"], capture_output=True, text=True, timeout=600, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "web_pages.py"),
+            "--index",
+            str(web_index),
+            "--repeat",
+            "2",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
     run = json.loads(out.stdout)["runs"][0]
     assert run["reports"] == 10
     pages = {p["page"]: p for p in run["pages"]}

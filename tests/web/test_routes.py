@@ -107,8 +107,17 @@ def test_cli_and_page_give_the_same_query_error(client, web_index):
     assert client.get("/api/search", params={"q": "performance AND"}).json()["error"] == message
 
 
-@pytest.mark.parametrize("params", [{"q": "x", "page": "zero"}, {"q": "x", "page": "0"}, {"q": "x", "sort": "size"},
-                                    {"q": "x", "from": "last year"}, {"q": "x" * 3000}, {"q": ""}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "x", "page": "zero"},
+        {"q": "x", "page": "0"},
+        {"q": "x", "sort": "size"},
+        {"q": "x", "from": "last year"},
+        {"q": "x" * 3000},
+        {"q": ""},
+    ],
+)
 def test_bad_parameters_are_400(client, params):
     r = client.get("/api/search", params=params)
     assert r.status_code == 400 and r.json()["error"]
@@ -175,10 +184,20 @@ def test_api_report_is_the_record_show_json_prints(client, web_index):
     assert client.get(f"/api/report/{rid}").json() == cli_json(web_index, "show", rid)[0]
 
 
-@pytest.mark.parametrize("path", ["/report/nothing", "/api/report/nothing", "/source/nothing", "/nowhere",
-                                  "/source/..%2F..%2Fetc%2Fpasswd", "/source/%2Fetc%2Fpasswd",
-                                  "/source/../../etc/passwd",
-                                  "/static/../app.py", "/source/000_6c94"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/report/nothing",
+        "/api/report/nothing",
+        "/source/nothing",
+        "/nowhere",
+        "/source/..%2F..%2Fetc%2Fpasswd",
+        "/source/%2Fetc%2Fpasswd",
+        "/source/../../etc/passwd",
+        "/static/../app.py",
+        "/source/000_6c94",
+    ],
+)
 def test_unknown_reports_paths_and_prefixes_are_404(client, path):
     r = client.get(path)
     assert r.status_code == 404

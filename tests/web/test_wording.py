@@ -6,8 +6,9 @@ from pipeline.search.wording import WordChange, mark_shared, unmarked, word_chan
 
 
 def test_word_changes_mark_what_was_removed_and_added():
-    changes = word_changes("Receive the second quarter's performance report",
-                           "Receive the first quarter's performance management report")
+    changes = word_changes(
+        "Receive the second quarter's performance report", "Receive the first quarter's performance management report"
+    )
     assert changes == (
         WordChange("same", "Receive the"),
         WordChange("removed", "second"),
