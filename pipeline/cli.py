@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import click
 
-from pipeline.config import DEFAULT_INDEX_DIR, INDEX_ENV, QUERY_HELP, VERSION
+from pipeline.config import DEFAULT_INDEX_DIR, INDEX_ENV, MAX_LIMIT, MAX_PAGE, MAX_SECTIONS, QUERY_HELP, VERSION
 from pipeline.errors import BoardpapersError, QueryError
 
 DEFAULT_INDEX = DEFAULT_INDEX_DIR
@@ -551,10 +551,10 @@ def status_cmd(index_dir: Path, only_failed: bool, as_json: bool, as_csv: bool) 
 @index_option
 @filter_options
 @click.option("--section", metavar="KIND", help="Only sections of this kind (recommendations, purpose...).")
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True,
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True,
               help="Reports per page (sections with --flat).")
-@click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Page of results.")
-@click.option("--sections", type=click.IntRange(1), default=3, show_default=True,
+@click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, show_default=True, help="Page of results.")
+@click.option("--sections", type=click.IntRange(1, MAX_SECTIONS), default=3, show_default=True,
               help="Best sections shown per report.")
 @click.option("--flat", is_flag=True, help="One result per section instead of grouping by report.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
@@ -664,7 +664,7 @@ def trace_cmd(query_or_id: str, index_dir: Path, committee: str | None, officer:
 @index_option
 @filter_options
 @click.option("--section", metavar="KIND", help="Only sections of this kind (recommendations, purpose...).")
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Passages shown.")
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True, help="Passages shown.")
 @output_options
 @handle_errors
 def similar_cmd(text: str | None, file: Any, index_dir: Path, committee: str | None, officer: str | None,

@@ -65,6 +65,16 @@ Query language:
   date:2018   date:[2017-01-01 TO 2018-12-31]   date:[2017 TO *]
 """
 
+# ---------------------------------------------------------------- result sizes
+
+#: Largest ``--limit``: results per page (reports, or sections with ``--flat``; passages of ``similar``).
+MAX_LIMIT = 1000
+#: Largest ``--page``: an engine collects every result up to the page asked for (tantivy allocates
+#: room for page x limit results first and aborts the process when it cannot).
+MAX_PAGE = 1000
+#: Largest ``--sections``: best sections shown per report (the second query fetches limit x this many).
+MAX_SECTIONS = 100
+
 
 def pdf_engine(name: str | None = None) -> str:
     """The PDF reader to use: ``name``, else ``$BOARDPAPERS_PDF_ENGINE``, else the default.

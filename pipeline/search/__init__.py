@@ -23,8 +23,10 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable, Iterator
 
+from pipeline import config
 from pipeline.errors import BoardpapersError, QueryError
 from pipeline.search.query import (
+    MAX_QUERY_TERMS,
     conjoin,
     normalize_fiscal_year,
     normalize_quarter,
@@ -56,8 +58,10 @@ from pipeline.model import (
 
 #: Results per page (reports when grouped, sections when flat).
 DEFAULT_LIMIT = 10
-#: Largest --limit accepted.
-MAX_LIMIT = 1000
+#: Largest --limit, --page and --sections accepted (see pipeline.config).
+MAX_LIMIT = config.MAX_LIMIT
+MAX_PAGE = config.MAX_PAGE
+MAX_SECTIONS = config.MAX_SECTIONS
 #: Best sections shown for each report when results are grouped.
 DEFAULT_SECTIONS = 3
 #: Orders results can be sorted in.
@@ -88,6 +92,8 @@ def _words_filter(field: str, value: str | None) -> QueryNode | None:
     if value is None or not value.strip():
         return None
     words = [QTerm(w, field) for w in value.replace('"', " ").split()]
+    if len(words) > MAX_QUERY_TERMS:
+        raise QueryError(f"--{field} has too many words: {len(words):,} (at most {MAX_QUERY_TERMS})")
     return words[0] if len(words) == 1 else QAnd(tuple(words))
 
 
@@ -142,12 +148,10 @@ def build_request(
     flat: bool = False,
 ) -> SearchRequest:
     """Parse the query and size the request for the page wanted."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise QueryError(f"--limit must be 1 to {MAX_LIMIT}")
-    if page < 1:
-        raise QueryError("--page must be 1 or more")
-    if sections < 1:
-        raise QueryError("--sections must be 1 or more")
+    sizes = (("limit", limit, MAX_LIMIT), ("page", page, MAX_PAGE), ("sections", sections, MAX_SECTIONS))
+    for name, value, most in sizes:
+        if not isinstance(value, int) or not 1 <= value <= most:
+            raise QueryError(f"--{name} must be a whole number from 1 to {most:,}")
     if sort not in SORTS:
         raise QueryError(f"--sort must be one of {', '.join(SORTS)}")
     if not text.strip():

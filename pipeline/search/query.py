@@ -85,6 +85,14 @@ FUZZY_DEFAULT_DISTANCE = 2
 FUZZY_MAX_DISTANCE = 3
 #: The boolean operators (upper case only; lower case they are words).
 OPERATORS: frozenset[str] = frozenset({"AND", "OR", "NOT"})
+#: Longest query accepted, in characters (a longer one is a paste gone wrong, not a search).
+MAX_QUERY_LENGTH = 4000
+#: Most search terms (words, phrases, ranges) in one query, and in one filter option's value:
+#: the engines' matchers nest once per term (Whoosh overflows Python's stack near 1,000), and a
+#: long OR costs time in proportion to its terms.
+MAX_QUERY_TERMS = 256
+#: Deepest nesting of parentheses and NOT/-: the parser and the engines recurse once per level.
+MAX_QUERY_DEPTH = 32
 
 _TOKEN = re.compile(
     r"""
@@ -253,8 +261,25 @@ class _Parser:
 
     def __init__(self, query: str) -> None:
         self.query = query
+        if len(query) > MAX_QUERY_LENGTH:
+            raise QueryError(
+                f"the query is too long: {len(query):,} characters (at most {MAX_QUERY_LENGTH:,})", query=query
+            )
         self.toks = _tokens(query)
         self.i = 0
+        self.depth = 0  # parentheses and NOTs open around the current token
+        terms = [t for t in self.toks if t.kind in ("word", "phrase", "range")]
+        if len(terms) > MAX_QUERY_TERMS:
+            raise self.fail(f"too many search terms: {len(terms):,} (at most {MAX_QUERY_TERMS})",
+                            terms[MAX_QUERY_TERMS])
+
+    def nest(self, tok: _Token) -> None:
+        """One level deeper (a '(' or a NOT): refuse past :data:`MAX_QUERY_DEPTH`."""
+        self.depth += 1
+        if self.depth > MAX_QUERY_DEPTH:
+            raise self.fail(
+                f"the query nests too deeply: more than {MAX_QUERY_DEPTH} levels of parentheses and NOT", tok
+            )
 
     def peek(self) -> _Token | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -303,7 +328,10 @@ class _Parser:
             self.take()
             if self.peek() is None:
                 raise self.fail(f"missing a search term after {tok.text!r}", None)
-            return QNot(self.unary(field))
+            self.nest(tok)
+            node = QNot(self.unary(field))
+            self.depth -= 1
+            return node
         return self.atom(field)
 
     def atom(self, field: str | None) -> QueryNode:
@@ -315,11 +343,13 @@ class _Parser:
         if tok.kind == "lparen":
             if (nxt := self.peek()) is not None and nxt.kind == "rparen":
                 raise self.fail("empty parentheses", tok)
+            self.nest(tok)
             node = self.or_expr(field)
             close = self.peek()
             if close is None or close.kind != "rparen":
                 raise self.fail("unclosed '('", tok)
             self.take()
+            self.depth -= 1
             return node
         if tok.kind == "field":
             if field is not None:
@@ -347,6 +377,8 @@ class _Parser:
                 raise self.fail("a date range looks like [2017-01-01 TO 2018-12-31]", tok)
             start = self.date(m["start"], tok, upper=False)
             end = self.date(m["end"], tok, upper=True)
+            if start is None and end is None:
+                raise self.fail("date:[* TO *] has no bounds: give a start or an end (date:[2017 TO *])", tok)
             if start and end and start > end:
                 raise self.fail("the range's start is after its end", tok)
             return QDateRange(start, end, tok.pos)
