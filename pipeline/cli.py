@@ -108,6 +108,31 @@ def handle_errors(f: Callable) -> Callable:
     return wrapper
 
 
+class QueryCommand(click.Command):
+    """A command whose argument is a query: a query starting with ``-`` (``-budget``) is not an option.
+
+    click reads a leading ``-`` as an option, and treating unknown ones as the
+    query is unsafe (``-hospital`` holds ``-h``, the help option), so the query
+    goes after ``--`` (``search --index DIR -- -budget``); an unknown option
+    that is a single-dash word says so.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # click consumes args as it parses
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            name = exc.option_name
+            if name.startswith("-") and not name.startswith("--"):
+                word = next((a for a in given if a.startswith(name)), name).replace("'", "'\\''")
+                raise click.UsageError(
+                    f"no such option: {name}. A query that starts with '-' goes after '--', "
+                    f"the options before it: boardpapers {ctx.info_name} [OPTIONS] -- '{word}'",
+                    ctx,
+                ) from None
+            raise
+
+
 # ---------------------------------------------------------------- the group
 
 
@@ -544,9 +569,14 @@ def status_cmd(index_dir: Path, only_failed: bool, as_json: bool, as_csv: bool) 
     log(f"{sum(counts.values())} files: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES))
 
 
+#: search and trace --help: the query language, and how to give a query that starts with '-'.
+CLI_QUERY_HELP = QUERY_HELP + """\
+  -- -a                      a query starting with - goes after --
+                             (options before it: search --flat -- -a)
+"""
 
 
-@cli.command("search", epilog=QUERY_HELP)
+@cli.command("search", cls=QueryCommand, epilog=CLI_QUERY_HELP)
 @click.argument("query")
 @index_option
 @filter_options
@@ -621,7 +651,7 @@ def show_cmd(report_id: str, index_dir: Path, as_json: bool, as_csv: bool) -> No
 # ---------------------------------------------------------------- trace / similar / stats
 
 
-@cli.command("trace", epilog=QUERY_HELP)
+@cli.command("trace", cls=QueryCommand, epilog=CLI_QUERY_HELP)
 @click.argument("query_or_id", metavar="QUERY|RECOMMENDATION_ID")
 @index_option
 @filter_options
