@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import functools
 import io
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -91,19 +93,67 @@ def log(message: str) -> None:
     click.echo(message, err=True)
 
 
+#: The errors of a full disk (or a full quota).
+NO_SPACE: frozenset[int] = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def _os_reason(exc: OSError) -> str:
+    """``no space left on device``: the system's words, as a reason."""
+    reason = exc.strerror or str(exc)
+    return reason[:1].lower() + reason[1:]
+
+
+def _output_failed(exc: OSError) -> None:
+    """stdout could not be written: a reader that left (``| head``) ends the command quietly, as
+    Unix tools do; anything else (a full disk) is a one-line error. Exit 1 either way.
+
+    stdout is pointed at /dev/null first, so the data still buffered is not written (and does
+    not fail) again as Python exits.
+    """
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    if exc.errno != errno.EPIPE:
+        click.echo(f"error: cannot write the output: {_os_reason(exc)}", err=True)
+    sys.exit(1)
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        _output_failed(exc)
+
+
 def handle_errors(f: Callable) -> Callable:
-    """Turn our own errors into a one-line message and the documented exit code."""
+    """Turn our own errors into a one-line message and the documented exit code.
+
+    stdout is flushed before the command ends, so a full disk or a closed pipe
+    is reported (exit 1) rather than lost as Python exits.
+    """
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return f(*args, **kwargs)
+            result = f(*args, **kwargs)
         except QueryError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
         except BoardpapersError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                _output_failed(exc)  # the reader of stdout has gone
+            if exc.errno not in NO_SPACE:
+                raise
+            click.echo(f"error: {_os_reason(exc)}", err=True)
+            sys.exit(1)
+        except SystemExit:
+            _flush_stdout()
+            raise
+        _flush_stdout()
+        return result
 
     return wrapper
 
@@ -340,6 +390,9 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
       boardpapers ingest corpus/ --engine tantivy --index tantivy-index
       boardpapers ingest /data/papers --workers 4 --pdf-engine pdfium
     """
+    import sqlite3
+
+    from pipeline.errors import IndexLocked
     from pipeline.ingest import PaperParser, ingest
     from pipeline.output.render import OUTCOME_COLUMNS, ingest_summary_text, outcome_row
     from pipeline.read.ocr import INSTALL_HINT, unavailable_reason
@@ -353,9 +406,20 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
     except ValueError as exc:  # BOARDPAPERS_PDF_ENGINE names no engine
         raise click.UsageError(str(exc)) from None
     with progress_bar("ingesting") as update:
-        summary = ingest(paths, index_dir, progress=update, parser=parser, workers=workers, strict=strict,
-                         retry_failed=retry_failed, lock_timeout=lock_timeout, commit_every=commit_every,
-                         on_wait=log, engine=engine)
+        try:
+            summary = ingest(paths, index_dir, progress=update, parser=parser, workers=workers, strict=strict,
+                             retry_failed=retry_failed, lock_timeout=lock_timeout, commit_every=commit_every,
+                             on_wait=log, engine=engine)
+        except (OSError, sqlite3.Error, ValueError, BoardpapersError) as exc:
+            # A full disk shows as an OSError, as SQLite's "cannot rollback", as tantivy's
+            # ValueError, or as a lock file that could not be made (IndexLocked): name the cause.
+            if not (isinstance(exc, OSError) and exc.errno in NO_SPACE) and not _no_space(index_dir):
+                raise
+            detail = "its lock file could not be made" if isinstance(exc, IndexLocked) else str(exc)
+            raise BoardpapersError(
+                f"no space left on device: the index at {index_dir} could not be written ({detail}); "
+                "what was committed before is kept: free some space and run the same command again"
+            ) from exc
     rows = [outcome_row(o) for o in summary.outcomes]
     if as_json:
         echo_jsonl(rows)
@@ -531,6 +595,20 @@ def fetch_progress_bar() -> Iterator[Callable[[Any], None]]:
                        description=state.message[:40])
 
         yield update
+
+
+#: Free bytes under which the index's disk counts as full when an ingest fails.
+FULL_DISK_BYTES = 64 * 1024
+
+
+def _no_space(path: Path) -> bool:
+    """Whether the disk holding ``path`` (or its nearest existing parent) is full."""
+    import shutil
+
+    for folder in (path, *path.absolute().parents):
+        with contextlib.suppress(OSError):
+            return shutil.disk_usage(folder).free < FULL_DISK_BYTES
+    return False
 
 
 @cli.command("status")

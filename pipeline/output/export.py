@@ -23,6 +23,7 @@ import csv
 import datetime as _dt
 import json
 import os
+import stat
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
@@ -495,8 +496,18 @@ def write_table(
         except BrokenPipeError:
             raise  # the reader stopped early (| head): not an error of ours
         except OSError as exc:
-            raise BoardpapersError(f"cannot write the {what} table: {exc.strerror or exc}") from exc
+            raise BoardpapersError(f"cannot write the {what} table: {_os_reason(exc)}") from exc
     path = Path(out)
+    if _is_special(path):
+        # A device or a pipe (-o /dev/stdout, a FIFO): written in place; renaming
+        # a file over it would replace it with that file.
+        if fmt not in STREAM_FORMATS:
+            raise BoardpapersError(f"{path}: not a regular file: {fmt} output needs a file name")
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                return write_table(reports, what, fmt, f)
+        except OSError as exc:
+            raise BoardpapersError(f"{path}: {_os_reason(exc)}") from exc
     tmp = path.with_name(f".{path.name}.partial")
     try:
         if fmt == "parquet":
@@ -509,11 +520,25 @@ def write_table(
                 n = write_table(reports, what, fmt, f)
         os.replace(tmp, path)
     except OSError as exc:
-        raise BoardpapersError(f"{path}: {exc.strerror or exc}") from exc
+        raise BoardpapersError(f"{path}: {_os_reason(exc)}") from exc
     finally:
         if tmp.exists():
             tmp.unlink()
     return n
+
+
+def _is_special(path: Path) -> bool:
+    """Whether ``path`` exists and is not a regular file (a device, a FIFO, a socket)."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:  # missing (a new file), or unreadable: the rename path reports it
+        return False
+
+
+def _os_reason(exc: OSError) -> str:
+    """An OS error as a reason: ``no space left on device``."""
+    text = exc.strerror or str(exc)
+    return text[:1].lower() + text[1:]
 
 
 def _which_table(columns: Iterable[str]) -> str:

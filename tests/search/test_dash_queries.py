@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import make_report
+
 from pipeline.cli import cli
 from pipeline.index import ENGINES, open_index
 

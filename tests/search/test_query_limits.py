@@ -1,4 +1,4 @@
-"""Abusive queries (deep nesting, thousands of terms, huge pages) end in a one-line error and exit 2, on both engines."""
+"""Abusive queries (deep nesting, thousands of terms, huge pages): a one-line error and exit 2, on both engines."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import make_report
+
 from pipeline.cli import cli
 from pipeline.config import MAX_PAGE, MAX_SECTIONS
 from pipeline.errors import QueryError
