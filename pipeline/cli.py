@@ -11,6 +11,7 @@ that ``boardpapers --help`` stays instant.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import errno
@@ -18,6 +19,7 @@ import functools
 import io
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -70,10 +72,36 @@ def filter_options(f: Callable) -> Callable:
     return f
 
 
+#: Python's stand-ins for the bytes of a file name that are not UTF-8 (surrogate escapes).
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+#: The codec error handler that prints such a byte as ``\xe9`` (as ``storable_path`` stores it).
+PATH_ERRORS = "boardpapers-escape"
+
+
+def _escape_undecodable(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return "".join(f"\\x{ord(c) - 0xDC00:02x}" if 0xDC80 <= ord(c) <= 0xDCFF else "\ufffd" for c in bad), exc.end
+
+
+codecs.register_error(PATH_ERRORS, _escape_undecodable)
+
+
+def _safe_streams() -> None:
+    """stdout and stderr print a file name that is not UTF-8 (``caf\xe9.txt``) instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
+            stream.reconfigure(errors=PATH_ERRORS)  # type: ignore[union-attr]
+
+
 def echo_jsonl(rows: Iterable[Mapping[str, Any]]) -> None:
     out = sys.stdout
     for row in rows:
-        out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        line = json.dumps(row, ensure_ascii=False, default=str)
+        # a name that is not UTF-8: its byte as the text \xe9 (valid JSON, as the index stores it)
+        line = _UNDECODABLE.sub(lambda m: f"\\\\x{ord(m.group()) - 0xDC00:02x}", line)
+        out.write(line + "\n")
     out.flush()
 
 
@@ -134,6 +162,7 @@ def handle_errors(f: Callable) -> Callable:
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _safe_streams()
         try:
             result = f(*args, **kwargs)
         except QueryError as exc:

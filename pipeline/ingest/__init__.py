@@ -77,7 +77,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from pipeline import config
 from pipeline.errors import BoardpapersError, NeedsOCR, SearchIndexError
 from pipeline.model import IngestOutcome, IngestSummary, Report
-from pipeline.read.walk import Found, scan_paths
+from pipeline.read.walk import Found, scan_paths, storable_path
 
 if TYPE_CHECKING:  # pragma: no cover - concurrent.futures loads multiprocessing: only when a pool is used
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -225,9 +225,9 @@ def _fingerprint(path: Path) -> _Fingerprint:
 def _key(path: Path) -> str:
     """A file's identity: its resolved path (absolute, when a symlink loop can't be resolved)."""
     try:
-        return str(path.resolve())
+        return storable_path(str(path.resolve()))
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
-        return os.path.abspath(path)
+        return storable_path(os.path.abspath(path))
 
 
 def _reason(path: Path | str, exc: BaseException) -> str:
@@ -674,7 +674,7 @@ class _Run:
         self.strict = strict
         self.outcomes: list[IngestOutcome | None] = [None] * len(found)
         # a problem found on the walk (a looping folder link) is known by the link itself
-        self.keys = [os.path.abspath(f.path) if f.problem else _key(f.path) for f in found]
+        self.keys = [storable_path(os.path.abspath(f.path)) if f.problem else _key(f.path) for f in found]
         self.by_path = ix.files()  # path -> sha256: committed, then as parsed in this run
         self.by_sha = {sha: path for path, sha in self.by_path.items()}
         self.pending: list[tuple[int, _Pending]] = []

@@ -25,6 +25,7 @@ from typing import Iterable, Iterator, Sequence
 
 from pipeline.errors import SearchIndexError
 from pipeline.model import IngestOutcome, LedgerEntry
+from pipeline.read.walk import real_path, storable_path
 
 #: The ledger's file inside the index directory.
 LEDGER_FILE = "ledger.sqlite"
@@ -73,6 +74,13 @@ ON CONFLICT(path) DO UPDATE SET
 """
 
 
+def _stored_text(text: str | None) -> str | None:
+    """A reason as text SQLite takes: a byte of a file name that is not UTF-8 as ``\\xe9``."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def utc_now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -118,7 +126,8 @@ class Ledger:
             return
         when = time or utc_now()
         values = [
-            (key, o.sha256, STANDING[o.status], o.reason, o.report_id, o.sections, when) for key, o in rows
+            (storable_path(key), o.sha256, STANDING[o.status], _stored_text(o.reason), o.report_id, o.sections, when)
+            for key, o in rows
         ]
         try:
             with self._transaction():
@@ -148,8 +157,8 @@ class Ledger:
             raise SearchIndexError(f"cannot read the ingest ledger {self.path}: {exc}") from exc
 
     def failed_paths(self) -> tuple[str, ...]:
-        """Paths whose last ingest failed, sorted."""
-        return tuple(e.path for e in self.entries() if e.status == "failed")
+        """Paths whose last ingest failed, sorted (as Python opens them: see ``real_path``)."""
+        return tuple(real_path(e.path) for e in self.entries() if e.status == "failed")
 
 
 def failed_paths(index_dir: str | os.PathLike[str]) -> tuple[str, ...]:

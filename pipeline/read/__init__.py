@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -15,6 +16,7 @@ from pipeline import config
 from pipeline.config import MARKDOWN_EXTENSIONS, PDF_EXTENSIONS
 from pipeline.errors import ReadError, UnsupportedFormat
 from pipeline.model import Document
+from pipeline.read.walk import storable_path
 
 #: How many leading bytes are sniffed for the format.
 SNIFF_BYTES = 1024
@@ -85,4 +87,7 @@ def read_lines(path: str | os.PathLike[str], *, pdf_engine: str | None = None) -
         raise ReadError(str(p), "empty file")
     fmt = sniff_format(p, head)
     sha = file_sha256(p)
-    return _reader_for(fmt, engine)(p, sha, size)
+    doc = _reader_for(fmt, engine)(p, sha, size)
+    if (stored := storable_path(doc.source.path)) != doc.source.path:  # a name that is not UTF-8
+        doc = replace(doc, source=replace(doc.source, path=stored))
+    return doc

@@ -7,11 +7,43 @@ link back to a folder already searched (a loop) is reported, not followed.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from pipeline.config import SUPPORTED_EXTENSIONS
+
+
+_ESCAPED_BYTE = re.compile(
+    r"""
+    \\x(?P<hex>[89a-f][0-9a-f])   # \xe9: a byte 0x80-0xFF of a file name that is not UTF-8
+    """,
+    re.VERBOSE,
+)
+
+
+def storable_path(path: str) -> str:
+    """A path as text that any store takes (SQLite, the index engines, JSON): a name whose bytes
+    are not UTF-8 (Python holds them as surrogate escapes, ``caf\\udce9.txt``) gets each such byte
+    as ``\\xe9`` (``caf\\xe9.txt``, as it is shown too); any other path is unchanged.
+
+    :func:`real_path` turns it back (a name that really holds the text ``\\x80``-``\\xff`` and
+    a byte that is not UTF-8 is the one case it cannot tell apart).
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+    return path
+
+
+def real_path(stored: str) -> str:
+    """The file's name again, as Python opens it, from :func:`storable_path`'s text."""
+    if "\\x" not in stored:
+        return stored
+    raw = _ESCAPED_BYTE.sub(lambda m: chr(0xDC00 + int(m["hex"], 16)), stored)
+    return os.fsdecode(raw.encode("utf-8", "surrogateescape")) if raw != stored else stored
 
 
 @dataclass(frozen=True, slots=True)
