@@ -281,7 +281,9 @@ def _note(path: Path, fp: _Fingerprint) -> str | None:
     if is_pdf and path.suffix.lower() != ".pdf":
         return f"PDF content under a {path.suffix or 'suffix-less'} name: read as PDF"
     if not is_pdf and not fp.utf8:
-        return "not UTF-8: read as Windows-1252 text"
+        from pipeline.read.text import encoding_note
+
+        return encoding_note(path)
     return None
 
 

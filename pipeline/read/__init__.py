@@ -39,7 +39,9 @@ def sniff_format(path: Path, head: bytes) -> str:
     ext = path.suffix.lower()
     if ext in PDF_EXTENSIONS:
         raise ReadError(str(path), "not a PDF: the file does not start with %PDF-")
-    if b"\x00" in head:
+    from pipeline.read.text import bom_encoding
+
+    if b"\x00" in head and bom_encoding(head) is None:  # UTF-16 and UTF-32 text holds NULs
         raise UnsupportedFormat(str(path), "binary file: not a PDF, text or markdown paper")
     if ext in MARKDOWN_EXTENSIONS:
         return "markdown"

@@ -9,17 +9,99 @@ export leaves at the foot of each page.
 
 from __future__ import annotations
 
+import codecs
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ReadError
 from pipeline.config import MARKDOWN_EXTENSIONS
 from pipeline.model import Document, Line, Source, Span
 
-#: Encodings tried in order; cp1252 covers Word exports saved as "ANSI".
-ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252")
+#: The encoding of a file that is not UTF-8; cp1252 covers Word exports saved as "ANSI".
+FALLBACK_ENCODING = "cp1252"
 #: Share of undecodable or control characters above which a file is not text.
 MAX_BINARY_SHARE = 0.05
+#: Byte order marks -> (codec, name): a text file saved as "Unicode" by Windows tools.
+#: UTF-32's come first: its little-endian mark starts with UTF-16's.
+BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+#: Line numbers listed in the note on lines read as Windows-1252.
+NOTE_LINES_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A text file's characters and, when it was not plain UTF-8, how it was read."""
+
+    text: str
+    note: str | None = None
+
+
+def bom_encoding(head: bytes) -> tuple[str, str] | None:
+    """(codec, name) of the byte order mark ``head`` starts with (UTF-16 or UTF-32), or None."""
+    for mark, codec, name in BOMS:
+        if head.startswith(mark):
+            return codec, name
+    return None
+
+
+def decode_text(raw: bytes) -> Decoded:
+    """The characters of a text file: by its byte order mark (UTF-16, UTF-32), else UTF-8,
+    line by line: a line that is not UTF-8 (one stray Windows-1252 byte in a UTF-8 file)
+    is read as Windows-1252, the others stay UTF-8; the note says which lines."""
+    bom = bom_encoding(raw)
+    if bom is not None:
+        codec, name = bom
+        try:
+            return Decoded(raw.decode(codec), f"read as {name} text (it starts with a byte order mark)")
+        except UnicodeDecodeError:
+            return Decoded(raw.decode(codec, "replace"),
+                           f"read as {name} text (it starts with a byte order mark); bytes that are not {name} "
+                           "replaced by \ufffd")
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    try:
+        return Decoded(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    lines = raw.split(b"\n")
+    out: list[str] = []
+    fallback: list[int] = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode(FALLBACK_ENCODING, "replace"))  # cp1252 leaves 5 bytes undefined
+            fallback.append(number)
+    text = "\n".join(out)
+    if len(fallback) == sum(1 for line in lines if not line.isascii()):
+        return Decoded(text, "not UTF-8: read as Windows-1252 text")
+    shown = ", ".join(map(str, fallback[:NOTE_LINES_SHOWN])) + (", ..." if len(fallback) > NOTE_LINES_SHOWN else "")
+    what = f"line {shown}" if len(fallback) == 1 else f"{len(fallback)} lines ({shown})"
+    return Decoded(text, f"UTF-8 but for {what}, read as Windows-1252")
+
+
+def decode(path: Path, raw: bytes) -> str:
+    """:func:`decode_text`'s characters; raises ReadError for a binary file."""
+    text = decode_text(raw).text
+    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if text and bad / len(text) > MAX_BINARY_SHARE:
+        raise ReadError(str(path), "not a text file (binary content)")
+    return text
+
+
+def encoding_note(path: Path) -> str | None:
+    """How a text file's characters were read, when it was not plain UTF-8 (None: UTF-8)."""
+    try:
+        return decode_text(path.read_bytes()).note
+    except OSError:
+        return None
+
 
 _HTML_TAG = re.compile(
     r"""
@@ -52,19 +134,6 @@ _PAGE_STAMP = re.compile(
 )
 
 _ESCAPE = re.compile(r"\\([\\*_#\[\]()`>+.!-])")
-
-
-def decode(path: Path, raw: bytes) -> str:
-    for enc in ENCODINGS:
-        try:
-            text = raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
-        if text and bad / len(text) > MAX_BINARY_SHARE:
-            raise ReadError(str(path), "not a text file (binary content)")
-        return text
-    raise ReadError(str(path), "cannot decode as UTF-8 or Windows-1252 text")
 
 
 def _bold_spans(text: str) -> tuple[str, list[tuple[str, bool, bool]]]:
