@@ -332,7 +332,7 @@ def _create(directory: Path) -> tv.Index:
     return _open(directory)
 
 
-def open_tantivy(path: str | os.PathLike[str], *, create: bool = False) -> "TantivyIndex":
+def open_tantivy(path: str | os.PathLike[str], *, create: bool = False, readonly: bool = False) -> "TantivyIndex":
     """Open the tantivy index in ``path``; with ``create``, make it (and the directory) if missing.
 
     Raises :class:`~pipeline.errors.SearchIndexError` when there is no index and
@@ -350,6 +350,8 @@ def open_tantivy(path: str | os.PathLike[str], *, create: bool = False) -> "Tant
     if not current:
         if not names and not create:
             raise SearchIndexError(f"no index at {path} (run `boardpapers ingest PATH --index {path}` first)")
+        if readonly:  # a read command never writes
+            raise SearchIndexError(_index.stale_index(path, meta))
         path.mkdir(parents=True, exist_ok=True)
         if names:
             _migrate(path, meta, names)

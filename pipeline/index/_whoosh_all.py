@@ -438,18 +438,40 @@ def engine_of(path: str | os.PathLike[str], engine: str | None = None) -> str:
     return recorded
 
 
-def open_index(path: str | os.PathLike[str], *, create: bool = False, engine: str | None = None) -> Index:
+def foreign_index(path: str | os.PathLike[str]) -> str | None:
+    """What another program left in ``path`` that must not be touched (None: nothing foreign).
+
+    A meta.json that is not ours (no ``schema_version``: tantivy's own, say), or
+    Whoosh indexes none of which is named ``boardpapers...`` with no meta.json.
+    """
+    path = Path(path)
+    meta = _read_meta(path)
+    if meta and "schema_version" not in meta:
+        return f"{path} holds another program's index (its {META_FILE} is not a boardpapers one)"
+    names = _whoosh_names(path)
+    if meta is None and names and not any(n.startswith("boardpapers") for n in names):
+        return f"{path} holds another program's Whoosh index ({', '.join(sorted(names))})"
+    return None
+
+
+def open_index(
+    path: str | os.PathLike[str], *, create: bool = False, engine: str | None = None, readonly: bool = False
+) -> Index:
     """Open the index in ``path``; with ``create``, make it (and the directory) if missing.
 
     The engine is the one recorded in the index's meta.json; ``engine``
     (``whoosh`` | ``tantivy``, default whoosh) chooses it for a new index.
     Raises :class:`~pipeline.errors.SearchIndexError` when there is no index and
-    ``create`` is false. An index of another schema version is rebuilt.
+    ``create`` is false, or when ``path`` holds another program's index (never
+    changed). An index of another schema version is rebuilt, unless ``readonly``
+    (a read command, which never writes): then that is a SearchIndexError too.
     """
+    if (foreign := foreign_index(path)) is not None:
+        raise SearchIndexError(f"{foreign}: not a boardpapers index, left as it is (give another --index folder)")
     if engine_of(path, engine) == "tantivy":
         from pipeline.index._tantivy_all import open_tantivy
 
-        return open_tantivy(path, create=create)
+        return open_tantivy(path, create=create, readonly=readonly)
     from whoosh import index as wi
 
     path = Path(path)
@@ -459,6 +481,8 @@ def open_index(path: str | os.PathLike[str], *, create: bool = False, engine: st
     if not current:
         if not names and not create:
             raise SearchIndexError(f"no index at {path} (run `boardpapers ingest PATH --index {path}` first)")
+        if readonly:
+            raise SearchIndexError(stale_index(path, meta))
         path.mkdir(parents=True, exist_ok=True)
         if names:
             _migrate(path, meta, names)
@@ -470,6 +494,13 @@ def open_index(path: str | os.PathLike[str], *, create: bool = False, engine: st
     except Exception as exc:  # a corrupt or unreadable index
         raise SearchIndexError(f"cannot open the index at {path}: {exc}") from exc
     return WhooshIndex(path, ix)
+
+
+def stale_index(path: Path, meta: dict[str, Any] | None) -> str:
+    """Why a read command does not open an index that needs rebuilding, and what to do."""
+    version = (meta or {}).get("schema_version", "unknown")
+    return (f"the index at {path} has schema version {version}, which this version does not read: "
+            f"rebuild it from its records with `boardpapers ingest --retry-failed --index {path}`")
 
 
 def _old_records(path: Path, names: list[str]) -> Iterator[Report]:
@@ -567,11 +598,14 @@ def run_lock(
     a crashed run leaves no stale lock. Waits up to ``timeout`` seconds,
     calling ``on_wait(message)`` once if it has to wait, then raises
     :class:`~pipeline.errors.IndexLocked` naming the holder. Creates the
-    directory if needed.
+    directory if needed; refuses (SearchIndexError, writing nothing) a folder
+    holding another program's index.
     """
     from whoosh.util.filelock import FileLock
 
     path = Path(path)
+    if (foreign := foreign_index(path)) is not None:
+        raise SearchIndexError(f"{foreign}: not a boardpapers index, left as it is (give another --index folder)")
     lock = FileLock(str(path / RUN_LOCK_FILE))
     try:
         path.mkdir(parents=True, exist_ok=True)

@@ -185,7 +185,7 @@ def archive_status(index_dir: str | os.PathLike[str]) -> tuple[LedgerEntry, ...]
         with ledger:
             recorded = ledger.entries()
     try:
-        with open_index(index_dir) as ix:
+        with open_index(index_dir, readonly=True) as ix:
             held = ix.files()  # path -> sha256
     except SearchIndexError:
         if ledger is None:

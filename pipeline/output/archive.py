@@ -145,6 +145,6 @@ def open_archive(path: str | os.PathLike[str]) -> Archive:
     """Open the index at ``path`` for analysis; raises SearchIndexError when there is none."""
     from pipeline.index import open_index
 
-    with open_index(path):
+    with open_index(path, readonly=True):
         pass
     return Archive(path)

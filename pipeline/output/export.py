@@ -365,7 +365,7 @@ def load_reports(index_dir: str | os.PathLike[str]) -> list[Report]:
 
     from pipeline.index import open_index
 
-    with open_index(index_dir) as ix:
+    with open_index(index_dir, readonly=True) as ix:
         by_sha = ix.hashes()
         reports = list(ix.iter_reports())
     out = []

@@ -83,7 +83,7 @@ def _opened(index: "str | os.PathLike[str] | Index") -> Iterator["Index"]:
         return
     from pipeline.index import open_index
 
-    with open_index(index) as ix:  # type: ignore[arg-type]
+    with open_index(index, readonly=True) as ix:  # type: ignore[arg-type]
         yield ix
 
 
