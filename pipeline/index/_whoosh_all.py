@@ -39,6 +39,7 @@ and the merging process appends them: the same single segment.
 from __future__ import annotations
 
 import datetime as _dt
+import bisect
 import json
 import logging
 import os
@@ -141,6 +142,9 @@ SNIPPET_CONTEXT = 90
 SNIPPET_FRAGMENTS = 2
 #: Text no longer than this is shown whole (recommendations, short sections).
 SNIPPET_WHOLE = 300
+#: Most matches of one text a snippet's fragments are chosen among (the first ones): the work per
+#: hit stays bounded however often a long text matches.
+SNIPPET_MAX_SPANS = 1000
 #: Joins fragments.
 SNIPPET_ELLIPSIS = " … "
 #: Wrap matched words.
@@ -2120,17 +2124,30 @@ def make_snippet(text: str, spans: list[tuple[int, int]], *, whole: int = SNIPPE
     """
     if not text:
         return ""
+    spans = sorted(spans)[:SNIPPET_MAX_SPANS]
     if len(text) <= whole:
         windows = [(0, len(text))]
     elif not spans:
         windows = [(0, min(len(text), 2 * SNIPPET_CONTEXT))]
     else:
-        # Score a window around each match by the distinct matched words it holds.
+        # Score a window around each match by the distinct matched words it holds. The spans
+        # are sorted and do not overlap, so those inside a window are a run between two
+        # pointers that only move forward: one pass, counting words in and out.
+        words = [text[s:e].lower() for s, e in spans]
+        counts: dict[str, int] = {}
+        first = last = 0  # the run spans[first:last] lies inside the current window
         candidates = []
         for start, end in spans:
             lo, hi = max(0, start - SNIPPET_CONTEXT), min(len(text), end + SNIPPET_CONTEXT)
-            inside = {text[s:e].lower() for s, e in spans if s >= lo and e <= hi}
-            candidates.append((-len(inside), lo, hi))
+            while last < len(spans) and spans[last][1] <= hi:
+                counts[words[last]] = counts.get(words[last], 0) + 1
+                last += 1
+            while first < last and spans[first][0] < lo:
+                counts[words[first]] -= 1
+                if not counts[words[first]]:
+                    del counts[words[first]]
+                first += 1
+            candidates.append((-len(counts), lo, hi))
         chosen: list[tuple[int, int]] = []
         for _, lo, hi in sorted(candidates):
             if any(lo < c_hi and hi > c_lo for c_lo, c_hi in chosen):
@@ -2143,8 +2160,10 @@ def make_snippet(text: str, spans: list[tuple[int, int]], *, whole: int = SNIPPE
     for lo, hi in windows:
         lo, hi = _word_boundary(text, lo, hi)
         parts, pos = [], lo
-        for s, e in spans:
-            if s >= lo and e <= hi:
+        for s, e in spans[bisect.bisect_left(spans, (lo, lo)):]:
+            if s > hi:
+                break
+            if e <= hi:
                 parts += [text[pos:s], MARK_OPEN, text[s:e], MARK_CLOSE]
                 pos = e
         parts.append(text[pos:hi])

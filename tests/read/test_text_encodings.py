@@ -1,4 +1,4 @@
-"""Text in UTF-16 or UTF-32 (with a byte order mark) is read; a UTF-8 file with one stray cp1252 byte is read per line."""
+"""UTF-16 and UTF-32 text (with a byte order mark) is read; one stray cp1252 byte in UTF-8 is read per line."""
 
 from __future__ import annotations
 
