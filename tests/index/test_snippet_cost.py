@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from conftest import make_report
+
 from pipeline.index import ENGINES, make_snippet, open_index
 from pipeline.index._whoosh_all import SNIPPET_MAX_SPANS
 from pipeline.search import search
