@@ -21,6 +21,10 @@ class NeedsOCR(ReadError):
     """The PDF has no text layer: it is a scan that needs OCR."""
 
 
+class DamagedPDF(ReadError):
+    """A PDF library could not read (part of) the file: the other PDF engine may still read it."""
+
+
 class UnsupportedFormat(ReadError):
     """No reader handles this file's content."""
 

@@ -14,7 +14,7 @@ from typing import Callable
 
 from pipeline import config
 from pipeline.config import MARKDOWN_EXTENSIONS, PDF_EXTENSIONS
-from pipeline.errors import ReadError, UnsupportedFormat
+from pipeline.errors import DamagedPDF, ReadError, UnsupportedFormat
 from pipeline.model import Document
 from pipeline.read.walk import storable_path
 
@@ -62,6 +62,17 @@ def _reader_for(fmt: str, pdf_engine: str) -> Reader:
     return read_text
 
 
+def _other_engine(path: Path, sha: str, size: int, engine: str, failed: DamagedPDF) -> Document:
+    """A PDF one engine could not read, read by the other (PDFium fails on page trees pdfminer
+    repairs, pdfminer on objects PDFium repairs). When both fail, pdfplumber's reason: pdfminer
+    says more of what is broken."""
+    other = next(e for e in config.PDF_ENGINES if e != engine)
+    try:
+        return _reader_for("pdf", other)(path, sha, size)
+    except ReadError as also:
+        raise (also if other == "pdfplumber" else failed) from None
+
+
 def read_lines(path: str | os.PathLike[str], *, pdf_engine: str | None = None) -> Document:
     """Read one paper into lines with layout (the first stage of the pipeline).
 
@@ -89,7 +100,10 @@ def read_lines(path: str | os.PathLike[str], *, pdf_engine: str | None = None) -
         raise ReadError(str(p), "empty file")
     fmt = sniff_format(p, head)
     sha = file_sha256(p)
-    doc = _reader_for(fmt, engine)(p, sha, size)
+    try:
+        doc = _reader_for(fmt, engine)(p, sha, size)
+    except DamagedPDF as failed:
+        doc = _other_engine(p, sha, size, engine, failed)
     if (stored := storable_path(doc.source.path)) != doc.source.path:  # a name that is not UTF-8
         doc = replace(doc, source=replace(doc.source, path=stored))
     return doc

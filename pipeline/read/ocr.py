@@ -25,6 +25,7 @@ from pathlib import Path
 
 from pipeline.errors import NeedsOCR, ReadError
 from pipeline.model import Document
+from pipeline.read.failures import plain_reason, traceback_tail
 
 #: Tesseract language(s), ``eng+cym`` style.
 OCR_LANGUAGE = "eng"
@@ -97,7 +98,12 @@ def ocr_pdf(src: Path, dest: Path, *, force: bool = False) -> None:
     except OSError as exc:
         raise ReadError(str(src), f"cannot run ocrmypdf: {exc.strerror or exc}") from None
     if done.returncode != 0 or not dest.exists():
-        tail = " ".join((done.stderr or done.stdout or "").split())[-ERROR_TAIL_CHARS:]
+        output = done.stderr or done.stdout or ""
+        if "Traceback" in output:  # ocrmypdf crashed: its error, in plain words
+            tail = traceback_tail(output)
+            raise ReadError(str(src), f"OCR failed: {plain_reason(tail)}",
+                            hint=f"ocrmypdf exit {done.returncode}: {tail}")
+        tail = " ".join(output.split())[-ERROR_TAIL_CHARS:]
         raise ReadError(str(src), f"OCR failed (ocrmypdf exit {done.returncode}: {tail or 'no message'})")
 
 

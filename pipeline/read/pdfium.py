@@ -61,7 +61,8 @@ import re
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, Sequence
 
-from pipeline.errors import NeedsOCR, ReadError
+from pipeline.errors import DamagedPDF, NeedsOCR, ReadError
+from pipeline.read.failures import exception_detail
 from pipeline.read.pdfplumber import (
     LINE_TOLERANCE,
     MIN_TEXT_CHARS,
@@ -909,7 +910,7 @@ def _open(path: Path) -> Any:
                 str(path), "truncated PDF: the file ends before its %%EOF marker (an incomplete download or copy?)"
             ) from None
         reason = ERROR_REASONS.get(code or 0, str(exc))
-        raise ReadError(str(path), f"damaged or unreadable PDF (PDFium: {reason})") from None
+        raise DamagedPDF(str(path), f"damaged or unreadable PDF (PDFium: {reason})") from None
 
 
 #: What a page's MediaBox is taken to be when it has none (as pypdfium2 does: ANSI A).
@@ -956,7 +957,7 @@ def read_pdf_pdfium(path: Path, sha256: str, size: int) -> Document:
     try:
         n_pages = len(pdf)
         if n_pages == 0:
-            raise ReadError(str(path), "PDF has no pages")
+            raise DamagedPDF(str(path), "PDF has no pages")
         fonts = _FontCache()
         for index in range(n_pages):
             try:
@@ -973,9 +974,8 @@ def read_pdf_pdfium(path: Path, sha256: str, size: int) -> Document:
             except ReadError:
                 raise
             except Exception as exc:
-                raise ReadError(
-                    str(path), f"damaged or unreadable PDF: page {index + 1} cannot be read ({type(exc).__name__})"
-                ) from None
+                raise DamagedPDF(str(path), f"damaged or unreadable PDF: page {index + 1} cannot be read "
+                                            f"(PDFium: {exception_detail(exc)})") from None
     finally:
         pdf.close()
     if sum(len(l.text) for l in lines) < MIN_TEXT_CHARS:

@@ -6,12 +6,14 @@ closed after use, so memory stays bounded on long papers.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from pipeline.errors import NeedsOCR, ReadError
+from pipeline.errors import DamagedPDF, NeedsOCR, ReadError
+from pipeline.read.failures import exception_detail, plain_reason
 from pipeline.model import Document, Line, Source, Span
 
 #: Words whose tops differ by at most this many points share a line.
@@ -224,8 +226,17 @@ def _failure(path: Path, exc: BaseException, what: str = "") -> ReadError:
         return ReadError(str(path), "encrypted PDF: a password is needed to open it")
     if is_truncated(path):
         return ReadError(str(path), "truncated PDF: the file ends before its %%EOF marker (an incomplete download or copy?)")
-    detail = f"{name}: {exc}" if str(exc) else name
-    return ReadError(str(path), f"damaged or unreadable PDF{what} ({detail})")
+    detail = exception_detail(exc)
+    return DamagedPDF(str(path), f"damaged or unreadable PDF{what}: {plain_reason(detail)}", hint=detail)
+
+
+def _no_pages(path: Path, pdf: Any) -> ReadError:
+    """"PDF has no pages", and what is broken: the cross-reference table, or the page tree."""
+    xrefs = getattr(getattr(pdf, "doc", None), "xrefs", ())
+    if any(type(x).__name__ == "PDFXRefFallback" for x in xrefs):
+        return DamagedPDF(str(path), "PDF has no pages: its cross-reference table is damaged, "
+                                     "and no page was found by scanning the file")
+    return DamagedPDF(str(path), "PDF has no pages: its page tree lists none")
 
 
 def _open(path: Path) -> Any:
@@ -246,7 +257,7 @@ def read_pdf(path: Path, sha256: str, size: int) -> Document:
         except Exception as exc:
             raise _failure(path, exc) from None
         if n_pages == 0:
-            raise ReadError(str(path), "PDF has no pages")
+            raise _no_pages(path, pdf)
         for page in pdf.pages:
             try:
                 words = page.extract_words(
@@ -271,7 +282,8 @@ def read_pdf(path: Path, sha256: str, size: int) -> Document:
             finally:
                 page.close()
     finally:
-        pdf.close()
+        with contextlib.suppress(Exception, RecursionError):  # closing walks the pages again: the same failure
+            pdf.close()
     if sum(len(l.text) for l in lines) < MIN_TEXT_CHARS:
         raise NeedsOCR(
             str(path),
