@@ -403,11 +403,14 @@ _TOC = re.compile(
 )
 
 
-def _whoosh_names(path: Path) -> set[str]:
-    """Names of the Whoosh indexes in a directory."""
+def _whoosh_names(path: Path, *, ours: bool = True) -> set[str]:
+    """Names of the Whoosh indexes in a directory: boardpapers' own (every version's name starts
+    ``boardpapers``; an index another program keeps beside them is never opened, rebuilt or
+    removed), or with ``ours=False`` all of them."""
     if not path.is_dir():
         return set()
-    return {m["name"] for f in os.listdir(path) if (m := _TOC.match(f))}
+    names = {m["name"] for f in os.listdir(path) if (m := _TOC.match(f))}
+    return {n for n in names if n.startswith("boardpapers")} if ours else names
 
 
 def _remove_whoosh_index(path: Path, name: str) -> None:
@@ -452,9 +455,9 @@ def foreign_index(path: str | os.PathLike[str]) -> str | None:
     meta = _read_meta(path)
     if meta and "schema_version" not in meta:
         return f"{path} holds another program's index (its {META_FILE} is not a boardpapers one)"
-    names = _whoosh_names(path)
-    if meta is None and names and not any(n.startswith("boardpapers") for n in names):
-        return f"{path} holds another program's Whoosh index ({', '.join(sorted(names))})"
+    theirs = _whoosh_names(path, ours=False)
+    if meta is None and theirs and not _whoosh_names(path):
+        return f"{path} holds another program's Whoosh index ({', '.join(sorted(theirs))})"
     return None
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from pipeline.errors import NeedsOCR, ReadError
 from pipeline.model import Document
 from pipeline.read.failures import plain_reason, traceback_tail
+from pipeline.read.walk import storable_path
 
 #: Tesseract language(s), ``eng+cym`` style.
 OCR_LANGUAGE = "eng"
@@ -124,5 +125,6 @@ def ocr_document(path: Path, sha256: str, *, force: bool = False) -> Document:
             raise NeedsOCR(str(path), "no text found even after OCR (a blank or unreadable scan?)") from None
         except ReadError as exc:
             raise ReadError(str(path), f"after OCR: {exc.reason}") from None
-    source = dataclasses.replace(doc.source, path=str(path), sha256=sha256, size_bytes=os.path.getsize(path))
+    source = dataclasses.replace(doc.source, path=storable_path(str(path)), sha256=sha256,
+                                 size_bytes=os.path.getsize(path))
     return dataclasses.replace(doc, source=source)

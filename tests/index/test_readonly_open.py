@@ -97,3 +97,27 @@ def test_a_read_command_does_not_rebuild_an_index_of_another_schema_version(tmp_
     # ingest (a writer) rebuilds it from its records, as before
     assert run("ingest", "--retry-failed", "--index", str(folder)).exit_code == 0
     assert run("search", "budget", "--index", str(folder)).exit_code == 0
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_rebuild_leaves_another_programs_whoosh_index_in_the_same_folder_alone(foreign_whoosh, engine):
+    folder = foreign_whoosh
+    theirs = snapshot(folder)
+    with _ours_beside(folder, engine) as ix:
+        ix.add_reports([make_report("r1", [PURPOSE])])
+    meta = json.loads((folder / "meta.json").read_text())
+    meta["schema_version"] = 1  # ours, from an older boardpapers: the next writer rebuilds it
+    (folder / "meta.json").write_text(json.dumps(meta))
+    with open_index(folder, create=True) as ix:  # what ingest does
+        assert ix.report_ids() == ("r1",)
+    now = snapshot(folder)
+    assert {name: now.get(name) for name in theirs} == theirs  # their index, file for file
+
+
+def _ours_beside(folder: Path, engine: str):
+    """Our index made in a folder that already holds theirs (as an older boardpapers would have)."""
+    from pipeline.index import _whoosh_all
+
+    meta = {"schema_version": _whoosh_all.SCHEMA_VERSION, "engine": engine}
+    (folder / "meta.json").write_text(json.dumps(meta))
+    return open_index(folder, create=True, engine=engine)
