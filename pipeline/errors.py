@@ -42,5 +42,9 @@ class SearchIndexError(BoardpapersError):
     """The on-disk index is missing, locked or unusable."""
 
 
+class NoIndex(SearchIndexError):
+    """The folder holds no index (yet)."""
+
+
 class IndexLocked(SearchIndexError):
     """Another process holds the index's write lock."""

@@ -60,7 +60,7 @@ import numpy as np
 import tantivy as tv
 
 from pipeline.index import _whoosh_all as _index
-from pipeline.errors import SearchIndexError, IndexLocked, QueryError
+from pipeline.errors import IndexLocked, NoIndex, QueryError, SearchIndexError
 from pipeline.index._whoosh_all import (
     BODY_WEIGHT,
     FUZZY_PREFIX_LENGTH,
@@ -349,7 +349,7 @@ def open_tantivy(path: str | os.PathLike[str], *, create: bool = False, readonly
     )
     if not current:
         if not names and not create:
-            raise SearchIndexError(f"no index at {path} (run `boardpapers ingest PATH --index {path}` first)")
+            raise NoIndex(f"no index at {path} (run `boardpapers ingest PATH --index {path}` first)")
         if readonly:  # a read command never writes
             raise SearchIndexError(_index.stale_index(path, meta))
         path.mkdir(parents=True, exist_ok=True)

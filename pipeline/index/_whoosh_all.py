@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from pipeline.config import DEFAULT_INDEX_ENGINE, INDEX_ENGINES
-from pipeline.errors import SearchIndexError, IndexLocked, QueryError
+from pipeline.errors import IndexLocked, NoIndex, QueryError, SearchIndexError
 from pipeline.model import (
     Hit,
     QAll,
@@ -487,7 +487,7 @@ def open_index(
     current = meta is not None and meta.get("schema_version") == SCHEMA_VERSION and INDEX_NAME in names
     if not current:
         if not names and not create:
-            raise SearchIndexError(f"no index at {path} (run `boardpapers ingest PATH --index {path}` first)")
+            raise NoIndex(f"no index at {path} (run `boardpapers ingest PATH --index {path}` first)")
         if readonly:
             raise SearchIndexError(stale_index(path, meta))
         path.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from pipeline.errors import SearchIndexError
+from pipeline.errors import NoIndex, SearchIndexError
 from pipeline.model import IngestOutcome, LedgerEntry
 from pipeline.read.walk import real_path, storable_path
 
@@ -187,7 +187,7 @@ def archive_status(index_dir: str | os.PathLike[str]) -> tuple[LedgerEntry, ...]
     try:
         with open_index(index_dir, readonly=True) as ix:
             held = ix.files()  # path -> sha256
-    except SearchIndexError:
+    except NoIndex:  # a ledger but no index: every file it recorded as indexed is missing
         if ledger is None:
             raise
         held = {}

@@ -121,3 +121,15 @@ def _ours_beside(folder: Path, engine: str):
     meta = {"schema_version": _whoosh_all.SCHEMA_VERSION, "engine": engine}
     (folder / "meta.json").write_text(json.dumps(meta))
     return open_index(folder, create=True, engine=engine)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_status_of_an_index_to_rebuild_is_an_error_not_every_file_missing(tmp_path, engine):
+    folder = tmp_path / "index"
+    assert run("ingest", str(CORPUS / "seeds"), "--index", str(folder), "--engine", engine, "--workers", "1"
+               ).exit_code == 0
+    meta = json.loads((folder / "meta.json").read_text())
+    meta["schema_version"] = 1
+    (folder / "meta.json").write_text(json.dumps(meta))
+    res = run("status", "--index", str(folder))
+    assert res.exit_code == 1 and "schema version 1" in res.output and "missing" not in res.output, res.output
