@@ -36,6 +36,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from pipeline.config import MAX_PAGE
 from pipeline.errors import BoardpapersError, QueryError, SearchIndexError
 from pipeline.model import DOC_TYPES, SECTION_KINDS, Hit, Report, TraceEntry
 from pipeline.output.render import section_label
@@ -228,7 +229,7 @@ class WebApp:
         q = text_param(p, "q")
         options = self._filters(p)
         sort = choice_param(p, "sort", SORTS, "relevance")
-        page = int_param(p, "page", 1, 1, 10_000)
+        page = int_param(p, "page", 1, 1, MAX_PAGE)
         data: dict[str, Any] = {
             "q": q,
             "date_from": options["date_from"] or "",

@@ -60,7 +60,7 @@ class ArchiveHandle:
 
         with self._lock:
             if self._ix is None:
-                self._ix = open_index(self.path)
+                self._ix = open_index(self.path, readonly=True)  # a server never writes the index
             try:
                 yield self._ix
             except BoardpapersError:
