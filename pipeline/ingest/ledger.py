@@ -142,7 +142,10 @@ class Ledger:
         try:
             yield
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            # SQLite has rolled back already after some errors (a full disk): a second ROLLBACK
+            # would raise "cannot rollback - no transaction is active" in place of the cause.
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
 
