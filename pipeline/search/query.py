@@ -89,8 +89,8 @@ OPERATORS: frozenset[str] = frozenset({"AND", "OR", "NOT"})
 MAX_QUERY_LENGTH = 4000
 #: Most search terms (words, phrases, ranges) in one query, and in one filter option's value:
 #: the engines' matchers nest once per term (Whoosh overflows Python's stack near 1,000), and a
-#: long OR costs time in proportion to its terms.
-MAX_QUERY_TERMS = 256
+#: long OR costs time in proportion to its terms (Whoosh merges each term's postings in every field).
+MAX_QUERY_TERMS = 64
 #: Deepest nesting of parentheses and NOT/-: the parser and the engines recurse once per level.
 MAX_QUERY_DEPTH = 32
 
