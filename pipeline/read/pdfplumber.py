@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from pipeline.errors import DamagedPDF, NeedsOCR, ReadError
-from pipeline.read.failures import exception_detail, plain_reason
 from pipeline.model import Document, Line, Source, Span
+from pipeline.read.failures import exception_detail, plain_reason
 
 #: Words whose tops differ by at most this many points share a line.
 LINE_TOLERANCE = 3.0

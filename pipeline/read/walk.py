@@ -14,7 +14,6 @@ from typing import Iterable, Iterator
 
 from pipeline.config import SUPPORTED_EXTENSIONS
 
-
 _ESCAPED_BYTE = re.compile(
     r"""
     \\x(?P<hex>[89a-f][0-9a-f])   # \xe9: a byte 0x80-0xFF of a file name that is not UTF-8
