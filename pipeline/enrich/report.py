@@ -51,17 +51,17 @@ def report_from_layout(
         report_from_layout(part, model=model, entities=entities, report_id_=f"{rid}-p{n}", parent_id=rid)
         for n, part in enumerate(layout.parts, start=1)
     )
-    f = dict(layout.fields)
-    meeting = f.get("meeting_date")
+    h = layout.header
+    meeting = h.meeting_date
     year = meeting.year if isinstance(meeting, _dt.date) else None
     # A council the header gives counts only when it is an authority of the gazetteer.
-    council = canonical_council(str(f["council"]), year=year) if f.get("council") else None
+    council = canonical_council(h.council, year=year) if h.council else None
     council = council or detect_council(
         ((l.page, l.text) for l in doc.lines),
-        header=[str(f.get(k) or "") for k in ("committee", "subject")],
+        header=[h.committee or "", h.subject or ""],
         year=year,
     )
-    provenance = dict(layout.provenance)
+    provenance = dict(h.provenance)
     if council and "council" not in provenance:
         # Cite the first line that names the council (or its place).
         where = first_mention(((l.page, l.line_no, l.text) for l in doc.lines), council, year=year)
@@ -71,30 +71,30 @@ def report_from_layout(
     period = None
     if layout.doc_type == "report":
         body = "\n".join(s.text for s in layout.sections) or " ".join(l.text for l in doc.lines[:400])
-        period, period_warnings = detect_period(f.get("subject"), body, f.get("meeting_date"))
+        period, period_warnings = detect_period(h.subject, body, h.meeting_date)
         warnings.extend(period_warnings)
     ents: tuple = ()
     if entities:
         from pipeline.enrich.entities import extract_entities
 
-        people = [str(f[k]) .split(",")[0] for k in ("contact",) if f.get(k)]
-        header_text = "\n".join(f"{k}: {v}" for k, v in f.items() if isinstance(v, str))
+        people = [h.contact.split(",")[0]] if h.contact else []
+        header_text = "\n".join(f"{k}: {v}" for k, v in h.values().items() if isinstance(v, str))
         ents = extract_entities(layout.sections, header=header_text, people=people, model=model)
     return Report(
         id=rid,
         source=doc.source,
         doc_type=layout.doc_type,
         council=council,
-        committee=f.get("committee"),
-        meeting_date=f.get("meeting_date"),
-        reporting_officer=f.get("reporting_officer"),
-        portfolio=f.get("portfolio"),
-        cabinet_member=f.get("cabinet_member"),
-        contact=f.get("contact"),
-        subject=f.get("subject"),
-        wards=f.get("wards"),
-        key_decision=f.get("key_decision"),
-        reference=f.get("reference"),
+        committee=h.committee,
+        meeting_date=h.meeting_date,
+        reporting_officer=h.reporting_officer,
+        portfolio=h.portfolio,
+        cabinet_member=h.cabinet_member,
+        contact=h.contact,
+        subject=h.subject,
+        wards=h.wards,
+        key_decision=h.key_decision,
+        reference=h.reference,
         period=period,
         recommendations=layout.recommendations,
         recommendation_leadin=layout.recommendation_leadin,

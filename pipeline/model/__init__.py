@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pipeline.model.vocab import SECTION_KINDS, DOC_TYPES, HEADER_FIELDS
 from pipeline.model.document import Span, Line, Source, Document, Provenance
-from pipeline.model.report import Section, Recommendation, Period, Entity, ReportWarning, Layout, Report, report_to_dict, report_from_dict, QuarterMention
+from pipeline.model.report import Section, Recommendation, Period, Entity, ReportWarning, HeaderFields, Layout, Report, report_to_dict, report_from_dict, QuarterMention
 from pipeline.model.query import QTerm, QPhrase, QPrefix, QFuzzy, QDateRange, QAnd, QOr, QNot, QAll, QueryNode, SearchRequest, positive_leaves
 from pipeline.model.results import Hit, SearchResult, ReportHits, SearchPage, TraceEntry, Lineage, TraceResult, StatCount, IndexStats
 from pipeline.model.ingest import IngestOutcome, IngestSummary, LedgerEntry
@@ -23,6 +23,7 @@ __all__ = [
     "Document",
     "Entity",
     "HEADER_FIELDS",
+    "HeaderFields",
     "Hit",
     "IndexStats",
     "IngestOutcome",

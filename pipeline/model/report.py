@@ -65,18 +65,63 @@ class ReportWarning:
 
 
 @dataclass(frozen=True, slots=True)
+class HeaderFields:
+    """A paper's header fields as read by the parser, each with the line it was read from.
+
+    A field is None where the paper does not say it (or what it says failed the
+    field's check); ``provenance`` has an entry for every field that is set.
+    """
+
+    council: str | None = None
+    committee: str | None = None
+    meeting_date: _dt.date | None = None
+    reporting_officer: str | None = None
+    portfolio: str | None = None
+    cabinet_member: str | None = None
+    contact: str | None = None
+    subject: str | None = None
+    wards: str | None = None
+    key_decision: bool | None = None
+    reference: str | None = None
+    provenance: Mapping[str, Provenance] = field(default_factory=dict)
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any], provenance: Mapping[str, Provenance]) -> "HeaderFields":
+        """The record of ``values`` (field name -> value); unknown names are an error, empty values are dropped."""
+        unknown = set(values) - set(HEADER_FIELDS)
+        if unknown:
+            raise ValueError(f"not header fields: {sorted(unknown)}")
+        kept = {k: v for k, v in values.items() if v is not None and v != ""}
+        return cls(**kept, provenance={k: provenance[k] for k in kept if k in provenance})
+
+    def get(self, name: str) -> Any:
+        """The value of header field ``name`` (None when unset)."""
+        if name not in HEADER_FIELDS:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def values(self) -> dict[str, Any]:
+        """The fields that are set, in :data:`HEADER_FIELDS` order."""
+        return {k: getattr(self, k) for k in HEADER_FIELDS if getattr(self, k) is not None}
+
+
+@dataclass(frozen=True, slots=True)
 class Layout:
     """The structural parse of one document (``parse_sections``'s result)."""
 
     document: Document
-    fields: Mapping[str, Any]  # header field -> value (str | bool | date)
-    provenance: Mapping[str, Provenance]
+    header: HeaderFields
     sections: tuple[Section, ...]
     recommendations: tuple[Recommendation, ...]
     recommendation_leadin: str | None
     doc_type: str
     warnings: tuple[ReportWarning, ...] = ()
     parts: tuple["Layout", ...] = ()  # component reports of an agenda pack
+
+    @property
+    def provenance(self) -> Mapping[str, Provenance]:
+        """Where each header field was read (the header's provenance)."""
+        return self.header.provenance
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from pipeline.parse.report import parse_report_lines
 def parse_sections(doc: Document) -> Layout:
     """Header fields, sections and recommendations of one document (no enrichment)."""
     lines = strip_furniture(doc.lines)
-    doc_type = detect_doc_type(lines, {})
+    doc_type = detect_doc_type(lines)
     if doc_type == "agenda_pack":
         return parse_pack(doc, lines)
     return parse_report_lines(doc, lines, doc_type)

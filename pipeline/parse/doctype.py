@@ -42,7 +42,7 @@ DOC_TYPE_MAX_WORDS = 25
 APPENDIX_TITLE_MAX_WORDS = 12
 
 
-def detect_doc_type(lines: Sequence[Line], fields: dict) -> str:
+def detect_doc_type(lines: Sequence[Line]) -> str:
     """The paper's type from its title lines (short lines at the top, not prose)."""
     head = [l.text for l in lines[:DOC_TYPE_LINES] if len(l.text.split()) <= DOC_TYPE_MAX_WORDS]
     for kind, pattern in DOC_TYPE_PATTERNS:

@@ -33,7 +33,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
-from pipeline.model import Document, Layout, Line, Provenance, ReportWarning, Section
+from pipeline.model import Document, HeaderFields, Layout, Line, Provenance, ReportWarning, Section
 from pipeline.parse.council import COUNCIL_RE
 from pipeline.parse.furniture import join_lines
 from pipeline.parse.headers import (
@@ -524,8 +524,7 @@ def parse_pack(doc: Document, lines: Sequence[Line]) -> Layout:
             warnings.append(ReportWarning("missing_field", f"no {name.replace('_', ' ')} on the pack's cover"))
     return Layout(
         document=doc,
-        fields=fields,
-        provenance=prov,
+        header=HeaderFields.from_values(fields, prov),
         sections=tuple(sections),
         recommendations=(),
         recommendation_leadin=None,

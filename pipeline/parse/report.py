@@ -8,6 +8,7 @@ from typing import Mapping, Sequence
 
 from pipeline.model import (
     Document,
+    HeaderFields,
     Layout,
     Line,
     Provenance,
@@ -99,7 +100,7 @@ def parse_report_lines(
         pre = between[:3] if header.found_labels and between else (header.preamble if header.found_labels else between)
         title_lines = [
             l for l in pre
-            if l.text.strip() and detect_doc_type([l], {}) == "report" and not TITLE_STAMP.match(l.text)
+            if l.text.strip() and detect_doc_type([l]) == "report" and not TITLE_STAMP.match(l.text)
         ]
         if title_lines:
             fields["subject"] = re.sub(r"\s+", " ", " ".join(l.text for l in title_lines[:3])).strip()
@@ -170,8 +171,7 @@ def parse_report_lines(
 
     return Layout(
         document=doc,
-        fields=fields,
-        provenance=provenance,
+        header=HeaderFields.from_values(fields, provenance),
         sections=tuple(sections),
         recommendations=recs,
         recommendation_leadin=leadin,
