@@ -36,6 +36,8 @@ AUTHOR_LABEL = re.compile(
     r"^(?:report\s+)?authors?\b|^contact(?:\s+officer|\s+details)?\b|^lead\s+officers?\b|^report\s+author",
     re.IGNORECASE,
 )
+#: Sub-labels of one person's rows in a contact block ("Name:", "Position:", "Job title:").
+SUB_LABEL = re.compile(r"^(?P<label>name|position|job\s+title|title|role|post)\s*:\s*(?P<value>.*)$", re.IGNORECASE)
 #: Labels of people who are not the contact (directors signing the paper off).
 DIRECTOR_LABEL = re.compile(r"(?:\bdirectors?|\bsign[\s-]?off)\s*:?\s*$", re.IGNORECASE)
 #: A label is short: at most this many words.
@@ -104,6 +106,19 @@ def contact_from_lines(lines: Sequence[Line]) -> str | None:
     for text, line, x1 in cells:
         text = text.strip()
         if not text:
+            continue
+        # A person's rows under sub-labels: "Name: Eddie Smith" starts one, "Position: ..." adds the role.
+        sub = SUB_LABEL.match(text)
+        if sub is not None and not columns:
+            value, _ = _strip_details(sub.group("value"))
+            if sub.group("label").lower() == "name":
+                close()
+                keep = True
+                if value:
+                    cur.append(value)
+            elif value and cur:
+                cur.append(value)
+            prev = line
             continue
         # "Report Author: Pete Davis" -> "Pete Davis, Report Author"
         inline = re.match(r"^(?P<label>[A-Z][A-Za-z0-9 ]{2,30}):\s*(?P<value>.+)$", text)
@@ -180,6 +195,17 @@ CONTACT_LABEL_LINE = re.compile(r"^\s*contact(?:s|\s+details|\s+officers?)?\s*:?
 CONTACT_INLINE = re.compile(r"^\s*contact(?:\s+officer)?\s*:\s*(?P<value>[A-Z].+)$", re.IGNORECASE)
 
 
+#: "Author of report - Younes Hamade, ...", "Report Author: ..." anywhere in the paper (after a glued page number too).
+AUTHOR_INLINE = re.compile(
+    r"""
+    (?:^|(?<=\d)|(?<=\s))                                          # a line's start, or glued to a page number
+    (?:author\s+of\s+(?:the\s+)?report | report\s+author)s?       # the label
+    \s*[:\-–]\s*(?P<value>[A-Z].+)$                                 # and its value
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+#: An author line and this many lines after it are read as the author's block.
+AUTHOR_BLOCK_LINES = 4
 #: How many lines after such a label are read as the block.
 CONTACT_BLOCK_LINES = 12
 
@@ -213,6 +239,14 @@ def find_contact(
         m = CONTACT_INLINE.match(line.text)
         if m and line.page == lines[0].page:
             value = clean_contact(m.group("value"))
+            if value:
+                return value, Provenance(line.page, line.line_no)
+    for i, line in enumerate(lines):
+        m = AUTHOR_INLINE.search(line.text)
+        if m:
+            # "Author of report - Younes Hamade, Principal Engineer," / "REPORT AUTHOR: Mike Cockburn" over its role
+            first = dataclasses.replace(line, text=m.group("value"), spans=())
+            value = contact_from_lines([first, *lines[i + 1 : i + AUTHOR_BLOCK_LINES]])
             if value:
                 return value, Provenance(line.page, line.line_no)
     for i, line in enumerate(lines):

@@ -88,6 +88,7 @@ FULL_DATE_PATTERN: Final = rf"""
     (?:
         (?<![\w./£$-]){_DAY}{_ORDINAL}(?:\s+of)?\s+{_MONTH},?\s+{_YEAR}   # 3 rd November 2008
       | {_MONTH}\s+{_DAY}{_ORDINAL},?\s+{_YEAR}            # July 1st 2009
+      | (?<![\w./£$-]){_DAY}{_ORDINAL}\s+{_MONTH}\s+\d{{2}}(?![\w/.\-])   # 6 Jan 26 (a two-digit year)
       | (?<![\w./£$-]){_DAY}/{_MONTH_NUM}/(?:{_YEAR}|\d{{2}}(?![\d/]))   # 12/09/2024, 12/09/24
       | (?<![\w./£$-]){_DAY}\.{_MONTH_NUM}\.{_YEAR}      # 12.09.2024
       | (?<![\w./£$-]){_DAY}-{_MONTH_NUM}-{_YEAR}          # 12-09-2024
@@ -143,6 +144,19 @@ _FAST_DATE_RE: Final = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _HAS_DIGIT_RE: Final = re.compile(r"\d")
+
+#: A two-digit year ends a date below this is in the 2000s ("6 Jan 26", "06/01/26"), else the 1900s.
+TWO_DIGIT_YEAR_PIVOT: Final = 70
+
+#: A normalised date ending in a two-digit year, after a month name or a day and month number.
+_TWO_DIGIT_YEAR_RE: Final = re.compile(
+    r"""
+    ^(?P<head>\d{1,2}\s[a-z]+\.?\s      # 6 Jan 26
+      | \d{1,2}([/.\-])\d{1,2}\2)        # 06/01/26, 6.1.26
+    (?P<yy>\d{2})$
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
 
 
 # ---------------------------------------------------------------- engine
@@ -215,6 +229,14 @@ def parse_date(text: str) -> _dt.date | None:
     clean = _normalise(text)
     if not clean or len(clean) > MAX_DATE_CHARS or not _HAS_DIGIT_RE.search(clean):
         return None
+    m = _TWO_DIGIT_YEAR_RE.match(clean)
+    if m is not None:
+        yy = int(m.group("yy"))
+        year = 2000 + yy if yy < TWO_DIGIT_YEAR_PIVOT else 1900 + yy
+        head = m.group("head")
+        if head[-1] in "/.-":  # numeric: read as day/month/year
+            head = re.sub(r"[.\-]", "/", head)
+        clean = head + str(year)
     return _parse_normalised(clean, "full")
 
 

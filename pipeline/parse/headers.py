@@ -13,9 +13,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from pipeline.model import Line, Provenance
+from pipeline.parse.headings import detect_heading
+from pipeline.parse.values import check, is_sentence
 
 # ---------------------------------------------------------------- vocabulary
 
@@ -28,126 +30,24 @@ PEOPLE = "_people"
 #: Pseudo-field for "To:" values that carry both the committee and the date.
 COMMITTEE_AND_DATE = "_committee_date"
 
-#: Header label synonyms (normalised: lower case, "&" -> "and", no "(s)", no colon) -> field.
-HEADER_LABELS: dict[str, str] = {
-    # committee / meeting
-    "report to": "committee",
-    "to": COMMITTEE_AND_DATE,
-    "committee": "committee",
-    "meeting": "committee",
-    "meeting name": "committee",
-    "name of meeting": "committee",
-    "name of committee": "committee",
-    "decision maker": "committee",
-    "decision taker": "committee",
-    "report for": "committee",
-    "board": "committee",
-    # meeting date
-    "date": "meeting_date",
-    "meeting date": "meeting_date",
-    "date of meeting": "meeting_date",
-    "date of decision": "meeting_date",
-    "committee date": "meeting_date",
-    # reporting officer
-    "reporting officer": "reporting_officer",
-    "report of": "reporting_officer",
-    "report by": "reporting_officer",
-    "report from": "reporting_officer",
-    "responsible officer": "reporting_officer",
-    "responsible director": "reporting_officer",
-    "report authorised by": "reporting_officer",
-    "authorised by": "reporting_officer",
-    "officer presenting the report": "reporting_officer",
-    "officer presenting report": "reporting_officer",
-    "officer presenting": "reporting_officer",
-    "presenting officer": "reporting_officer",
-    "executive director lead": "reporting_officer",
-    "lead officer": "reporting_officer",
-    "lead director": "reporting_officer",
-    "director": "reporting_officer",
-    "chief officer": "reporting_officer",
-    "from": PEOPLE,
-    "by": PEOPLE,
-    # councillors
-    "portfolio": "portfolio",
-    "cabinet portfolio": "portfolio",
-    "cabinet member": "cabinet_member",
-    "portfolio holder": "cabinet_member",
-    "cabinet portfolio holder": "cabinet_member",
-    "lead member": "cabinet_member",
-    "executive member": "cabinet_member",
-    "lead councillor": "cabinet_member",
-    "committee chair": "cabinet_member",
-    "chair": "cabinet_member",
-    # subject
-    "subject": "subject",
-    "title": "subject",
-    "report title": "subject",
-    "title of report": "subject",
-    "report subject": "subject",
-    "subject of report": "subject",
-    "re": "subject",
-    # wards
-    "wards": "wards",
-    "ward": "wards",
-    "wards affected": "wards",
-    "ward affected": "wards",
-    "wards or groups affected": "wards",
-    "electoral division": "wards",
-    "electoral divisions": "wards",
-    "divisions affected": "wards",
-    "electoral divisions affected": "wards",
-    # contact
-    "contact": "contact",
-    "contact officer": "contact",
-    "contact for enquiries": "contact",
-    "report author": "contact",
-    "author": "contact",
-    # key decision
-    "key decision": "key_decision",
-    "key or non-key decision": "key_decision",
-    "key decision or for information": "key_decision",
-    "is this a key decision": "key_decision",
-    # reference
-    "decision number": "reference",
-    "decision no": "reference",
-    "decision no.": "reference",
-    "decision reference": "reference",
-    "item no": "reference",
-    "item no.": "reference",
-    "item number": "reference",
-    "agenda item": "reference",
-    "agenda item no": "reference",
-    "paper no": "reference",
-    "paper no.": "reference",
-    "paper number": "reference",
-    "report number": "reference",
-    "report no": "reference",
-    "report no.": "reference",
-    "reference": "reference",
-    "forward plan reference": "reference",
-    # header rows we recognise (so they end the previous value) but do not keep
-    "classification": IGNORE,
-    "status": IGNORE,
-    "past pathway": IGNORE,
-    "past pathway of report": IGNORE,
-    "past pathway of paper": IGNORE,
-    "future pathway": IGNORE,
-    "future pathway of report": IGNORE,
-    "future pathway of paper": IGNORE,
-    "previous pathway": IGNORE,
-    "proposal origin": IGNORE,
-    "exempt": IGNORE,
-    "exempt information": IGNORE,
-    "time": IGNORE,
-    "venue": IGNORE,
-    "purpose": IGNORE,
-    "directorate": IGNORE,
-    "service area": IGNORE,
-    "lead officer name": "reporting_officer",
-    "lead officer role": APPEND,
-    "job title": APPEND,
-}
+#: Header label synonyms (normalised: lower case, "&" -> "and", no "(s)", no colon) -> field,
+#: read from the package's ``data/header_labels.tsv``.
+HEADER_LABELS_FILE = "header_labels.tsv"
+
+
+def _load_labels() -> dict[str, str]:
+    from importlib.resources import files
+
+    out: dict[str, str] = {}
+    text = files("pipeline.parse").joinpath("data", HEADER_LABELS_FILE).read_text(encoding="utf-8")
+    for row in text.splitlines():
+        if row.strip() and not row.startswith("#"):
+            label, fieldname = row.split("\t")
+            out[label.strip()] = fieldname.strip()
+    return out
+
+
+HEADER_LABELS: dict[str, str] = _load_labels()
 
 #: Labels that are header rows only when their value is this short (in words):
 #: "PURPOSE: Final Decision Report" is a header row, "Purpose: To report ..." a section.
@@ -159,7 +59,8 @@ COLON_ONLY_LABELS: frozenset[str] = frozenset(
      "contact", "committee", "status", "time", "venue", "reference", "portfolio", "subject"}
 )
 
-#: Labels recognised only when they start a line of the header zone.
+#: A label without its colon that carries nothing we keep counts when its value is this short (in words).
+LOOSE_IGNORED_MAX_WORDS = 6
 #: Values that mean "nothing here".
 EMPTY_VALUES: frozenset[str] = frozenset({"", "n/a", "na", "none", "not applicable", "-", "–", "nil", "tbc"})
 
@@ -196,7 +97,7 @@ NAME_AT_START = re.compile(rf"^({_NAME})\s*[,–\-:]")
 CONTACT_TAIL = re.compile(
     r"""
     (?:,?\s*\b(?:tel(?:ephone)?|phone|t|mob(?:ile)?|e-?mail|email)\b[.:]?\s*.*$   # "Tel 0300 300 5265", "email: ..."
-     | ,?\s*\+?\d[\d\s()\-]{7,}.*$                                         # a bare phone number
+     | ,?\s*\(?\+?\d[\d\s()\-]{7,}.*$                                      # a bare phone number, "(01279) 446004"
      | ,?\s*\S+@\S+.*$                                                     # a bare e-mail address
     )""",
     re.VERBOSE | re.IGNORECASE,
@@ -220,12 +121,62 @@ VALUE_COLUMN_TOLERANCE = 24.0
 CONTINUATION_GAP_EMS = 2.6
 #: A gap wider than this (in font sizes) between value lines starts a new entry in a list.
 ENTRY_GAP_EMS = 0.9
+#: Fields whose value is one line of a text file (a date, yes/no, a number).
+SINGLE_LINE_FIELDS: frozenset[str] = frozenset({"meeting_date", "key_decision", "reference"})
+#: Fields whose wrapped text value carries on while it is not yet a valid value.
+CHECKED_FIELDS: frozenset[str] = frozenset({"committee", "subject", "reporting_officer", "cabinet_member", "contact"})
+#: A text line ending like this carries on on the next line.
+TEXT_WRAPS_AFTER = re.compile(
+    r"""
+    (?:\b(?:and|or|of|for|the|to|in|on|with|at|by|a|an|&)   # a phrase cut after a small word
+     | [,(–\-/]                                          # a list, bracket or dash left open
+    )$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+#: A text label alone on its line takes the value below it across at most this many blank lines.
+TEXT_VALUE_BELOW_GAP = 2
 #: A line reaching past this share of the page width ran to the margin (it wraps).
 WRAP_SHARE = 0.75
 #: Lines that are neither label nor value tolerated inside the header table (form checkboxes).
 HEADER_MAX_MISSES = 3
 #: Only this many lines from the top are searched for the header table.
 HEADER_MAX_LINES = 80
+#: At most this many title lines stand above the header table...
+PREAMBLE_MAX_LINES = 12
+#: ...and none of them is prose: a line of more words than this.
+PROSE_MIN_WORDS = 14
+#: Label rows below the table are read on the table's page and this many more...
+ZONE_EXTRA_PAGES = 1
+#: ...within this many lines from the top...
+ZONE_MAX_LINES = 140
+#: ...until a numbered heading opening the body like this...
+BODY_OPENING = re.compile(
+    r"""
+    ^(?:(?:executive\s+|report\s+)?summary          # Summary, Executive Summary
+      | recommendations? | recommended              # Recommendations
+      | (?:the\s+)?report\b | report\s+details     # The Report
+      | (?:main\s+|key\s+)?issues | context        # Key Issues, Context
+    )""",
+    re.VERBOSE | re.IGNORECASE,
+)
+#: ...or any heading like this.
+UNNUMBERED_BODY_OPENING = re.compile(
+    r"""
+    ^(?:purpose | aims?\s+of | reasons?\s+for\s+(?:the\s+)?report   # Purpose of Report
+      | introduction | background(?!\s+(?:papers|documents))      # Introduction, Background
+      | supporting\s+information                                  # Supporting Information
+    )""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+#: A line opening with a section number ("1.", "2.0", "3.1").
+NUMBERED_LINE = re.compile(
+    r"""
+    ^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+\S   # "1. Purpose", "2.0 Background", "3 Options"
+    """,
+    re.VERBOSE,
+)
 
 
 def normalise_label(text: str) -> str:
@@ -239,9 +190,12 @@ def normalise_label(text: str) -> str:
 def _label_pattern(label: str) -> str:
     """A label as a regex: flexible spaces, and a plural written "Ward(s)"."""
     words = []
-    for w in label.split(" "):
+    parts = label.split(" ")
+    for n, w in enumerate(parts):
         if len(w) > 3 and w.endswith("s"):
             words.append(re.escape(w[:-1]) + r"(?:s|\(s\))")
+        elif n == len(parts) - 1 and len(w) > 3 and w[-1].isalpha():
+            words.append(re.escape(w) + r"(?:s|\(s\))?")  # "Contact Officers", "LEAD OFFICERS"
         else:
             words.append(re.escape(w))
     return r"\s+".join(words)
@@ -261,7 +215,9 @@ LABEL_RE = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 
-INLINE_APPEND_RE = re.compile(r"\.?\s+(?:job\s+title|title|role)\s*:\s*", re.IGNORECASE)
+INLINE_APPEND_RE = re.compile(r"\.?\s+(?:job\s+title|title|role|position)\s*:\s*", re.IGNORECASE)
+#: A sub-label opening a value cell: "Name: Richard Barker".
+SUB_LABEL_RE = re.compile(r"^\s*(?:name|officer)\s*:\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,13 +228,39 @@ class LabelMatch:
     value_x0: float | None
 
 
-def match_label(line: Line) -> LabelMatch | None:
-    """The header label that starts ``line``, if any, with the value that follows it."""
+def _loose_value_fits(label: str, fieldname: str, value: str) -> bool:
+    """A label written without its colon (text exports lose the table's cells) counts when its value fits."""
+    if label in COLON_ONLY_LABELS or not value or is_sentence(value):
+        return False
+    if fieldname == IGNORE:
+        return len(value.split()) <= LOOSE_IGNORED_MAX_WORDS
+    if fieldname == "meeting_date":
+        from pipeline.parse.dates import parse_date
+
+        return parse_date(value) is not None
+    if fieldname == "key_decision":
+        return parse_key_decision(value) is not None
+    if fieldname in (PEOPLE, APPEND):
+        return check("reporting_officer", value)
+    if fieldname == COMMITTEE_AND_DATE:
+        return check("committee", TRAILING_DATE.sub("", value))
+    return check(fieldname, value)
+
+
+def match_label(line: Line, *, loose: bool = False) -> LabelMatch | None:
+    """The header label that starts ``line``, if any, with the value that follows it.
+
+    ``loose``: also a label without colon or cell of its own whose value fits
+    the field ("Meeting date 17 December 2019" in a text export).
+    """
     m = LABEL_RE.match(line.text)
     if not m:
         return None
     label = normalise_label(m.group("label").replace("(s)", "s").replace("(S)", "S"))
     fieldname = HEADER_LABELS.get(label)
+    if fieldname is None and label.endswith("s"):
+        label = label[:-1]
+        fieldname = HEADER_LABELS.get(label)
     if fieldname is None:
         return None
     rest = m.group("rest").strip()
@@ -292,7 +274,8 @@ def match_label(line: Line) -> LabelMatch | None:
     )
     written_caps = m.group("label").isupper() and len(label) >= 4
     if not (has_colon or own_cell or (written_caps and label not in COLON_ONLY_LABELS)):
-        return None
+        if not (loose and _loose_value_fits(label, fieldname, rest)):
+            return None
     if not has_colon and not own_cell and not rest:
         return None
     if label in SHORT_VALUE_LABELS and (not rest or len(rest.split()) > SHORT_VALUE_LABELS[label]):
@@ -435,42 +418,107 @@ def _continues(cur: "_Field", line: Line, *, is_heading) -> bool:
         wrapped = bool(cur.last.page_width) and cur.last.x1 >= WRAP_SHARE * cur.last.page_width
         return (cur.value_x0 is None and abs(line.x0 - cur.label_line.x0) <= 2 and bool(cur.entries)
                 and gap <= ENTRY_GAP_EMS and wrapped)
-    # text: the next line, with no blank line between
-    return gap < 1 and bool(cur.entries) and not is_heading(line)
+    # text: the next line, with no blank line between; a label alone on its line
+    # ("REPORT TO :") has its value below, whatever it looks like; a value in capitals
+    # carries on in capitals ("UPDATE ON THE COUNCIL'S RESPONSE TO THE" / "CLIMATE EMERGENCY ...").
+    if not cur.entries:
+        return gap <= TEXT_VALUE_BELOW_GAP and bool(line.text.strip()) and not starts_body(line)
+    if gap >= 1 or cur.field in SINGLE_LINE_FIELDS:
+        return False
+    last = cur.entries[-1][-1].rstrip()
+    text = line.text.strip()
+    if last.isupper() and text.isupper():
+        return not last.endswith((".", ":"))
+    if is_heading(line):
+        return False
+    # A table exported as text puts each row on the next line: a row wraps only
+    # mid-phrase ("... Environment and" / "Community"), into lower case, or while
+    # the value is not yet one ("Children, Young People and Families" / "Policy and Performance Board").
+    if TEXT_WRAPS_AFTER.search(last) is not None or text[:1].islower():
+        return True
+    so_far = _clean_value(_join(t for e in cur.entries for t in e))
+    return cur.field in CHECKED_FIELDS and not check(cur.field, so_far) and check(cur.field, f"{so_far} {text}")
 
 
-def scan_header(lines: Sequence[Line], *, is_heading) -> HeaderResult:
-    """Read the header table at the top of ``lines``.
+def _wrapped_label(lines: Sequence[Line], i: int, limit: int) -> tuple[str, float | None] | None:
+    """A label cell that wraps over lines ``i`` and ``i + 1``: "REPORT" / "TITLE:" -> "report title"."""
+    line = lines[i]
+    if match_label(line) is not None or i + 1 >= limit or not line.text.strip():
+        return None
+    nxt = lines[i + 1]
+    if line.page != nxt.page or abs(nxt.x0 - line.x0) >= 2 or not nxt.text.strip():
+        return None
+    first = line.spans[0].text if line.spans else line.text
+    second = nxt.spans[0].text if nxt.spans else nxt.text
+    if not (line.spans and nxt.spans) and not (line.text.isupper() and second.rstrip().endswith(":")):
+        return None  # a text file's label cell wraps in capitals: "CONTRIBUTING" / "OFFICERS:"
+    combined = normalise_label(first + " " + second)
+    if combined not in HEADER_LABELS and combined.endswith("s"):
+        combined = combined[:-1]
+    if combined not in HEADER_LABELS or first.strip()[-1:] == ":":
+        return None
+    value_x0 = line.spans[1].x0 if len(line.spans) > 1 else (nxt.spans[1].x0 if len(nxt.spans) > 1 else None)
+    return combined, value_x0
 
-    ``is_heading(line)`` tells whether a line starts the body (a section heading).
+
+def _column_row(row: Sequence[_Field], line: Line) -> list[tuple[_Field, str]] | None:
+    """A line whose cells each sit in the value column of one field of the row above.
+
+    "Meeting: Cabinet ¦ Date: 10 December 2025" over "Council ¦ 29 January 2026":
+    the paper goes to two meetings, each column a second entry of its field.
     """
+    if len(row) < 2 or not line.size or not line.spans:
+        return None
+    out: list[tuple[_Field, str]] = []
+    for span in line.spans:
+        owner = next((f for f in row if f.value_x0 is not None
+                      and abs(span.x0 - f.value_x0) <= VALUE_COLUMN_TOLERANCE), None)
+        if owner is None or not span.text.strip():
+            return None
+        out.append((owner, span.text))
+    return out
+
+
+def starts_body(line: Line, *, body_size: float = 0.0) -> bool:
+    """A heading that opens the report's body, ending the header zone: a numbered opening heading
+    ("1. Purpose of Report", "1.0 Introduction") or an unnumbered purpose or background one
+    (front sheets carry an unnumbered "Summary" and "Recommendations" among their label rows)."""
+    h = detect_heading(line, body_size=body_size)
+    if h is None:
+        return False
+    title = h.title.strip().rstrip(":")
+    if h.number:
+        return BODY_OPENING.match(title) is not None or UNNUMBERED_BODY_OPENING.match(title) is not None
+    return UNNUMBERED_BODY_OPENING.match(title) is not None
+
+
+def _scan_table(
+    lines: Sequence[Line], i: int, limit: int, *, is_heading: Callable[[Line], bool], loose: bool
+) -> tuple[list[_Field], int]:
+    """The label/value rows from line ``i`` on: the fields and the index after the last row."""
     fields: list[_Field] = []
     cur: _Field | None = None
-    preamble: list[Line] = []
-    end = 0
+    row: list[_Field] = []  # the fields of the last label row (several pairs on one line)
+    end = i
     misses = 0
-    limit = min(len(lines), HEADER_MAX_LINES)
-    i = 0
     while i < limit:
         line = lines[i]
-        # A label cell that wraps: "REPORT" / "TITLE:" -> "report title".
-        if match_label(line) is None and i + 1 < limit and line.spans:
+        wrapped = _wrapped_label(lines, i, limit)
+        if wrapped is not None:
+            label, value_x0 = wrapped
             nxt = lines[i + 1]
-            if nxt.spans and line.page == nxt.page and abs(nxt.x0 - line.x0) < 2:
-                combined = normalise_label(line.spans[0].text + " " + nxt.spans[0].text)
-                if combined in HEADER_LABELS and line.spans[0].text.strip()[-1:] != ":":
-                    value_x0 = line.spans[1].x0 if len(line.spans) > 1 else (
-                        nxt.spans[1].x0 if len(nxt.spans) > 1 else None)
-                    cur = _Field(combined, HEADER_LABELS[combined], line, value_x0)
-                    for part in [s.text for s in line.spans[1:]] + [s.text for s in nxt.spans[1:]]:
-                        cur.add(part.lstrip(": "), nxt, new_entry=False)
-                    cur.last = nxt
-                    fields.append(cur)
-                    misses, end, i = 0, i + 2, i + 2
-                    continue
+            cur = _Field(label, HEADER_LABELS[label], line, value_x0)
+            for part in [s.text for s in line.spans[1:]] + [s.text for s in nxt.spans[1:]]:
+                cur.add(part.lstrip(": "), nxt, new_entry=False)
+            cur.last = nxt
+            fields.append(cur)
+            row = [cur]
+            misses, end, i = 0, i + 2, i + 2
+            continue
         consumed = False
+        new_row: list[_Field] = []
         for seg in split_at_labels(line):
-            m = match_label(seg)
+            m = match_label(seg, loose=loose)
             if m is not None:
                 if m.field == APPEND and fields:
                     # "Job title:" belongs to the field in its own column, else the last one.
@@ -483,6 +531,7 @@ def scan_header(lines: Sequence[Line], *, is_heading) -> HeaderResult:
                     cur = _Field(m.label, m.field, seg, m.value_x0)
                     cur.add(m.value, seg, new_entry=False)
                     fields.append(cur)
+                    new_row.append(cur)
                 consumed = True
             elif cur is not None and _continues(cur, seg, is_heading=is_heading):
                 gap = _gap(cur.last, seg) if cur.last else 0.0
@@ -490,23 +539,75 @@ def scan_header(lines: Sequence[Line], *, is_heading) -> HeaderResult:
                 consumed = True
             else:
                 break
+        if not consumed:
+            cells = _column_row(row, line)
+            if cells is not None:
+                for owner, text in cells:
+                    owner.add(text, line, new_entry=True)
+                consumed = True
+        elif new_row:
+            row = new_row
         if consumed:
             misses, end, i = 0, i + 1, i + 1
             continue
         # Neither a label nor a continuation.
-        if not fields:
-            if is_heading(line) and preamble:
-                break
-            preamble.append(line)
-            i += 1
-            continue
         misses += 1
-        cur = None
+        cur, row = None, []
         if is_heading(line) or misses >= HEADER_MAX_MISSES:
             break
         i += 1
-    if not fields:
-        end = 0
+    return fields, end
+
+
+def _opens_preamble_end(line: Line, preamble: Sequence[Line], *, is_heading: Callable[[Line], bool]) -> bool:
+    """Does ``line`` end the title lines above the header table? (a numbered heading, prose, a new page)"""
+    if not preamble:
+        return False
+    if line.page != preamble[0].page or len(preamble) >= PREAMBLE_MAX_LINES:
+        return True
+    if len(line.text.split()) > PROSE_MIN_WORDS:
+        return True
+    return is_heading(line) and NUMBERED_LINE.match(line.text) is not None
+
+
+def scan_header(lines: Sequence[Line], *, is_heading: Callable[[Line], bool], body_size: float = 0.0) -> HeaderResult:
+    """Read the header table at the top of ``lines``.
+
+    ``is_heading(line)`` tells whether a line starts the body (a section heading).
+    The table may have title lines above it (``preamble``: the council's name,
+    the meeting, the title in bold) and more label rows further down the first
+    page ("Wards Affected:", "Contact Officers:" below the summary), read until
+    the body's first heading.
+    """
+    limit = min(len(lines), HEADER_MAX_LINES)
+    loose = bool(lines) and not any(l.size for l in lines[:limit])  # a text file: labels may lack their colon
+    preamble: list[Line] = []
+    i = 0
+    while i < limit:
+        line = lines[i]
+        if match_label(line, loose=loose) is not None or _wrapped_label(lines, i, limit) is not None:
+            break
+        if _opens_preamble_end(line, preamble, is_heading=is_heading):
+            return _resolve([], 0, tuple(preamble))
+        preamble.append(line)
+        i += 1
+    else:
+        return _resolve([], 0, tuple(preamble))
+    fields, end = _scan_table(lines, i, limit, is_heading=is_heading, loose=loose)
+    # Label rows further down the header zone (each value checked when resolved).
+    first_page = lines[i].page
+    j = end
+    zone = min(len(lines), ZONE_MAX_LINES)
+    while j < zone and lines[j].page <= first_page + ZONE_EXTRA_PAGES:
+        line = lines[j]
+        if starts_body(line, body_size=body_size):
+            break
+        if match_label(line, loose=loose) is not None:
+            more, after = _scan_table(lines, j, zone, is_heading=is_heading, loose=loose)
+            fields.extend(more)
+            j = max(after, j + 1)
+            continue
+        j += 1
     return _resolve(fields, end, tuple(preamble))
 
 
@@ -576,7 +677,30 @@ def clean_contact(text: str) -> str:
     return _clean_value(CONTACT_TAIL.sub("", text))
 
 
+def _first_entry(f: _Field) -> str:
+    """The first of a field's entries: a paper going to two meetings ("Cabinet" / "Council") names the first."""
+    return _clean_value(_join(f.entries[0])) if f.entries else ""
+
+
+def _person_value(text: str) -> str:
+    """An officer or councillor entry as written, without sub-labels, phone numbers or e-mail."""
+    text = SUB_LABEL_RE.sub("", INLINE_APPEND_RE.sub(", ", text))
+    return _clean_value(CONTACT_TAIL.sub("", text))
+
+
+def _contact_value(entries: list[list[str]]) -> str:
+    """Contact entries, each line without its phone and e-mail, people joined by "; "."""
+    people = []
+    for entry in entries:
+        parts = [_person_value(t) for t in entry]
+        person = _clean_value(_join(p for p in parts if p))
+        if person:
+            people.append(person)
+    return "; ".join(dict.fromkeys(people))
+
+
 def _resolve(fields: list[_Field], end: int, preamble: tuple[Line, ...]) -> HeaderResult:
+    """The fields' values, each checked (:mod:`pipeline.parse.values`): the first that fits wins."""
     from pipeline.parse.dates import parse_date
 
     values: dict[str, object] = {}
@@ -584,63 +708,58 @@ def _resolve(fields: list[_Field], end: int, preamble: tuple[Line, ...]) -> Head
     people: dict[str, list[str]] = {"reporting_officer": [], "cabinet_member": []}
 
     def put(name: str, value: object, line: Line) -> None:
-        if value in (None, "") or name in values:
+        if name in values or not check(name, value):
             return
         values[name] = value
         prov[name] = Provenance(line.page, line.line_no)
+
+    def person(role: str, value: str, line: Line) -> None:
+        if COUNCILLOR_ROLES.search(value):
+            role = "cabinet_member"  # "Report Of: Cabinet Member for Resources" names a councillor
+        if check(role, value):
+            people[role].append(value)
+            prov.setdefault(role, Provenance(line.page, line.line_no))
 
     for f in fields:
         here = f.label_line
         raw_entries = [[t for t in e] for e in f.entries]
         joined = _clean_value(_join(t for e in raw_entries for t in e))
         joined = INLINE_APPEND_RE.sub(", ", joined)
-        if f.field == IGNORE:
-            continue
-        if joined.lower() in EMPTY_VALUES:
+        if f.field == IGNORE or joined.lower() in EMPTY_VALUES:
             continue
         if f.field == PEOPLE:
-            for person in split_people(raw_entries):
-                person = INLINE_APPEND_RE.sub(", ", person)
-                role = "cabinet_member" if COUNCILLOR_ROLES.search(person) else "reporting_officer"
-                people[role].append(person)
-                prov.setdefault(role, Provenance(here.page, here.line_no))
+            for entry in split_people(raw_entries):
+                person("reporting_officer", _person_value(entry), here)
             continue
-        if f.field == COMMITTEE_AND_DATE:
-            m = TRAILING_DATE.search(joined)
+        if f.field in (COMMITTEE_AND_DATE, "committee"):
+            first = _first_entry(f) if len(f.entries) > 1 else joined
+            m = TRAILING_DATE.search(first)
             if m:
-                put("committee", _clean_value(joined[: m.start()]), here)
-                d = parse_date(m.group("date"))
-                if d:
-                    put("meeting_date", d, here)
+                put("committee", _clean_value(first[: m.start()]), here)
+                put("meeting_date", parse_date(m.group("date")), here)
             else:
-                put("committee", joined, here)
+                put("committee", first, here)
             continue
         if f.field == "meeting_date":
-            d = parse_date(joined)
-            if d:
-                put("meeting_date", d, here)
+            put("meeting_date", parse_date(_first_entry(f)) or parse_date(joined), here)
             continue
         if f.field == "key_decision":
-            kd = parse_key_decision(joined)
-            if kd is not None:
-                put("key_decision", kd, here)
+            put("key_decision", parse_key_decision(joined), here)
             continue
         if f.field == "reporting_officer":
             # "John Smith: Executive Director" -> "John Smith, Executive Director"; a post
             # written "Director: Legal & Democratic Services" keeps its colon.
-            head = re.match(r"^([^:,]{3,60}):\s+", joined)
-            value = joined
+            value = _person_value(joined)
+            head = re.match(r"^([^:,]{3,60}):\s+", value)
             if head and not ROLE_STARTERS.match(head.group(1)):
-                value = f"{head.group(1)}, {joined[head.end():]}"
-            people["reporting_officer"].append(value)
-            prov.setdefault("reporting_officer", Provenance(here.page, here.line_no))
+                value = f"{head.group(1)}, {value[head.end():]}"
+            person("reporting_officer", value, here)
             continue
         if f.field == "cabinet_member":
-            people["cabinet_member"].append(joined)
-            prov.setdefault("cabinet_member", Provenance(here.page, here.line_no))
+            person("cabinet_member", _person_value(joined), here)
             continue
         if f.field == "contact":
-            put("contact", clean_contact(joined), here)
+            put("contact", _contact_value(raw_entries), here)
             continue
         put(f.field, joined, here)
     for role, names in people.items():

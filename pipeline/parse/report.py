@@ -16,9 +16,10 @@ from pipeline.model import (
     Section,
 )
 from pipeline.parse.contacts import find_contact
-from pipeline.parse.doctype import DATED_TYPES, NO_SUBJECT_TYPES, detect_doc_type
+from pipeline.parse.doctype import DATED_TYPES
 from pipeline.parse.furniture import join_lines
-from pipeline.parse.headers import HEADER_MAX_LINES, report_by, scan_header
+from pipeline.parse.fields import read_header
+from pipeline.parse.values import check
 from pipeline.parse.headings import (
     classify_kind,
 )
@@ -46,22 +47,6 @@ MEETING_TITLE_RE = re.compile(
 )
 
 
-#: Lines above a paper's title that are stamps, not its subject.
-TITLE_STAMP = re.compile(
-    r"""
-    ^\s*(?:agenda\s+item|item|paper|appendix|annex)\s*(?:no\.?\s*)?[\dA-Z]{0,4}\.?\s*$   # "Agenda Item 7", "Item 4"
-    | ^\s*(?:committee\s+)?report\s*$                                                  # "Committee Report"
-    | ^\s*(?:official|official[\s-]+sensitive|public|part\s+[1iI]+|not\s+protectively\s+marked|unrestricted)\s*$  # markings
-    | ^\s*[A-Z][\w ]+\s+(?:Borough|County|City|District|Metropolitan\s+Borough\s+)?Council\s*$  # the council's name
-    """,
-    re.VERBOSE | re.IGNORECASE,
-)
-
-
-#: A title line has at most this many words.
-TITLE_MAX_WORDS_SUBJECT = 25
-
-
 def parse_report_lines(
     doc: Document,
     lines: Sequence[Line],
@@ -75,36 +60,18 @@ def parse_report_lines(
     pack goes to the pack's meeting), with their provenance.
     """
     is_heading = _is_heading_factory(doc.body_size)
-    header = scan_header(lines, is_heading=is_heading)
+    header = read_header(lines, doc_type, is_heading=is_heading, body_size=doc.body_size)
     fields: dict[str, object] = dict(header.values)
     provenance: dict[str, Provenance] = dict(header.provenance)
     body = lines[header.end :]
-    for name, (value, line) in report_by(lines[:HEADER_MAX_LINES]).items():
-        if name not in fields:
-            fields[name], provenance[name] = value, Provenance(line.page, line.line_no)
     headings = find_headings(body, doc.body_size)
     warnings: list[ReportWarning] = []
 
-    # Papers that are not reports: the meeting from their title lines, no invented subject.
+    # Papers that are not reports: the meeting from their title lines.
     if doc_type != "report":
         for name, value, where in meeting_from_title(lines, doc_type):
             if name not in fields:
                 fields[name], provenance[name] = value, where
-        if doc_type in NO_SUBJECT_TYPES:
-            fields.pop("subject", None)
-            provenance.pop("subject", None)
-    # Subject from the preamble when no label gave it (a title line above the body).
-    if "subject" not in fields and doc_type == "report":
-        # The title stands between the header table and the first heading, else above the table.
-        between = [l for l in (body[: headings[0][0]] if headings else ()) if len(l.text.split()) <= TITLE_MAX_WORDS_SUBJECT]
-        pre = between[:3] if header.found_labels and between else (header.preamble if header.found_labels else between)
-        title_lines = [
-            l for l in pre
-            if l.text.strip() and detect_doc_type([l]) == "report" and not TITLE_STAMP.match(l.text)
-        ]
-        if title_lines:
-            fields["subject"] = re.sub(r"\s+", " ", " ".join(l.text for l in title_lines[:3])).strip()
-            provenance["subject"] = Provenance(title_lines[0].page, title_lines[0].line_no)
 
     sections: list[Section] = []
     kinds_by_level: dict[int, str] = {}
@@ -135,7 +102,7 @@ def parse_report_lines(
     # Contact from the contact sections (or a contact block) when the header had none.
     if "contact" not in fields:
         found = find_contact(lines, sections, headings, section_lines)
-        if found:
+        if found and check("contact", found[0]):
             fields["contact"], provenance["contact"] = found
 
     for name, (value, where) in (defaults or {}).items():

@@ -1,0 +1,62 @@
+"""A paper's header fields chosen from their candidates: the label table, then the title block.
+
+:func:`pipeline.parse.headers.scan_header` reads the label table (values
+checked there); :mod:`pipeline.parse.titles` reads the lines without labels
+above and below it.  A labelled value wins over a title line's; each field
+keeps the line it was read from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from pipeline.model import Line, Provenance
+from pipeline.parse.doctype import NO_SUBJECT_TYPES
+from pipeline.parse.headers import HEADER_MAX_LINES, HeaderResult, report_by, scan_header
+from pipeline.parse.titles import Candidate, between_zone, read_title_block, title_zone
+from pipeline.parse.values import check
+
+#: Paper types whose title block may name the meeting and the paper (others have their own readers).
+TITLE_BLOCK_TYPES: frozenset[str] = frozenset({"report", "appendix"})
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderRead:
+    """The header's values with their provenance, and where the body starts."""
+
+    values: dict[str, object]
+    provenance: dict[str, Provenance]
+    end: int  # index of the first line after the header table (0: none)
+    table: HeaderResult
+
+
+def read_header(
+    lines: Sequence[Line], doc_type: str, *, is_heading: Callable[[Line], bool], body_size: float = 0.0
+) -> HeaderRead:
+    """Header fields of one paper's lines (furniture removed)."""
+    table = scan_header(lines, is_heading=is_heading, body_size=body_size)
+    values: dict[str, object] = dict(table.values)
+    prov: dict[str, Provenance] = dict(table.provenance)
+
+    def take(cands: Sequence[Candidate], only: str | None = None) -> None:
+        for c in cands:
+            if (only is None or c.field == only) and c.field not in values and check(c.field, c.value):
+                values[c.field], prov[c.field] = c.value, Provenance(c.line.page, c.line.line_no)
+
+    for name, (value, line) in report_by(lines[:HEADER_MAX_LINES]).items():
+        if name not in values and check(name, value):
+            values[name], prov[name] = value, Provenance(line.page, line.line_no)
+    if doc_type in TITLE_BLOCK_TYPES:
+        if table.found_labels:
+            above = read_title_block(table.preamble)
+            below = read_title_block(between_zone(lines[table.end:], body_size=body_size))
+            take(below, only="subject")  # a title under the table ("Report Of: ..." / bold title)
+            take(above)
+            take(below)
+        else:
+            take(read_title_block(title_zone(lines, body_size=body_size)))
+    if doc_type in NO_SUBJECT_TYPES:
+        values.pop("subject", None)
+        prov.pop("subject", None)
+    return HeaderRead(values, prov, table.end, table)
