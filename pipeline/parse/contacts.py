@@ -109,6 +109,10 @@ def contact_from_lines(lines: Sequence[Line]) -> str | None:
             continue
         # A person's rows under sub-labels: "Name: Eddie Smith" starts one, "Position: ..." adds the role.
         sub = SUB_LABEL.match(text)
+        if not columns and not _strip_details(text)[0]:
+            close()  # "Telephone: 0161 234 3030" ends the person above; it is not another block
+            prev = line
+            continue
         if sub is not None and not columns:
             value, _ = _strip_details(sub.group("value"))
             if sub.group("label").lower() == "name":

@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Sequence
 
 from pipeline.model import Line, Provenance
 from pipeline.parse.headings import detect_heading
-from pipeline.parse.values import check, is_sentence
+from pipeline.parse.values import check, is_sentence, starts_with_name
 
 # ---------------------------------------------------------------- vocabulary
 
@@ -121,6 +121,24 @@ VALUE_COLUMN_TOLERANCE = 24.0
 CONTINUATION_GAP_EMS = 2.6
 #: A gap wider than this (in font sizes) between value lines starts a new entry in a list.
 ENTRY_GAP_EMS = 0.9
+#: Fields that list people (one entry each).
+PEOPLE_FIELDS: frozenset[str] = frozenset({"contact", "reporting_officer", "cabinet_member", PEOPLE})
+#: A line that is only a phone number ("(01279) 446811", "Tel: 0161 234 3030").
+PHONE_ONLY = re.compile(
+    r"""
+    ^\s*(?:(?:tel(?:ephone)?|phone|t)\s*[:.]?\s*)?   # an optional "Tel:"
+    \(?\+?\d[\d\s()\-]{5,}\s*$                       # the number
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+#: A line that is only an e-mail address or a labelled phone / e-mail ("Email: jo@example.gov.uk").
+DETAIL_ONLY = re.compile(
+    r"""
+    ^\s*(?:(?:e-?mail|tel(?:ephone)?|phone|mob(?:ile)?)\s*[:.]\s*\S.* # a labelled detail
+      | \S+@\S+)\s*$                                                   # a bare address
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
 #: Fields whose value is one line of a text file (a date, yes/no, a number).
 SINGLE_LINE_FIELDS: frozenset[str] = frozenset({"meeting_date", "key_decision", "reference"})
 #: Fields whose wrapped text value carries on while it is not yet a valid value.
@@ -423,10 +441,16 @@ def _continues(cur: "_Field", line: Line, *, is_heading) -> bool:
     # carries on in capitals ("UPDATE ON THE COUNCIL'S RESPONSE TO THE" / "CLIMATE EMERGENCY ...").
     if not cur.entries:
         return gap <= TEXT_VALUE_BELOW_GAP and bool(line.text.strip()) and not starts_body(line)
-    if gap >= 1 or cur.field in SINGLE_LINE_FIELDS:
+    if gap >= 1:
+        # A list of people with a phone line under each: the next person after a blank line.
+        return (cur.field in PEOPLE_FIELDS and gap <= TEXT_VALUE_BELOW_GAP and PHONE_ONLY.match(cur.entries[-1][-1])
+                is not None and starts_with_name(line.text.strip()))
+    if cur.field in SINGLE_LINE_FIELDS:
         return False
     last = cur.entries[-1][-1].rstrip()
     text = line.text.strip()
+    if cur.field in PEOPLE_FIELDS and (PHONE_ONLY.match(text) or DETAIL_ONLY.match(text)):
+        return True  # the person's phone or e-mail line (dropped from the value)
     if last.isupper() and text.isupper():
         return not last.endswith((".", ":"))
     if is_heading(line):
@@ -535,7 +559,7 @@ def _scan_table(
                 consumed = True
             elif cur is not None and _continues(cur, seg, is_heading=is_heading):
                 gap = _gap(cur.last, seg) if cur.last else 0.0
-                cur.add(seg.text, seg, new_entry=bool(seg.size) and gap > ENTRY_GAP_EMS)
+                cur.add(seg.text, seg, new_entry=gap > ENTRY_GAP_EMS if seg.size else gap >= 1)
                 consumed = True
             else:
                 break

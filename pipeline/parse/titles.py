@@ -27,7 +27,7 @@ from pipeline.parse.headers import (
     match_label,
     starts_body,
 )
-from pipeline.parse.values import BARE_NUMBER, check, is_authority, is_committee, is_sentence
+from pipeline.parse.values import BARE_NUMBER, check, is_authority, is_body_name, is_committee, is_sentence
 
 # ---------------------------------------------------------------- vocabulary
 
@@ -50,6 +50,14 @@ MEETING_HELD_RE: Final = re.compile(
     (?P<body>[A-Z].{2,100}?)                       # the body
     ,?\s+(?:meeting\s+)?(?:to\s+be\s+)?held\s+on\s+  # "held on", "to be held on"
     (?P<date>.+?)\s*$                              # the date (checked by parsing)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+#: "Report to the Audit Committee" (no colon): the body the paper goes to.
+REPORT_TO_RE: Final = re.compile(
+    r"""
+    ^\s*(?:a\s+)?report\s+to\s+(?:the\s+)?(?P<body>[A-Z][^.:;]{2,80}?)\s*$   # "Report to the Audit Committee"
     """,
     re.VERBOSE | re.IGNORECASE,
 )
@@ -130,7 +138,7 @@ def _body_and_date(text: str) -> tuple[str, object] | None:
         return None
     rest = before or after
     rest = re.sub(r"\b(?:meeting|on)$", "", rest, flags=re.IGNORECASE).strip(BODY_DATE_SEPARATORS)
-    if rest and not is_committee(rest):
+    if rest and not is_body_name(rest):
         return None
     return rest, d
 
@@ -171,7 +179,10 @@ def read_cell(text: str, line: Line) -> list[Candidate] | None:
         return out
     if is_authority(t) or MARKING_RE.match(t):
         return []
-    if is_committee(t) and not is_sentence(t):
+    m = REPORT_TO_RE.match(t)
+    if m and is_committee(m.group("body")):
+        return [Candidate("committee", m.group("body"), line, "report_to")]
+    if is_body_name(t) and not is_sentence(t):
         return [Candidate("committee", t, line, "title_body")]
     return None
 
@@ -199,12 +210,22 @@ def read_title_block(lines: Sequence[Line]) -> list[Candidate]:
                 run.append(line)
             else:
                 title_runs.append([line])
-    for run in title_runs:
+    emphasised = [r for r in title_runs if _emphasised(r[0], lines)]
+    for run in emphasised or title_runs:
         text = re.sub(r"\s+", " ", " ".join(l.text.strip() for l in run[:SUBJECT_MAX_LINES])).strip()
-        if check("subject", text) and not is_sentence(text):
+        if check("subject", text) and not is_sentence(text) and not any(
+            parse_date(text[a:b]) for a, b, _ in find_dates(text)
+        ):
             out.append(Candidate("subject", text, run[0], "title_lines"))
             break
     return out
+
+
+def _emphasised(line: Line, lines: Sequence[Line]) -> bool:
+    """Bold, or larger than the other title lines: how a title stands out (text files: never)."""
+    if not line.size:
+        return False
+    return line.bold or line.size > min(l.size for l in lines) + SAME_SIZE_POINTS
 
 
 def title_zone(lines: Sequence[Line], *, body_size: float = 0.0) -> list[Line]:

@@ -117,11 +117,11 @@ REFERENCE_SHAPE: Final = re.compile(
 #: A personal name at the start of a value: a title, then two to four capitalised words, then the end or a separator.
 PERSONAL_NAME: Final = re.compile(
     r"""
-    ^(?:(?:dr|mr|mrs|ms|miss|mx|prof|cllr|councillor|sir|dame)\.?\s+)?   # a title
+    ^(?:(?i:dr|mr|mrs|ms|miss|mx|prof|cllr|councillor|sir|dame)\.?\s+)?   # a title
     [A-Z][A-Za-z'’\-]+(?:\s+(?:[A-Z]\.?|[A-Z][A-Za-z'’\-]+|de|van|von|le|la|da)){1,3}  # given name(s) and surname
     (?=\s*(?:$|[,–\-;(:]))                                                # then the end, a comma or a dash
     """,
-    re.VERBOSE | re.IGNORECASE,
+    re.VERBOSE,
 )
 
 #: Words of a post, never of a personal name ("Lead Commissioner", "Head of Service").
@@ -191,6 +191,16 @@ def is_committee(text: str) -> bool:
     if is_authority(t) or len(_lower_words(t)) > COMMITTEE_MAX_LOWER_WORDS:
         return False
     return BODY_WORDS.search(t) is not None or DECISION_MAKER.search(t) is not None
+
+
+def is_body_name(text: str) -> bool:
+    """A committee named alone on a title line: it ends with a body word ("Audit Panel", "COUNCIL")
+    or names a decision maker ("Cabinet Member for Highways"); "Council Tax Support Scheme" is a title."""
+    t = text.strip().rstrip(" .:,;")
+    if not is_committee(t):
+        return False
+    last = re.findall(r"[A-Za-z&]+", t)
+    return bool(last) and (BODY_WORDS.fullmatch(last[-1]) is not None or DECISION_MAKER.match(t) is not None)
 
 
 def is_person(text: str) -> bool:

@@ -316,3 +316,32 @@ def test_every_field_filled_from_the_header_cites_its_line() -> None:
     r = parse_document(doc, entities=False)
     for name in ("committee", "meeting_date", "subject"):
         assert getattr(r, name) is not None and name in r.provenance
+
+
+def test_text_people_list_with_a_phone_line_under_each(tmp_path: Path) -> None:
+    r = text_paper(tmp_path, (
+        "REPORT TO: AUDIT WORKING GROUP\nDATE: 15 AUGUST 2019\nTITLE: FLOOD STRATEGY\nCONTRIBUTING\nOFFICERS:\n"
+        "JO EXAMPLE, OPERATIONS MANAGER\n(01234) 446811\n\nSAM SAMPLE, OPERATIONS MANAGER\n(01234) 6687\n\n\n"
+        "RECOMMENDED that:\n\nA The Group notes the report.\n\nBACKGROUND\n\n1. The plan was adopted in 2011.\n"
+    ))
+    assert r.contact == "JO EXAMPLE, OPERATIONS MANAGER; SAM SAMPLE, OPERATIONS MANAGER"
+
+
+def test_contact_block_keeps_every_person_past_their_phone_and_email_rows(tmp_path: Path) -> None:
+    r = text_paper(tmp_path, (
+        "Report to: Executive\nSubject: Town Centre Plan\n\n1. Introduction\n\n1.1 The plan is set out.\n\n"
+        "Contact Officers:\n\nName: Jo Example\nPosition: Head of Planning\nTelephone: 0161 234 3030\n"
+        "Email: j.example@example.gov.uk\n\nName: Sam Sample\nPosition: City Solicitor\nTelephone: 0161 234 3087\n"
+        "Email: s.sample@example.gov.uk\n\nName: Al Other\nPosition: Head of Finance\nTelephone: 0161 234 4552\n"
+    ))
+    assert r.contact == "Jo Example, Head of Planning; Sam Sample, City Solicitor; Al Other, Head of Finance"
+
+
+@pytest.mark.parametrize("text", ["Council Tax Support Scheme", "Local Plan Review Working Paper", "Published 3 May 2024"])
+def test_a_title_naming_a_council_service_is_a_title_line_not_a_committee(text: str) -> None:
+    assert read_cell(text, Line(text, 1, 1)) is None
+
+
+def test_report_to_without_a_colon_names_the_body() -> None:
+    got = read_cell("Report to the Audit Committee", Line("Report to the Audit Committee", 1, 1))
+    assert got is not None and [(c.field, c.value) for c in got] == [("committee", "Audit Committee")]
