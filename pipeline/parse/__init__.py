@@ -6,8 +6,10 @@ enrichment (council lending, periods, entities), which is :mod:`pipeline.enrich`
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from pipeline.model import Document, Layout
-from pipeline.parse.doctype import detect_doc_type
+from pipeline.parse.doctype import doc_type_of
 from pipeline.parse.furniture import strip_furniture
 from pipeline.parse.packs import parse_pack
 from pipeline.parse.report import parse_report_lines
@@ -16,7 +18,7 @@ from pipeline.parse.report import parse_report_lines
 def parse_sections(doc: Document) -> Layout:
     """Header fields, sections and recommendations of one document (no enrichment)."""
     lines = strip_furniture(doc.lines)
-    doc_type = detect_doc_type(lines)
+    doc_type = doc_type_of(lines, PurePath(doc.source.path).stem)
     if doc_type == "agenda_pack":
         return parse_pack(doc, lines)
     return parse_report_lines(doc, lines, doc_type)

@@ -17,6 +17,7 @@ from pipeline.model import Line, Provenance, Section
 from pipeline.parse.furniture import paragraph_break
 from pipeline.parse.headers import clean_contact
 from pipeline.parse.headings import Heading
+from pipeline.parse.values import comma_after_name
 
 #: A line (or its tail) that gives a telephone number or an e-mail address.
 DETAIL_RE = re.compile(
@@ -173,7 +174,7 @@ def contact_from_lines(lines: Sequence[Line]) -> str | None:
             close()
         prev, prev_len = line, len(body)
     close()
-    people = [re.sub(r"\s+", " ", p).strip(" ,;") for p in people if p.strip(" ,;")]
+    people = [comma_after_name(re.sub(r"\s+", " ", p).strip(" ,;")) for p in people if p.strip(" ,;")]
     return "; ".join(dict.fromkeys(people)) or None
 
 

@@ -50,3 +50,22 @@ def detect_doc_type(lines: Sequence[Line]) -> str:
             if pattern.search(text) and (kind != "appendix" or len(text.split()) <= APPENDIX_TITLE_MAX_WORDS):
                 return kind
     return "report"
+
+
+#: A file named as an appendix ("Appendix 6 - Primary scheme.pdf", "..._appendix6_...", "Annex B.pdf").
+APPENDIX_FILE_NAME = re.compile(
+    r"""
+    (?:^|[\W_])(?:appendix|annexe?)         # the word, at a word or underscore boundary
+    (?:[\W_]*[0-9]{1,2}[a-z]?|[\W_]+[a-z])?   # its number or letter: "6", "_b", " A"
+    (?:[\W_]|$)                             # and a boundary after it
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def doc_type_of(lines: Sequence[Line], file_name: str = "") -> str:
+    """The paper's type from its title lines, else an appendix by its file name (its pages may not say so)."""
+    kind = detect_doc_type(lines)
+    if kind == "report" and file_name and APPENDIX_FILE_NAME.search(file_name):
+        return "appendix"
+    return kind

@@ -8,6 +8,7 @@ keeps the line it was read from.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -16,6 +17,18 @@ from pipeline.parse.doctype import NO_SUBJECT_TYPES
 from pipeline.parse.headers import HEADER_MAX_LINES, HeaderResult, report_by, scan_header
 from pipeline.parse.titles import Candidate, between_zone, read_title_block, title_zone
 from pipeline.parse.values import check
+
+#: A summary's sentence naming the wards: "This matter affects all Wards within the Borough."
+WARDS_SENTENCE = re.compile(
+    r"""
+    \bthis\s+(?:matter|report|decision|proposal)\s+(?:affects|relates\s+to)\s+  # "This matter affects"
+    (?P<wards>all\s+wards\b[^.;:]{0,40}                                     # "all Wards within the Borough"
+      | (?:the\s+)?[A-Z][\w'’\- ]{2,40}?\s+wards?\b)                        # "the Riverside ward"
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+#: The wards sentence is looked for in the paper's first lines.
+WARDS_SENTENCE_LINES = 60
 
 #: Paper types whose title block may name the meeting and the paper (others have their own readers).
 TITLE_BLOCK_TYPES: frozenset[str] = frozenset({"report", "appendix"})
@@ -56,6 +69,12 @@ def read_header(
             take(below)
         else:
             take(read_title_block(title_zone(lines, body_size=body_size)))
+    if doc_type == "report" and "wards" not in values:
+        for line in lines[:WARDS_SENTENCE_LINES]:
+            m = WARDS_SENTENCE.search(line.text)
+            if m and check("wards", m.group("wards").strip()):
+                values["wards"], prov["wards"] = m.group("wards").strip(), Provenance(line.page, line.line_no)
+                break
     if doc_type in NO_SUBJECT_TYPES:
         values.pop("subject", None)
         prov.pop("subject", None)

@@ -177,7 +177,7 @@ BODY_OPENING = re.compile(
     )""",
     re.VERBOSE | re.IGNORECASE,
 )
-#: ...or any heading like this.
+#: ...or any heading like this (in a text file: a line of at most OPENING_MAX_WORDS words).
 UNNUMBERED_BODY_OPENING = re.compile(
     r"""
     ^(?:purpose | aims?\s+of | reasons?\s+for\s+(?:the\s+)?report   # Purpose of Report
@@ -187,6 +187,9 @@ UNNUMBERED_BODY_OPENING = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 
+
+#: A text line naming an opening section has at most this many words ("Purpose of the Report").
+OPENING_MAX_WORDS = 6
 
 #: A line opening with a section number ("1.", "2.0", "3.1").
 NUMBERED_LINE = re.compile(
@@ -509,7 +512,11 @@ def starts_body(line: Line, *, body_size: float = 0.0) -> bool:
     (front sheets carry an unnumbered "Summary" and "Recommendations" among their label rows)."""
     h = detect_heading(line, body_size=body_size)
     if h is None:
-        return False
+        # a text file cannot show a heading's type: a short line naming an opening section
+        words = line.text.split()
+        if line.size or not words or len(words) > OPENING_MAX_WORDS or line.text.rstrip().endswith("."):
+            return False
+        return UNNUMBERED_BODY_OPENING.match(line.text.strip()) is not None
     title = h.title.strip().rstrip(":")
     if h.number:
         return BODY_OPENING.match(title) is not None or UNNUMBERED_BODY_OPENING.match(title) is not None

@@ -96,6 +96,8 @@ CELL_GAP_EMS: Final = 2.0
 SUBJECT_MAX_LINES: Final = 3
 #: ...and a title block holds at most this many lines below a header table.
 BETWEEN_MAX_LINES: Final = 4
+#: Lines of one title are at most this many font sizes apart.
+TITLE_LINE_GAP_EMS: Final = 1.0
 #: A regular line reaching past this share of the page width is prose.
 PROSE_RIGHT_SHARE: Final = 0.75
 #: Two lines are in one style when their font sizes differ by less than this (points).
@@ -188,7 +190,12 @@ def read_cell(text: str, line: Line) -> list[Candidate] | None:
 
 
 def _same_style(a: Line, b: Line) -> bool:
-    return a.bold == b.bold and abs(a.size - b.size) < SAME_SIZE_POINTS and a.page == b.page
+    """Is ``b`` the next line of ``a``'s title: same type, close below (text: no blank line between)?"""
+    if a.page != b.page or a.bold != b.bold or abs(a.size - b.size) >= SAME_SIZE_POINTS:
+        return False
+    if not a.size:
+        return b.line_no == a.line_no + 1
+    return b.top - a.bottom < TITLE_LINE_GAP_EMS * a.size
 
 
 def read_title_block(lines: Sequence[Line]) -> list[Candidate]:

@@ -222,6 +222,18 @@ def starts_with_name(text: str) -> bool:
     return not any(w.lower() in ROLE_WORDS for w in words)
 
 
+def comma_after_name(text: str) -> str:
+    """ "Younes Hamade Principal Engineer" -> "Younes Hamade, Principal Engineer": a name run straight into a post."""
+    if starts_with_name(text):
+        return text
+    words = text.split()
+    for n in (2, 3):
+        head, rest = words[:n], words[n:]
+        if rest and rest[0].strip(",").lower() in ROLE_WORDS and starts_with_name(" ".join(head)):
+            return f"{' '.join(head)}, {' '.join(rest)}"
+    return text
+
+
 def is_contact(text: str) -> bool:
     """A contact: each person a name, then perhaps a role ("Karen Haile, Service Delivery Manager")."""
     return is_person(text) and all(starts_with_name(p) for p in text.split(";"))

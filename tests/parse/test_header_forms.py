@@ -345,3 +345,26 @@ def test_a_title_naming_a_council_service_is_a_title_line_not_a_committee(text: 
 def test_report_to_without_a_colon_names_the_body() -> None:
     got = read_cell("Report to the Audit Committee", Line("Report to the Audit Committee", 1, 1))
     assert got is not None and [(c.field, c.value) for c in got] == [("committee", "Audit Committee")]
+
+
+def test_a_name_run_into_a_post_gets_its_comma(tmp_path: Path) -> None:
+    r = text_paper(tmp_path, (
+        "Report to: Executive\nSubject: Crossing Consultation\n\n1. Introduction\n\n1.1 The results are set out.\n\n"
+        "Author of report - Jo Example Principal Engineer\njo.example@example.gov.uk\n"
+    ))
+    assert r.contact == "Jo Example, Principal Engineer"
+
+
+def test_wards_from_the_summary_sentence_when_no_label_gives_them(tmp_path: Path) -> None:
+    r = text_paper(tmp_path, (
+        "REPORT TITLE: Flood Plan Update\nREPORT SUMMARY\nThis report updates members.\n"
+        "This matter affects all Wards within the Borough.\n\n1.0 INTRODUCTION\n\nText.\n"
+    ))
+    assert r.wards == "all Wards within the Borough"
+
+
+def test_an_appendix_file_is_an_appendix_though_its_pages_do_not_say_so(tmp_path: Path) -> None:
+    r = text_paper(tmp_path, "SCHEME FOR CO-ORDINATED ADMISSIONS\n\nIntroduction\n\nThe scheme applies.\n",
+                   name="school_admissions_appendix6_primary_scheme.txt")
+    assert r.doc_type == "appendix"
+    assert r.subject == "SCHEME FOR CO-ORDINATED ADMISSIONS"
