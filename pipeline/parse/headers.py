@@ -229,7 +229,7 @@ LABEL_RE = re.compile(
     (?:\(?[a-z]\)\s+)?                      # a lettered row "(a) Subject:"
     (?P<label>{"|".join(_LABEL_ALTS)})     # a known label
     \s*(?:\((?:s|es)\))?                    # "Ward(s)"
-    (?P<colon>\s*:|\t)?                     # its colon or tab, when written
+    (?P<colon>\s*:|\s*\?|\t)?              # its colon, tab or question mark ("Is this a key decision? No")
     (?![\w(])                               # the label ends at a word boundary
     \s*(?P<rest>.*)$
     """,
@@ -716,6 +716,7 @@ def _first_entry(f: _Field) -> str:
 def _person_value(text: str) -> str:
     """An officer or councillor entry as written, without sub-labels, phone numbers or e-mail."""
     text = SUB_LABEL_RE.sub("", INLINE_APPEND_RE.sub(", ", text))
+    text = re.sub(r"^the\s+(?=[A-Z])", "", text.strip(), flags=re.IGNORECASE)  # "REPORT OF THE HEAD OF ..."
     return _clean_value(CONTACT_TAIL.sub("", text))
 
 

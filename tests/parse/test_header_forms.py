@@ -368,3 +368,23 @@ def test_an_appendix_file_is_an_appendix_though_its_pages_do_not_say_so(tmp_path
                    name="school_admissions_appendix6_primary_scheme.txt")
     assert r.doc_type == "appendix"
     assert r.subject == "SCHEME FOR CO-ORDINATED ADMISSIONS"
+
+
+def test_form_questions_as_labels_and_a_forward_plan_reference_row(tmp_path: Path) -> None:
+    """ "Is this a key decision? Yes" is a label row; a "Forward Plan Reference" row does not make a forward plan."""
+    r = text_paper(tmp_path, (
+        "Public Report\nCabinet\nDate: 14 January 2020\n\nSubject: HOUSING ALLOCATIONS REVIEW\n"
+        "Report of: Acting Director, Neighbourhoods\nIs this a key decision? Yes\n"
+        "If relevant, add Forward Plan Reference: 006832/2020\n\n1 Executive Summary\n\n1.1 The review is set out.\n"
+    ))
+    assert r.doc_type == "report"
+    assert (r.committee, r.key_decision, r.subject) == ("Cabinet", True, "HOUSING ALLOCATIONS REVIEW")
+
+
+def test_run_in_report_of_the_officer_in_capitals(tmp_path: Path) -> None:
+    r = text_paper(tmp_path, (
+        "Agenda Item 9\n\nPLANNING SUB-COMMITTEE – 3RD JUNE 2015\n\nREPORT OF THE HEAD OF PLANNING\n\n"
+        "LAND AT MILL LANE, EXAMPLETOWN\n\n1. Introduction\n\n1.1 The application is for ten houses.\n"
+    ))
+    assert (r.committee, r.meeting_date) == ("PLANNING SUB-COMMITTEE", dt.date(2015, 6, 3))
+    assert (r.reporting_officer, r.subject, r.reference) == ("HEAD OF PLANNING", "LAND AT MILL LANE, EXAMPLETOWN", "9")
