@@ -14,7 +14,14 @@ from typing import Callable, Sequence
 
 from pipeline.model import Line, Provenance
 from pipeline.parse.doctype import NO_SUBJECT_TYPES
-from pipeline.parse.headers import HEADER_MAX_LINES, HeaderResult, report_by, scan_header
+from pipeline.parse.headers import (
+    HEADER_MAX_LINES,
+    HeaderResult,
+    match_label,
+    parse_key_decision,
+    report_by,
+    scan_header,
+)
 from pipeline.parse.titles import Candidate, between_zone, read_title_block, title_zone
 from pipeline.parse.values import check
 
@@ -69,6 +76,14 @@ def read_header(
             take(below)
         else:
             take(read_title_block(title_zone(lines, body_size=body_size)))
+    if doc_type == "report" and "key_decision" not in values:
+        # A key-decision row further on: a table of decision details at the end of the paper.
+        for line in lines[table.end :]:
+            m = match_label(line)
+            if m is not None and m.field == "key_decision" and parse_key_decision(m.value) is not None:
+                values["key_decision"], prov["key_decision"] = parse_key_decision(m.value), Provenance(
+                    line.page, line.line_no)
+                break
     if doc_type == "report" and "wards" not in values:
         for line in lines[:WARDS_SENTENCE_LINES]:
             m = WARDS_SENTENCE.search(line.text)

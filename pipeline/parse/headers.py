@@ -488,6 +488,43 @@ def _wrapped_label(lines: Sequence[Line], i: int, limit: int) -> tuple[str, floa
     return combined, value_x0
 
 
+def _label_cell(text: str) -> str | None:
+    """The label a table cell holds alone ("Meeting", "Date:", "Report of"), else None."""
+    label = normalise_label(text.replace("(s)", "s"))
+    if label in HEADER_LABELS:
+        return label
+    if label.endswith("s") and label[:-1] in HEADER_LABELS:
+        return label[:-1]
+    return None
+
+
+def _label_row(lines: Sequence[Line], i: int, limit: int) -> list[_Field] | None:
+    """A table whose first row holds the labels and the row below their values:
+    "Meeting ¦ Date ¦ Report of" over "Cabinet ¦ 3 June 2015 ¦ Director of Place"."""
+    line = lines[i]
+    if i + 1 >= limit or len(line.spans) < 2 or not line.size:
+        return None
+    cells = [s for s in line.spans if s.text.strip()]
+    labels = [_label_cell(s.text) for s in cells]
+    if len(cells) < 2 or any(label is None for label in labels):
+        return None
+    nxt = lines[i + 1]
+    if nxt.page != line.page or not nxt.spans or _gap(line, nxt) > CONTINUATION_GAP_EMS:
+        return None
+    starts = [c.x0 - VALUE_COLUMN_TOLERANCE for c in cells]
+    fields = [_Field(str(label), HEADER_LABELS[str(label)], line, cell.x0) for label, cell in zip(labels, cells)]
+    filled = 0
+    for span in (s for s in nxt.spans if s.text.strip()):
+        col = max((k for k, x in enumerate(starts) if span.x0 >= x), default=None)
+        if col is None:
+            return None
+        fields[col].add(span.text, nxt, new_entry=False)
+        filled += 1
+    if filled < 2:
+        return None
+    return fields
+
+
 def _column_row(row: Sequence[_Field], line: Line) -> list[tuple[_Field, str]] | None:
     """A line whose cells each sit in the value column of one field of the row above.
 
@@ -534,6 +571,12 @@ def _scan_table(
     misses = 0
     while i < limit:
         line = lines[i]
+        above = _label_row(lines, i, limit)
+        if above is not None:
+            fields.extend(above)
+            row, cur = above, above[-1]
+            misses, end, i = 0, i + 2, i + 2
+            continue
         wrapped = _wrapped_label(lines, i, limit)
         if wrapped is not None:
             label, value_x0 = wrapped
@@ -616,7 +659,8 @@ def scan_header(lines: Sequence[Line], *, is_heading: Callable[[Line], bool], bo
     i = 0
     while i < limit:
         line = lines[i]
-        if match_label(line, loose=loose) is not None or _wrapped_label(lines, i, limit) is not None:
+        if (match_label(line, loose=loose) is not None or _wrapped_label(lines, i, limit) is not None
+                or _label_row(lines, i, limit) is not None):
             break
         if _opens_preamble_end(line, preamble, is_heading=is_heading):
             return _resolve([], 0, tuple(preamble))

@@ -388,3 +388,28 @@ def test_run_in_report_of_the_officer_in_capitals(tmp_path: Path) -> None:
     ))
     assert (r.committee, r.meeting_date) == ("PLANNING SUB-COMMITTEE", dt.date(2015, 6, 3))
     assert (r.reporting_officer, r.subject, r.reference) == ("HEAD OF PLANNING", "LAND AT MILL LANE, EXAMPLETOWN", "9")
+
+
+def test_label_row_above_value_row() -> None:
+    """A header table whose first row holds the labels and the second their values."""
+    doc = pdf_doc([
+        (60, [cell(57, "Northshire County Council", bold=True)]),
+        (100, [cell(57, "Meeting", bold=True), cell(200, "Date", bold=True), cell(330, "Report of", bold=True)]),
+        (116, [cell(57, "Cabinet"), cell(200, "3 June 2015"), cell(330, "Director of Place")], False),
+        (132, [cell(330, "and Growth")], False),
+        (160, [cell(57, "Subject:", bold=True), cell(170, "Highway Maintenance Plan")], False),
+        *body_rows(200),
+    ])
+    h = parse_sections(doc).header
+    assert (h.committee, h.meeting_date) == ("Cabinet", dt.date(2015, 6, 3))
+    assert h.reporting_officer == "Director of Place and Growth"  # the value cell wraps
+    assert h.subject == "Highway Maintenance Plan"
+    assert h.provenance["committee"] == Provenance(1, 2)
+
+
+def test_key_decision_row_in_a_table_at_the_end(tmp_path: Path) -> None:
+    r = text_paper(tmp_path, (
+        "Report to: Cabinet\nSubject: Library Opening Hours\n\n1. Purpose of Report\n\n1.1 To agree the hours.\n\n"
+        "2. Recommendations\n\n2.1 That the hours be agreed.\n\nDecision details\nKey decision: No\n"
+    ))
+    assert r.key_decision is False
