@@ -79,16 +79,16 @@ def read_header(
     if doc_type == "report" and "key_decision" not in values:
         # A key-decision row further on: a table of decision details at the end of the paper.
         for line in lines[table.end :]:
-            m = match_label(line)
-            if m is not None and m.field == "key_decision" and parse_key_decision(m.value) is not None:
-                values["key_decision"], prov["key_decision"] = parse_key_decision(m.value), Provenance(
-                    line.page, line.line_no)
+            row = match_label(line)
+            decided = parse_key_decision(row.value) if row is not None and row.field == "key_decision" else None
+            if decided is not None:
+                values["key_decision"], prov["key_decision"] = decided, Provenance(line.page, line.line_no)
                 break
     if doc_type == "report" and "wards" not in values:
         for line in lines[:WARDS_SENTENCE_LINES]:
-            m = WARDS_SENTENCE.search(line.text)
-            if m and check("wards", m.group("wards").strip()):
-                values["wards"], prov["wards"] = m.group("wards").strip(), Provenance(line.page, line.line_no)
+            said = WARDS_SENTENCE.search(line.text)
+            if said and check("wards", said.group("wards").strip()):
+                values["wards"], prov["wards"] = said.group("wards").strip(), Provenance(line.page, line.line_no)
                 break
     if doc_type in NO_SUBJECT_TYPES:
         values.pop("subject", None)

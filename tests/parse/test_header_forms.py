@@ -42,7 +42,7 @@ def pdf_doc(rows: list[tuple[float, list[Span]] | tuple[float, list[Span], bool]
 def body_rows(top: float) -> list[tuple[float, list[Span]]]:
     return [
         (top, [cell(57, "1.0", bold=True), cell(93, "Purpose of Report", bold=True)]),
-        (top + 25, [cell(57, "1.1"), cell(93, "To set out the proposed scheme for the coming year for approval by members.")]),
+        (top + 25, [cell(57, "1.1"), cell(93, "To set out the proposed scheme for the coming year for approval.")]),
         (top + 50, [cell(57, "2.0", bold=True), cell(93, "Recommendations", bold=True)]),
         (top + 75, [cell(57, "2.1"), cell(93, "That the scheme be approved.")]),
     ]
@@ -211,7 +211,7 @@ def test_authority_names_and_markings_give_no_field(text: str) -> None:
 
 
 def test_a_report_with_a_plain_title_line_and_no_labels(tmp_path: Path) -> None:
-    r = text_paper(tmp_path, "Quarterly Performance Report 2016/17\n\nPURPOSE\n\n1. The purpose of this report is to update.\n")
+    r = text_paper(tmp_path, "Quarterly Performance Report 2016/17\n\nPURPOSE\n\n1. The purpose of this report.\n")
     assert r.subject == "Quarterly Performance Report 2016/17"
     assert r.committee is None and r.meeting_date is None
 
@@ -223,7 +223,7 @@ def test_a_report_with_a_plain_title_line_and_no_labels(tmp_path: Path) -> None:
     "name,value",
     [
         ("subject", "1"),  # a heading number
-        ("subject", "Council 29 January 2026 Subject: Local Tax Scheme Report Of: Cabinet Member"),  # cells run together
+        ("subject", "Council 29 January 2026 Subject: Local Tax Scheme Report Of: Cabinet Member"),  # cells joined
         ("subject", "NORTHSHIRE CITY COUNCIL"),  # the authority's banner
         ("committee", "Northshire City Council"),  # the authority, not a meeting
         ("committee", "The government outlines the Council's statutory duties in relation to providing"),  # prose
@@ -337,7 +337,8 @@ def test_contact_block_keeps_every_person_past_their_phone_and_email_rows(tmp_pa
     assert r.contact == "Jo Example, Head of Planning; Sam Sample, City Solicitor; Al Other, Head of Finance"
 
 
-@pytest.mark.parametrize("text", ["Council Tax Support Scheme", "Local Plan Review Working Paper", "Published 3 May 2024"])
+@pytest.mark.parametrize("text", ["Council Tax Support Scheme", "Local Plan Review Working Paper",
+                                  "Published 3 May 2024"])
 def test_a_title_naming_a_council_service_is_a_title_line_not_a_committee(text: str) -> None:
     assert read_cell(text, Line(text, 1, 1)) is None
 
