@@ -145,6 +145,15 @@ _FAST_DATE_RE: Final = re.compile(
 )
 _HAS_DIGIT_RE: Final = re.compile(r"\d")
 
+#: A month name split by a text export's stray space: "20 Octob er 2020", "Sept ember".
+_SPLIT_MONTH_RE: Final = re.compile(r"\b([A-Za-z]{2,8}) ([a-z]{1,7})\b")
+
+
+def _join_month(m: re.Match[str]) -> str:
+    joined = m.group(1) + m.group(2)
+    return joined if joined.lower() in FAST_MONTHS else m.group(0)
+
+
 #: A two-digit year ends a date below this is in the 2000s ("6 Jan 26", "06/01/26"), else the 1900s.
 TWO_DIGIT_YEAR_PIVOT: Final = 70
 
@@ -226,7 +235,7 @@ def parse_date(text: str) -> _dt.date | None:
     """
     if not isinstance(text, str) or len(text) > MAX_DATE_CHARS * 2:
         return None
-    clean = _normalise(text)
+    clean = _SPLIT_MONTH_RE.sub(_join_month, _normalise(text))
     if not clean or len(clean) > MAX_DATE_CHARS or not _HAS_DIGIT_RE.search(clean):
         return None
     m = _TWO_DIGIT_YEAR_RE.match(clean)

@@ -25,6 +25,20 @@ from pipeline.parse.headers import (
 from pipeline.parse.titles import Candidate, between_zone, read_title_block, title_zone
 from pipeline.parse.values import check
 
+#: A decision maker who is a portfolio councillor: "Cabinet Member for Traffic & Transportation".
+PORTFOLIO_DECISION_MAKER = re.compile(
+    r"""
+    ^(?:the\s+)?(?:cabinet|executive|lead)\s+member\s+for\s+\S   # Cabinet Member for ..., Executive Member for ...
+    | ^(?:the\s+)?portfolio\s+holder\s+for\s+\S                  # Portfolio Holder for ...
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+#: An agenda item's number stands within this many line heights of its label...
+STAMP_NEAR_LINES = 3
+#: ...and is this short ("5", "12a").
+STAMP_MAX_CHARS = 4
+
 #: A summary's sentence naming the wards: "This matter affects all Wards within the Borough."
 WARDS_SENTENCE = re.compile(
     r"""
@@ -90,7 +104,30 @@ def read_header(
             if said and check("wards", said.group("wards").strip()):
                 values["wards"], prov["wards"] = said.group("wards").strip(), Provenance(line.page, line.line_no)
                 break
+    if "reference" not in values:
+        stamp = _stamp_beside_label(lines[:HEADER_MAX_LINES])
+        if stamp is not None:
+            values["reference"], prov["reference"] = stamp[0], Provenance(stamp[1].page, stamp[1].line_no)
+    committee = values.get("committee")
+    if isinstance(committee, str) and "cabinet_member" not in values and PORTFOLIO_DECISION_MAKER.match(committee):
+        # a single member's decision: the decision maker is the portfolio named in the header
+        values["cabinet_member"], prov["cabinet_member"] = committee, prov["committee"]
     if doc_type in NO_SUBJECT_TYPES:
         values.pop("subject", None)
         prov.pop("subject", None)
     return HeaderRead(values, prov, table.end, table)
+
+
+def _stamp_beside_label(lines: Sequence[Line]) -> tuple[str, Line] | None:
+    """An "Agenda item:" label with its number in a box of its own, on the line above or below ("5")."""
+    for k, line in enumerate(lines):
+        row = match_label(line)
+        if row is None or row.field != "reference" or row.value:
+            continue
+        for near in (lines[k - 1] if k else None, lines[k + 1] if k + 1 < len(lines) else None):
+            if near is None or near.page != line.page or abs(near.top - line.top) > STAMP_NEAR_LINES * (line.size or 1):
+                continue
+            code = near.text.strip()
+            if len(code) <= STAMP_MAX_CHARS and check("reference", code):
+                return code, near
+    return None

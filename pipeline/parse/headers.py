@@ -147,6 +147,7 @@ CHECKED_FIELDS: frozenset[str] = frozenset({"committee", "subject", "reporting_o
 TEXT_WRAPS_AFTER = re.compile(
     r"""
     (?:\b(?:and|or|of|for|the|to|in|on|with|at|by|a|an|&)   # a phrase cut after a small word
+     | \b(?:corporate|strategic|assistant|deputy|interim|acting|senior|principal|head|lead)  # a post cut after its first word
      | [,(–\-/]                                          # a list, bracket or dash left open
     )$""",
     re.VERBOSE | re.IGNORECASE,
@@ -229,7 +230,9 @@ LABEL_RE = re.compile(
     (?:\(?[a-z]\)\s+)?                      # a lettered row "(a) Subject:"
     (?P<label>{"|".join(_LABEL_ALTS)})     # a known label
     \s*(?:\((?:s|es)\))?                    # "Ward(s)"
-    (?P<colon>\s*:|\s*\?|\t)?              # its colon, tab or question mark ("Is this a key decision? No")
+    (?:\s*/\s*(?P<label2>{"|".join(_LABEL_ALTS)}))?  # a second label sharing the value: "Author/Responsible Officer"
+    (?P<qualifier>\s*\([^()]{{1,40}}\))?     # a qualifier: "Key decision (over £250k):"
+    (?P<colon>\s*:|\s*\?|\t|\s+[–—-](?=\s))?  # its colon, tab, question mark or dash ("Report by - ...")
     (?![\w(])                               # the label ends at a word boundary
     \s*(?P<rest>.*)$
     """,
@@ -247,6 +250,7 @@ class LabelMatch:
     field: str
     value: str
     value_x0: float | None
+    also: str | None = None  # a second field the value fills ("Author/Responsible Officer")
 
 
 def _loose_value_fits(label: str, fieldname: str, value: str) -> bool:
@@ -291,7 +295,7 @@ def match_label(line: Line, *, loose: bool = False) -> LabelMatch | None:
     own_cell = (
         first_span is not None
         and len(line.spans) > 1
-        and normalise_label(first_span.text) == label
+        and normalise_label(re.sub(r"\([^()]{1,40}\)", "", first_span.text)) == label
     )
     written_caps = m.group("label").isupper() and len(label) >= 4
     if not (has_colon or own_cell or (written_caps and label not in COLON_ONLY_LABELS)):
@@ -316,7 +320,11 @@ def match_label(line: Line, *, loose: bool = False) -> LabelMatch | None:
                 value_x0 = span.x0
                 break
             consumed += len(span.text) + 1
-    return LabelMatch(label, fieldname, rest, value_x0)
+    also = None
+    if m.group("label2"):
+        second = normalise_label(m.group("label2"))
+        also = HEADER_LABELS.get(second) or HEADER_LABELS.get(second[:-1] if second.endswith("s") else second)
+    return LabelMatch(label, fieldname, rest, value_x0, also if also != fieldname else None)
 
 
 # ---------------------------------------------------------------- the header table
@@ -330,6 +338,7 @@ class _Field:
     value_x0: float | None
     entries: list[list[str]] = field(default_factory=list)  # entries of lines
     last: Line | None = None
+    also: str | None = None  # a second field the value fills
 
     def append_inline(self, text: str, line: Line) -> None:
         """A sub-label's value joins the current entry: "Adam Crowther" + ", Head of City Transport"."""
@@ -602,7 +611,7 @@ def _scan_table(
                     target.append_inline(m.value, seg)
                     cur = target
                 else:
-                    cur = _Field(m.label, m.field, seg, m.value_x0)
+                    cur = _Field(m.label, m.field, seg, m.value_x0, also=m.also)
                     cur.add(m.value, seg, new_entry=False)
                     fields.append(cur)
                     new_row.append(cur)
@@ -796,18 +805,17 @@ def _resolve(fields: list[_Field], end: int, preamble: tuple[Line, ...]) -> Head
             people[role].append(value)
             prov.setdefault(role, Provenance(line.page, line.line_no))
 
-    for f in fields:
+    def handle(name: str, f: _Field) -> None:
         here = f.label_line
         raw_entries = [[t for t in e] for e in f.entries]
         joined = _clean_value(_join(t for e in raw_entries for t in e))
         joined = INLINE_APPEND_RE.sub(", ", joined)
-        if f.field == IGNORE or joined.lower() in EMPTY_VALUES:
-            continue
-        if f.field == PEOPLE:
+        if name == IGNORE or joined.lower() in EMPTY_VALUES:
+            return
+        if name == PEOPLE:
             for entry in split_people(raw_entries):
                 person("reporting_officer", _person_value(entry), here)
-            continue
-        if f.field in (COMMITTEE_AND_DATE, "committee"):
+        elif name in (COMMITTEE_AND_DATE, "committee"):
             first = _first_entry(f) if len(f.entries) > 1 else joined
             m = TRAILING_DATE.search(first)
             if m:
@@ -815,14 +823,11 @@ def _resolve(fields: list[_Field], end: int, preamble: tuple[Line, ...]) -> Head
                 put("meeting_date", parse_date(m.group("date")), here)
             else:
                 put("committee", first, here)
-            continue
-        if f.field == "meeting_date":
+        elif name == "meeting_date":
             put("meeting_date", parse_date(_first_entry(f)) or parse_date(joined), here)
-            continue
-        if f.field == "key_decision":
+        elif name == "key_decision":
             put("key_decision", parse_key_decision(joined), here)
-            continue
-        if f.field == "reporting_officer":
+        elif name == "reporting_officer":
             # "John Smith: Executive Director" -> "John Smith, Executive Director"; a post
             # written "Director: Legal & Democratic Services" keeps its colon.
             value = _person_value(joined)
@@ -830,14 +835,21 @@ def _resolve(fields: list[_Field], end: int, preamble: tuple[Line, ...]) -> Head
             if head and not ROLE_STARTERS.match(head.group(1)):
                 value = f"{head.group(1)}, {value[head.end():]}"
             person("reporting_officer", value, here)
-            continue
-        if f.field == "cabinet_member":
+        elif name == "cabinet_member":
             person("cabinet_member", _person_value(joined), here)
-            continue
-        if f.field == "contact":
-            put("contact", _contact_value(raw_entries), here)
-            continue
-        put(f.field, joined, here)
+        elif name == "contact":
+            value = _contact_value(raw_entries)
+            if COUNCILLOR_ROLES.search(value):
+                person("cabinet_member", value, here)  # "Contact: Councillor ..., Leader of the Council"
+            else:
+                put("contact", value, here)
+        else:
+            put(name, joined, here)
+
+    for f in fields:
+        handle(f.field, f)
+        if f.also:
+            handle(f.also, f)
     for role, names in people.items():
         if names and role not in values:
             values[role] = "; ".join(dict.fromkeys(names))

@@ -414,3 +414,33 @@ def test_key_decision_row_in_a_table_at_the_end(tmp_path: Path) -> None:
         "2. Recommendations\n\n2.1 That the hours be agreed.\n\nDecision details\nKey decision: No\n"
     ))
     assert r.key_decision is False
+
+
+def test_one_value_under_two_labels_and_a_dash_separator(tmp_path: Path) -> None:
+    """ "Author/Responsible Officer – Jo Example, Corporate / Director of Place" fills both fields."""
+    r = text_paper(tmp_path, (
+        "Report for: Cabinet\nDate of meeting: 20 Octob er 2020\nTitle of report: Flood Plan Progress\n"
+        "Contact: Councillor Pat Example, Leader of the Council\n\n"
+        "Author/Responsible Officer – Jo Example, Corporate\nDirector of Place\n"
+        "Purpose of report: The purpose of this report is to update members.\n\n1. Introduction\n\nText.\n"
+    ))
+    assert r.meeting_date == dt.date(2020, 10, 20)  # a month split by the export's stray space
+    assert r.reporting_officer == r.contact == "Jo Example, Corporate Director of Place"
+    assert r.cabinet_member == "Councillor Pat Example, Leader of the Council"  # a councillor named as the contact
+
+
+def test_single_member_decision_label_qualifier_and_item_number_in_its_own_box() -> None:
+    doc = pdf_doc([
+        (103, [Span("5", 516, 530, size=24.0)]),
+        (108, [cell(421, "Agenda item:", bold=True)]),
+        (129, [cell(62, "Decision maker:", bold=True), cell(197, "Cabinet Member for Traffic & Transport")], False),
+        (143, [cell(197, "15th July 2010")], False),
+        (157, [cell(62, "Subject:", bold=True), cell(197, "Parking Restrictions Review")], False),
+        (198, [cell(62, "Report by:", bold=True), cell(197, "Head of Transport")], False),
+        (253, [cell(62, "Key decision (over £250k):", bold=True), cell(296, "No")], False),
+        *body_rows(300),
+    ])
+    h = parse_sections(doc).header
+    assert (h.committee, h.meeting_date) == ("Cabinet Member for Traffic & Transport", dt.date(2010, 7, 15))
+    assert h.cabinet_member == "Cabinet Member for Traffic & Transport"  # the decision maker is a portfolio
+    assert (h.key_decision, h.reference) == (False, "5")
