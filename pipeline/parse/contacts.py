@@ -15,7 +15,7 @@ from typing import Sequence
 
 from pipeline.model import Line, Provenance, Section
 from pipeline.parse.furniture import paragraph_break
-from pipeline.parse.headers import clean_contact
+from pipeline.parse.people import clean_contact
 from pipeline.parse.headings import Heading
 from pipeline.parse.values import comma_after_name
 

@@ -13,10 +13,22 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 from pipeline.model import Line, Provenance
 from pipeline.parse.headings import detect_heading
+from pipeline.parse.people import (
+    COUNCILLOR_ROLES,
+    DETAIL_ONLY,
+    INLINE_APPEND_RE,
+    PHONE_ONLY,
+    ROLE_STARTERS,
+    clean_value,
+    contact_value,
+    join_parts,
+    person_value,
+    split_people,
+)
 from pipeline.parse.values import check, is_sentence, starts_with_name
 
 # ---------------------------------------------------------------- vocabulary
@@ -64,45 +76,6 @@ LOOSE_IGNORED_MAX_WORDS = 6
 #: Values that mean "nothing here".
 EMPTY_VALUES: frozenset[str] = frozenset({"", "n/a", "na", "none", "not applicable", "-", "–", "nil", "tbc"})
 
-#: Words in a person entry that mark a councillor rather than an officer.
-COUNCILLOR_ROLES = re.compile(
-    r"""
-    \b(?:cabinet\s+member               # Cabinet Member for ...
-      | leader\b                       # Leader, Deputy Leader, Leader of the Council
-      | portfolio\s+holder             # Portfolio Holder
-      | councillor | cllr              # named councillors
-      | mayor\b                        # elected mayors
-      | executive\s+member | lead\s+member
-      | committee\s+chair | chairman | chair\b
-    )""",
-    re.VERBOSE | re.IGNORECASE,
-)
-
-#: Words that start a role or post, so a new person entry in a "From:" list.
-ROLE_STARTERS = re.compile(
-    r"""
-    ^(?:interim | acting | deputy | assistant | executive | corporate | strategic | chief
-      | director | head | cabinet | leader | general | senior | principal
-      | monitoring | s151 | s73 | dr | mr | mrs | ms | miss | cllr | councillor)\b
-    """,
-    re.VERBOSE | re.IGNORECASE,
-)
-
-#: A personal name: two to four capitalised words (with particles, initials, hyphens).
-_NAME = r"(?:(?:Dr|Mr|Mrs|Ms|Miss|Cllr|Councillor)\.?\s+)?[A-Z][a-z'’\-]+(?:\s+(?:[A-Z]\.?|[A-Z][a-z'’\-]+|de|van|von|le|la|Mc[A-Z][a-z]+)){1,3}"
-NAME_AT_END = re.compile(rf"[,–\-]\s*({_NAME})\s*,?\s*$")
-NAME_AT_START = re.compile(rf"^({_NAME})\s*[,–\-:]")
-
-#: Trailing text of a contact entry we drop: phone numbers and e-mail addresses.
-CONTACT_TAIL = re.compile(
-    r"""
-    (?:,?\s*\b(?:tel(?:ephone)?|phone|t|mob(?:ile)?|e-?mail|email)\b[.:]?\s*.*$   # "Tel 0300 300 5265", "email: ..."
-     | ,?\s*\(?\+?\d[\d\s()\-]{7,}.*$                                      # a bare phone number, "(01279) 446004"
-     | ,?\s*\S+@\S+.*$                                                     # a bare e-mail address
-    )""",
-    re.VERBOSE | re.IGNORECASE,
-)
-
 #: A date at the end of a "To:" value ("Cabinet, 30 January 2025", "County Council 13th March 2025").
 TRAILING_DATE = re.compile(
     r"""
@@ -123,22 +96,6 @@ CONTINUATION_GAP_EMS = 2.6
 ENTRY_GAP_EMS = 0.9
 #: Fields that list people (one entry each).
 PEOPLE_FIELDS: frozenset[str] = frozenset({"contact", "reporting_officer", "cabinet_member", PEOPLE})
-#: A line that is only a phone number ("(01279) 446811", "Tel: 0161 234 3030").
-PHONE_ONLY = re.compile(
-    r"""
-    ^\s*(?:(?:tel(?:ephone)?|phone|t)\s*[:.]?\s*)?   # an optional "Tel:"
-    \(?\+?\d[\d\s()\-]{5,}\s*$                       # the number
-    """,
-    re.VERBOSE | re.IGNORECASE,
-)
-#: A line that is only an e-mail address or a labelled phone / e-mail ("Email: jo@example.gov.uk").
-DETAIL_ONLY = re.compile(
-    r"""
-    ^\s*(?:(?:e-?mail|tel(?:ephone)?|phone|mob(?:ile)?)\s*[:.]\s*\S.* # a labelled detail
-      | \S+@\S+)\s*$                                                   # a bare address
-    """,
-    re.VERBOSE | re.IGNORECASE,
-)
 #: Fields whose value is one line of a text file (a date, yes/no, a number).
 SINGLE_LINE_FIELDS: frozenset[str] = frozenset({"meeting_date", "key_decision", "reference"})
 #: Fields whose wrapped text value carries on while it is not yet a valid value.
@@ -147,7 +104,7 @@ CHECKED_FIELDS: frozenset[str] = frozenset({"committee", "subject", "reporting_o
 TEXT_WRAPS_AFTER = re.compile(
     r"""
     (?:\b(?:and|or|of|for|the|to|in|on|with|at|by|a|an|&)   # a phrase cut after a small word
-     | \b(?:corporate|strategic|assistant|deputy|interim|acting|senior|principal|head|lead)  # a post cut after its first word
+     | \b(?:corporate|strategic|assistant|deputy|interim|acting|senior|principal|head|lead)  # a post cut short
      | [,(–\-/]                                          # a list, bracket or dash left open
     )$""",
     re.VERBOSE | re.IGNORECASE,
@@ -238,11 +195,6 @@ LABEL_RE = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
-
-INLINE_APPEND_RE = re.compile(r"\.?\s+(?:job\s+title|title|role|position)\s*:\s*", re.IGNORECASE)
-#: A sub-label opening a value cell: "Name: Richard Barker".
-SUB_LABEL_RE = re.compile(r"^\s*(?:name|officer)\s*:\s*", re.IGNORECASE)
-
 
 @dataclass(frozen=True, slots=True)
 class LabelMatch:
@@ -380,25 +332,6 @@ def _gap(prev: Line, line: Line) -> float:
     return line.top - prev.bottom  # text: number of blank lines
 
 
-def _join(parts: Iterable[str]) -> str:
-    out = ""
-    for p in parts:
-        p = p.strip()
-        if not p:
-            continue
-        if out.endswith("-") and not out.endswith(" -") and p[:1].islower():
-            out = out[:-1] + p
-        else:
-            out = f"{out} {p}" if out else p
-    return re.sub(r"\s+", " ", out).strip()
-
-
-def _clean_value(text: str) -> str:
-    text = re.sub(r"\s+", " ", text).strip()
-    text = text.strip(" ,;:")
-    return text
-
-
 def split_at_labels(line: Line) -> list[Line]:
     """A table row holding several label/value pairs, as one pseudo-line per pair.
 
@@ -429,10 +362,11 @@ def _in_value_column(cur: "_Field", line: Line) -> bool:
     """A PDF line sitting in the value column of the current field."""
     if not line.size or cur.value_x0 is None:
         return False
-    return abs(line.x0 - cur.value_x0) <= VALUE_COLUMN_TOLERANCE and line.x0 > cur.label_line.x0 + VALUE_COLUMN_TOLERANCE
+    in_column = abs(line.x0 - cur.value_x0) <= VALUE_COLUMN_TOLERANCE
+    return in_column and line.x0 > cur.label_line.x0 + VALUE_COLUMN_TOLERANCE
 
 
-def _continues(cur: "_Field", line: Line, *, is_heading) -> bool:
+def _continues(cur: "_Field", line: Line, *, is_heading: Callable[[Line], bool]) -> bool:
     if cur.last is None:
         return False
     gap = _gap(cur.last, line)
@@ -472,7 +406,7 @@ def _continues(cur: "_Field", line: Line, *, is_heading) -> bool:
     # the value is not yet one ("Children, Young People and Families" / "Policy and Performance Board").
     if TEXT_WRAPS_AFTER.search(last) is not None or text[:1].islower():
         return True
-    so_far = _clean_value(_join(t for e in cur.entries for t in e))
+    so_far = clean_value(join_parts(t for e in cur.entries for t in e))
     return cur.field in CHECKED_FIELDS and not check(cur.field, so_far) and check(cur.field, f"{so_far} {text}")
 
 
@@ -695,27 +629,6 @@ def scan_header(lines: Sequence[Line], *, is_heading: Callable[[Line], bool], bo
     return _resolve(fields, end, tuple(preamble))
 
 
-def split_people(entries: list[list[str]]) -> list[str]:
-    """Split a "From:" value into one string per person or post."""
-    people: list[list[str]] = []
-    for entry in entries:
-        group: list[str] = []
-        for text in entry:
-            prev = group[-1] if group else ""
-            starts_new = bool(group) and text[:1].isupper() and (
-                NAME_AT_END.search(prev) is not None
-                or (NAME_AT_START.match(text) is not None and not re.search(r"(?:\band|\bof|\bfor|,|–|-)\s*$", prev))
-                or (ROLE_STARTERS.match(text) is not None and not re.search(r"(?:\band|\bof|\bfor|\bthe|,|–|-)\s*$", prev))
-            )
-            if starts_new:
-                people.append(group)
-                group = []
-            group.append(text)
-        if group:
-            people.append(group)
-    return [_clean_value(_join(g)) for g in people if _clean_value(_join(g))]
-
-
 #: "Report by the Director of Place to the Cabinet on 12 May 2015": officer, body and date in one line.
 REPORT_BY_RE = re.compile(
     r"""
@@ -737,9 +650,9 @@ def report_by(lines: Sequence[Line]) -> dict[str, tuple[object, Line]]:
         m = REPORT_BY_RE.match(line.text)
         if not m:
             continue
-        out["reporting_officer"] = (_clean_value(m.group("officer")), line)
+        out["reporting_officer"] = (clean_value(m.group("officer")), line)
         if m.group("committee"):
-            out["committee"] = (_clean_value(m.group("committee")), line)
+            out["committee"] = (clean_value(m.group("committee")), line)
         if m.group("date") and parse_date(m.group("date")):
             out["meeting_date"] = (parse_date(m.group("date")), line)
         break
@@ -757,31 +670,9 @@ def parse_key_decision(text: str) -> bool | None:
     return None
 
 
-def clean_contact(text: str) -> str:
-    return _clean_value(CONTACT_TAIL.sub("", text))
-
-
 def _first_entry(f: _Field) -> str:
     """The first of a field's entries: a paper going to two meetings ("Cabinet" / "Council") names the first."""
-    return _clean_value(_join(f.entries[0])) if f.entries else ""
-
-
-def _person_value(text: str) -> str:
-    """An officer or councillor entry as written, without sub-labels, phone numbers or e-mail."""
-    text = SUB_LABEL_RE.sub("", INLINE_APPEND_RE.sub(", ", text))
-    text = re.sub(r"^the\s+(?=[A-Z])", "", text.strip(), flags=re.IGNORECASE)  # "REPORT OF THE HEAD OF ..."
-    return _clean_value(CONTACT_TAIL.sub("", text))
-
-
-def _contact_value(entries: list[list[str]]) -> str:
-    """Contact entries, each line without its phone and e-mail, people joined by "; "."""
-    people = []
-    for entry in entries:
-        parts = [_person_value(t) for t in entry]
-        person = _clean_value(_join(p for p in parts if p))
-        if person:
-            people.append(person)
-    return "; ".join(dict.fromkeys(people))
+    return clean_value(join_parts(f.entries[0])) if f.entries else ""
 
 
 def _resolve(fields: list[_Field], end: int, preamble: tuple[Line, ...]) -> HeaderResult:
@@ -808,18 +699,18 @@ def _resolve(fields: list[_Field], end: int, preamble: tuple[Line, ...]) -> Head
     def handle(name: str, f: _Field) -> None:
         here = f.label_line
         raw_entries = [[t for t in e] for e in f.entries]
-        joined = _clean_value(_join(t for e in raw_entries for t in e))
+        joined = clean_value(join_parts(t for e in raw_entries for t in e))
         joined = INLINE_APPEND_RE.sub(", ", joined)
         if name == IGNORE or joined.lower() in EMPTY_VALUES:
             return
         if name == PEOPLE:
             for entry in split_people(raw_entries):
-                person("reporting_officer", _person_value(entry), here)
+                person("reporting_officer", person_value(entry), here)
         elif name in (COMMITTEE_AND_DATE, "committee"):
             first = _first_entry(f) if len(f.entries) > 1 else joined
             m = TRAILING_DATE.search(first)
             if m:
-                put("committee", _clean_value(first[: m.start()]), here)
+                put("committee", clean_value(first[: m.start()]), here)
                 put("meeting_date", parse_date(m.group("date")), here)
             else:
                 put("committee", first, here)
@@ -830,15 +721,15 @@ def _resolve(fields: list[_Field], end: int, preamble: tuple[Line, ...]) -> Head
         elif name == "reporting_officer":
             # "John Smith: Executive Director" -> "John Smith, Executive Director"; a post
             # written "Director: Legal & Democratic Services" keeps its colon.
-            value = _person_value(joined)
+            value = person_value(joined)
             head = re.match(r"^([^:,]{3,60}):\s+", value)
             if head and not ROLE_STARTERS.match(head.group(1)):
                 value = f"{head.group(1)}, {value[head.end():]}"
             person("reporting_officer", value, here)
         elif name == "cabinet_member":
-            person("cabinet_member", _person_value(joined), here)
+            person("cabinet_member", person_value(joined), here)
         elif name == "contact":
-            value = _contact_value(raw_entries)
+            value = contact_value(raw_entries)
             if COUNCILLOR_ROLES.search(value):
                 person("cabinet_member", value, here)  # "Contact: Councillor ..., Leader of the Council"
             else:
