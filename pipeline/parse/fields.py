@@ -44,7 +44,7 @@ WARDS_SENTENCE = re.compile(
     r"""
     \bthis\s+(?:matter|report|decision|proposal)\s+(?:affects|relates\s+to)\s+  # "This matter affects"
     (?P<wards>all\s+wards\b[^.;:]{0,40}                                     # "all Wards within the Borough"
-      | (?:the\s+)?[A-Z][\w'’\- ]{2,40}?\s+wards?\b)                        # "the Riverside ward"
+      | (?:the\s+)?(?-i:[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,3})\s+wards?\b)  # "the Riverside ward"
     """,
     re.VERBOSE | re.IGNORECASE,
 )

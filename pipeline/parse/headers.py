@@ -399,6 +399,8 @@ def _continues(cur: "_Field", line: Line, *, is_heading: Callable[[Line], bool])
         return True  # the person's phone or e-mail line (dropped from the value)
     if last.isupper() and text.isupper():
         return not last.endswith((".", ":"))
+    if line.x0 > cur.label_line.x0 and not is_heading(line):
+        return True  # indented under the value: the value's column
     if is_heading(line):
         return False
     # A table exported as text puts each row on the next line: a row wraps only
@@ -535,7 +537,9 @@ def _scan_table(
         consumed = False
         new_row: list[_Field] = []
         for seg in split_at_labels(line):
-            m = match_label(seg, loose=loose)
+            # a text line indented under a value is no colon-less label ("      Corporate Director ...")
+            indented = bool(fields) and not seg.size and seg.x0 > fields[0].label_line.x0
+            m = match_label(seg, loose=loose and not indented)
             if m is not None:
                 if m.field == APPEND and fields:
                     # "Job title:" belongs to the field in its own column, else the last one.

@@ -444,3 +444,13 @@ def test_single_member_decision_label_qualifier_and_item_number_in_its_own_box()
     assert (h.committee, h.meeting_date) == ("Cabinet Member for Traffic & Transport", dt.date(2010, 7, 15))
     assert h.cabinet_member == "Cabinet Member for Traffic & Transport"  # the decision maker is a portfolio
     assert (h.key_decision, h.reference) == (False, "5")
+
+
+def test_text_value_indented_under_its_label_carries_on(tmp_path: Path) -> None:
+    """A second "From:" entry indented under the first, starting with a post that is also a label."""
+    r = text_paper(tmp_path, (
+        "From: Cabinet Member for Finance, Pat Example\n      Corporate Director Finance, Jo Example\n\n"
+        "To: Cabinet, 9 November 2009\n\nSubject: Budget Update\n\n1. Introduction\n\n1.1 Text.\n"
+    ))
+    assert r.cabinet_member == "Cabinet Member for Finance, Pat Example"
+    assert r.reporting_officer == "Corporate Director Finance, Jo Example"
