@@ -15,8 +15,8 @@ from typing import Sequence
 
 from pipeline.model import Line, Provenance, Section
 from pipeline.parse.furniture import paragraph_break
-from pipeline.parse.people import clean_contact
 from pipeline.parse.headings import Heading
+from pipeline.parse.people import clean_contact
 from pipeline.parse.values import comma_after_name
 
 #: A line (or its tail) that gives a telephone number or an e-mail address.

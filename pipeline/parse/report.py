@@ -17,14 +17,14 @@ from pipeline.model import (
 )
 from pipeline.parse.contacts import find_contact
 from pipeline.parse.doctype import DATED_TYPES
-from pipeline.parse.furniture import join_lines
 from pipeline.parse.fields import read_header
-from pipeline.parse.values import check
+from pipeline.parse.furniture import join_lines
 from pipeline.parse.headings import (
     classify_kind,
 )
 from pipeline.parse.recommendations import RecLine, extract_recommendations
 from pipeline.parse.structure import _is_heading_factory, find_headings
+from pipeline.parse.values import check
 
 #: Fields whose absence from a report is worth a ``missing_field`` warning.
 REQUIRED_FIELDS: tuple[str, ...] = ("meeting_date", "subject")
