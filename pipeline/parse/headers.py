@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Callable, Sequence
 
 from pipeline.model import Line, Provenance
@@ -288,7 +289,7 @@ class _Field:
     field: str
     label_line: Line
     value_x0: float | None
-    entries: list[list[str]] = field(default_factory=list)  # entries of lines
+    entries: list[list[str]] = dataclass_field(default_factory=list)  # entries of lines
     last: Line | None = None
     also: str | None = None  # a second field the value fills
 
