@@ -639,7 +639,8 @@ REPORT_BY_RE = re.compile(
     r"""
     ^\s*report\s+(?:by|of|from)\s+(?:the\s+)?(?P<officer>[A-Z].+?)      # "Report by the Director of Place"
     (?:\s+to\s+(?:the\s+)?(?P<committee>[A-Z].+?))?                     # "to the Cabinet"
-    (?:\s+on\s+(?P<date>\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]+\s+\d{4}))?  # "on 12 May 2015"
+    (?:\s+on\s+(?P<date>\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]+\s+\d{4})     # "on 12 May 2015"
+     | \s+(?:on|about|regarding|concerning)\s+(?:the\s+)?(?P<subject>[A-Z].+?))?  # "on the Local Plan Review"
     \s*$
     """,
     re.VERBOSE | re.IGNORECASE,

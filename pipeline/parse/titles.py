@@ -167,6 +167,8 @@ def read_cell(text: str, line: Line) -> list[Candidate] | None:
             out.append(Candidate("committee", m.group("committee").strip(" ,;:"), line, "report_by"))
         if m.group("date") and parse_date(m.group("date")):
             out.append(Candidate("meeting_date", parse_date(m.group("date")), line, "report_by"))
+        if m.group("subject") and check("subject", m.group("subject").strip(" .")):
+            out.append(Candidate("subject", m.group("subject").strip(" ."), line, "report_by"))
         return out
     m = MEETING_HELD_RE.match(t)
     if m and parse_date(m.group("date")) and is_committee(m.group("body")):

@@ -454,3 +454,11 @@ def test_text_value_indented_under_its_label_carries_on(tmp_path: Path) -> None:
     ))
     assert r.cabinet_member == "Cabinet Member for Finance, Pat Example"
     assert r.reporting_officer == "Corporate Director Finance, Jo Example"
+
+
+def test_report_of_the_officer_to_the_body_on_the_subject() -> None:
+    text = "Report of the Chief Executive to the Cabinet on the Local Plan Review"
+    got = read_cell(text, Line(text, 1, 1))
+    assert got is not None
+    assert {c.field: c.value for c in got} == {"reporting_officer": "Chief Executive", "committee": "Cabinet",
+                                               "subject": "Local Plan Review"}
