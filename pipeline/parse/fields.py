@@ -93,6 +93,8 @@ def read_header(
     if doc_type == "report" and "key_decision" not in values:
         # A key-decision row further on: a table of decision details at the end of the paper.
         for line in lines[table.end :]:
+            if "key" not in line.text.lower():
+                continue  # a cheap test before the label table
             row = match_label(line)
             decided = parse_key_decision(row.value) if row is not None and row.field == "key_decision" else None
             if decided is not None:
