@@ -104,6 +104,7 @@ def report_from_layout(
         provenance=provenance,
         parts=parts,
         parent_id=parent_id,
+        decisions=layout.decisions,
     )
 
 

@@ -106,6 +106,24 @@ class HeaderFields:
 
 
 @dataclass(frozen=True, slots=True)
+class Decision:
+    """One item a meeting decided, as its minutes or decision notice record it ("RESOLVED – that ...")."""
+
+    text: str  # the resolution as written, its numbering removed
+    outcome: str  # one of DECISION_OUTCOMES (pipeline.model.vocab): agreed, noted, deferred, rejected
+    wording: str  # the words that record it, as written: "RESOLVED", "It was APPROVED", "was LOST"
+    page: int
+    line: int = 0
+    item: str | None = None  # the minute or agenda item number: "10"
+    item_title: str | None = None  # that item's heading: "Workplace Parking Levy"
+    number: str | None = None  # its number within the resolution: "2a"
+    refs: tuple[str, ...] = ()  # the report's recommendations it names: ("4c", "5")
+    amended: bool = False  # the minutes record an amendment carried before it
+    committee: str | None = None  # the meeting's body (the paper's unless the minutes sit in a pack)
+    meeting_date: _dt.date | None = None  # the meeting's date (likewise)
+
+
+@dataclass(frozen=True, slots=True)
 class Layout:
     """The structural parse of one document (``parse_sections``'s result)."""
 
@@ -117,6 +135,7 @@ class Layout:
     doc_type: str
     warnings: tuple[ReportWarning, ...] = ()
     parts: tuple["Layout", ...] = ()  # component reports of an agenda pack
+    decisions: tuple[Decision, ...] = ()  # what minutes and decision notices (or a pack's minutes) record
 
     @property
     def provenance(self) -> Mapping[str, Provenance]:
@@ -151,6 +170,7 @@ class Report:
     provenance: Mapping[str, Provenance] = field(default_factory=dict)
     parts: tuple["Report", ...] = ()  # reports found inside an agenda pack
     parent_id: str | None = None
+    decisions: tuple[Decision, ...] = ()  # minutes and decision notices: the meeting's decisions
 
     def to_dict(self) -> dict[str, Any]:
         return report_to_dict(self)
@@ -212,7 +232,18 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     out["provenance"] = {k: _jsonable(v) for k, v in report.provenance.items()}
     out["parent_id"] = report.parent_id
     out["parts"] = [report_to_dict(p) for p in report.parts]
+    out["decisions"] = [_jsonable(x) for x in report.decisions]
     return out
+
+
+def decision_from_dict(data: Mapping[str, Any]) -> Decision:
+    """A stored decision (unknown keys ignored, so a newer record still loads)."""
+    names = {f.name for f in dataclasses.fields(Decision)}
+    values = {k: v for k, v in data.items() if k in names}
+    values["refs"] = tuple(values.get("refs") or ())
+    if values.get("meeting_date"):
+        values["meeting_date"] = _dt.date.fromisoformat(values["meeting_date"])
+    return Decision(**values)
 
 
 def report_from_dict(data: Mapping[str, Any]) -> Report:
@@ -249,6 +280,7 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
         provenance={k: Provenance(**v) for k, v in (data.get("provenance") or {}).items()},
         parts=tuple(report_from_dict(x) for x in data.get("parts", ())),
         parent_id=data.get("parent_id"),
+        decisions=tuple(decision_from_dict(x) for x in data.get("decisions") or ()),  # absent in older records
     )
 
 

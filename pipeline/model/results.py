@@ -71,6 +71,38 @@ class SearchPage:
 
 
 @dataclass(frozen=True, slots=True)
+class DecisionLink:
+    """What became of one recommendation at the meeting it went to (``pipeline.search.decisions``).
+
+    The decision cited is ``decisions[decision_index]`` of the record ``decision_report_id``
+    (minutes, a decision notice, or an agenda pack holding the minutes).
+    """
+
+    recommendation_id: str  # "<report id>#r<number>"
+    report_id: str
+    number: int
+    outcome: str  # one of pipeline.model.vocab.LINK_OUTCOMES
+    amendment: str | None = None  # "agreed with amendment": the words the decision changed
+    similarity: float = 0.0  # 0-100: the recommendation's wording against the decision's
+    decision_report_id: str | None = None
+    decision_index: int | None = None
+    path: str | None = None  # the minutes' file
+    page: int | None = None
+    line: int | None = None
+    meeting_date: _dt.date | None = None  # the meeting that decided
+    committee: str | None = None
+    item: str | None = None  # the minute item
+    decision_text: str | None = None
+    wording: str | None = None  # "RESOLVED", "It was APPROVED", "was LOST"
+    reason: str | None = None  # "not found": why
+
+    @property
+    def label(self) -> str:
+        """``agreed with amendment: adds "over a two year period"`` (the outcome, and the change)."""
+        return f"{self.outcome}: {self.amendment}" if self.amendment else self.outcome
+
+
+@dataclass(frozen=True, slots=True)
 class TraceEntry:
     """One recommendation in a lineage (``boardpapers trace``)."""
 
@@ -85,6 +117,7 @@ class TraceEntry:
     period: str | None
     similarity: float  # 0-100, to the seed recommendation or the lineage's first entry
     lineage: str  # "L1", "L2"...
+    outcome: DecisionLink | None = None  # what its meeting decided (None: not looked up)
 
 
 @dataclass(frozen=True, slots=True)

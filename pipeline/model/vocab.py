@@ -53,3 +53,17 @@ HEADER_FIELDS: tuple[str, ...] = (
     "key_decision",
     "reference",
 )
+
+
+#: What a meeting did with an item, as its minutes record it (``Decision.outcome``).
+DECISION_OUTCOMES: tuple[str, ...] = ("agreed", "noted", "deferred", "rejected")
+
+
+#: What became of a report's recommendation at its meeting (``DecisionLink.outcome``).
+LINK_OUTCOMES: tuple[str, ...] = (
+    "agreed as recommended",
+    "agreed with amendment",
+    "deferred",
+    "rejected",
+    "not found",
+)
