@@ -737,22 +737,28 @@ def search_cmd(query: str, index_dir: Path, committee: str | None, officer: str 
 def show_cmd(report_id: str, index_dir: Path, as_json: bool, as_csv: bool) -> None:
     """Print one indexed report's record (a unique start of its id is enough).
 
+    Each recommendation is followed by what its meeting decided (agreed as
+    recommended, agreed with amendment, deferred, rejected, not found), cited
+    to the minutes or decision notice in the index that record it; minutes
+    list the decisions they record.
+
     \b
     Examples:
       boardpapers show 002_03db5c2531a68c69-
       boardpapers show 002_03 --json
     """
     from pipeline.output.export import REPORTS_COLUMNS, table_rows, with_parts, write_csv
-    from pipeline.output.render import report_summary
-    from pipeline.search import show
+    from pipeline.output.render import outcome_rows, report_summary
+    from pipeline.search.decisions import show_decided
 
-    report = show(index_dir, report_id)
+    shown = show_decided(index_dir, report_id)
+    report = shown.report
     if as_json:
-        echo_jsonl([report.to_dict()])
+        echo_jsonl([{**report.to_dict(), "outcomes": outcome_rows(shown.outcomes)}])
     elif as_csv:
         write_csv(table_rows(with_parts(report), "reports"), REPORTS_COLUMNS, sys.stdout)
     else:
-        click.echo(report_summary(report))
+        click.echo(report_summary(report, {o.recommendation_id: o for o in shown.outcomes}))
 
 
 # ---------------------------------------------------------------- trace / similar / stats
@@ -874,7 +880,7 @@ from pipeline.output.export import TABLES as EXPORT_TABLES  # noqa: E402
 @cli.command("export")
 @index_option
 @click.option("--what", type=click.Choice(EXPORT_TABLES), required=True,
-              help="The table: one row per report, section, recommendation, entity or warning.")
+              help="The table: one row per report, section, recommendation, entity, warning or decision.")
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default=None,
               help="File format  [default: from -o FILE's suffix, else csv]")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -895,6 +901,7 @@ def export_cmd(index_dir: Path, what: str, fmt: str | None, output: Path | None)
       boardpapers export --what recommendations > recommendations.csv
       boardpapers export --what sections --format jsonl -o sections.jsonl
       boardpapers export --what entities -o entities.parquet
+      boardpapers export --what decisions > decisions.csv
     """
     from pipeline.output.export import STREAM_FORMATS, format_for, load_reports, write_table
 

@@ -1,4 +1,4 @@
-"""Tables of the archive for researchers: reports, sections, recommendations, entities, warnings.
+"""Tables of the archive for researchers: reports, sections, recommendations, entities, warnings, decisions.
 
     from pipeline.output.export import table_rows, table_frame, write_table, read_table
     rows = table_rows(reports, "recommendations")        # dict rows (the edge), in COLUMNS order
@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # the CLI imports this module for its vocabularies: keep it l
 # ---------------------------------------------------------------- vocabularies
 
 #: The tables that can be exported (``boardpapers export --what``).
-TABLES: tuple[str, ...] = ("reports", "sections", "recommendations", "entities", "warnings")
+TABLES: tuple[str, ...] = ("reports", "sections", "recommendations", "entities", "warnings", "decisions")
 #: Export formats (``--format``).
 FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet")
 #: Formats that may be written to stdout (Parquet is binary: it needs -o FILE).
@@ -146,6 +146,28 @@ ENTITIES_COLUMNS: tuple[str, ...] = (
 #: One row per data-quality warning the parser raised.
 WARNINGS_COLUMNS: tuple[str, ...] = (*CONTEXT_COLUMNS, "code", "message", "page")
 
+#: One row per decision of minutes and decision notices (context: the minutes' record), and per
+#: recommendation linked to it (pipeline.search.decisions): a decision no recommendation reached has one row.
+DECISIONS_COLUMNS: tuple[str, ...] = (
+    *CONTEXT_COLUMNS,
+    "decision_index",
+    "decision_meeting_date",
+    "decision_committee",
+    "item",
+    "item_title",
+    "decision_number",
+    "outcome",
+    "wording",
+    "text",
+    "refs",
+    "amended",
+    "page",
+    "line",
+    "recommendation_id",
+    "recommendation_outcome",
+    "amendment",
+)
+
 #: Each table's columns, in order.
 COLUMNS: Mapping[str, tuple[str, ...]] = {
     "reports": REPORTS_COLUMNS,
@@ -153,16 +175,19 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
     "recommendations": RECOMMENDATIONS_COLUMNS,
     "entities": ENTITIES_COLUMNS,
     "warnings": WARNINGS_COLUMNS,
+    "decisions": DECISIONS_COLUMNS,
 }
 
 #: Columns holding calendar dates (datetime64[ns] at midnight in pandas, YYYY-MM-DD in CSV/JSON Lines).
-DATE_COLUMNS: tuple[str, ...] = ("meeting_date", "period_start", "period_end")
+DATE_COLUMNS: tuple[str, ...] = ("meeting_date", "period_start", "period_end", "decision_meeting_date")
 #: Integer columns that are always present.
-INT_COLUMNS: tuple[str, ...] = ("pages", "sections", "recommendations", "entities", "number", "level", "entity_index")
+INT_COLUMNS: tuple[str, ...] = (
+    "pages", "sections", "recommendations", "entities", "number", "level", "entity_index", "decision_index",
+)
 #: Integer columns that may be missing (pandas nullable Int64).
 NULLABLE_INT_COLUMNS: tuple[str, ...] = ("quarter", "page", "line", "section_index", "start", "end")
 #: Yes/no columns that may be missing (pandas nullable boolean).
-BOOL_COLUMNS: tuple[str, ...] = ("key_decision",)
+BOOL_COLUMNS: tuple[str, ...] = ("key_decision", "amended")
 #: pandas dtype of the date columns (nanoseconds: Parquet round-trips it unchanged).
 DATE_DTYPE = "datetime64[ns]"
 #: pandas dtype of every other column (text; pandas' nullable string type).
@@ -334,6 +359,44 @@ def warning_rows(report: Report) -> Iterator[dict[str, Any]]:
         yield {**context, "code": w.code, "message": w.message, "page": _known(w.page)}
 
 
+def decision_rows(reports: Iterable[Report]) -> Iterator[dict[str, Any]]:
+    """Decisions with the recommendations linked to them (the whole list of reports is needed to link)."""
+    from pipeline.search.decisions import link_reports
+
+    reports = list(reports)
+    by_decision: dict[tuple[str, int], list[Any]] = {}
+    for link in link_reports(reports, reports).values():
+        if link.decision_report_id is not None and link.decision_index is not None:
+            by_decision.setdefault((link.decision_report_id, link.decision_index), []).append(link)
+    for report in reports:
+        context = _context(report)
+        for i, d in enumerate(report.decisions):
+            row = {
+                **context,
+                "decision_index": i,
+                "decision_meeting_date": d.meeting_date or report.meeting_date,
+                "decision_committee": d.committee or report.committee,
+                "item": d.item,
+                "item_title": d.item_title,
+                "decision_number": d.number,
+                "outcome": d.outcome,
+                "wording": d.wording,
+                "text": d.text,
+                "refs": ", ".join(d.refs) or None,
+                "amended": d.amended,
+                "page": _known(d.page),
+                "line": _known(d.line),
+            }
+            links = by_decision.get((report.id, i)) or [None]
+            for link in links:
+                yield {
+                    **row,
+                    "recommendation_id": link.recommendation_id if link else None,
+                    "recommendation_outcome": link.outcome if link else None,
+                    "amendment": link.amendment if link else None,
+                }
+
+
 def _check_table(what: str) -> None:
     if what not in TABLES:
         raise BoardpapersError(f"unknown table {what!r} (tables: {', '.join(TABLES)})")
@@ -342,6 +405,9 @@ def _check_table(what: str) -> None:
 def table_rows(reports: Iterable[Report], what: str) -> Iterator[dict[str, Any]]:
     """One table's rows (dicts in :data:`COLUMNS` order), reports in the order given."""
     _check_table(what)
+    if what == "decisions":
+        yield from decision_rows(reports)
+        return
     for report in reports:
         if what == "reports":
             yield report_row(report)

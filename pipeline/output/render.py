@@ -7,11 +7,11 @@ not a terminal. Row dicts are plain JSON-able values.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Mapping
 
 import click
 
-from pipeline.model import Hit, IndexStats, IngestOutcome, IngestSummary, SearchPage, TraceResult
+from pipeline.model import DecisionLink, Hit, IndexStats, IngestOutcome, IngestSummary, SearchPage, TraceResult
 
 # ---------------------------------------------------------------- search hits
 
@@ -198,15 +198,53 @@ TRACE_COLUMNS: tuple[str, ...] = (
     "similarity",
     "text",
     "path",
+    "outcome",
+    "outcome_source",
 )
+
+
+def outcome_source(link: DecisionLink | None) -> str | None:
+    """Where a decision is minuted: ``minutes.pdf p.14`` (None when none was found)."""
+    if link is None or not link.path:
+        return None
+    return display_path(link.path) + (f" p.{link.page}" if link.page else "")
+
+
+def outcome_text(link: DecisionLink) -> str:
+    """``agreed as recommended  [2024-09-12 item 10: minutes.pdf p.14]`` or ``not found (why)``."""
+    if link.outcome == "not found":
+        return link.label + (f" ({link.reason})" if link.reason else "")
+    where = _meta(link.meeting_date.isoformat() if link.meeting_date else None,
+                  f"item {link.item}" if link.item else None)
+    return f"{link.label}  [{where + ': ' if where else ''}{outcome_source(link)}]"
+
+
+#: Columns of an outcome row (``show --json``'s ``outcomes``): what became of one recommendation.
+OUTCOME_LINK_COLUMNS: tuple[str, ...] = (
+    "recommendation_id", "number", "outcome", "amendment", "label", "meeting_date", "committee", "item",
+    "path", "page", "line", "wording", "decision_text", "similarity", "reason", "decision_report_id",
+    "decision_index",
+)
+
+
+def outcome_rows(links: Any) -> list[dict[str, Any]]:
+    """Each link as a flat dict (dates ISO)."""
+    rows = []
+    for link in links:
+        row = {k: getattr(link, k) for k in OUTCOME_LINK_COLUMNS}
+        row["meeting_date"] = link.meeting_date.isoformat() if link.meeting_date else None
+        rows.append(row)
+    return rows
 
 
 def trace_rows(result: TraceResult) -> list[dict[str, Any]]:
     rows = []
     for lineage in result.lineages:
         for e in lineage.entries:
-            row = {k: getattr(e, k) for k in TRACE_COLUMNS}
+            row = {k: getattr(e, k) for k in TRACE_COLUMNS if k not in ("outcome", "outcome_source")}
             row["meeting_date"] = e.meeting_date.isoformat() if e.meeting_date else None
+            row["outcome"] = e.outcome.label if e.outcome else None
+            row["outcome_source"] = outcome_source(e.outcome)
             rows.append(row)
     return rows
 
@@ -228,6 +266,8 @@ def trace_text(result: TraceResult) -> str:
             lines.append(f"      {e.recommendation_id}  {display_path(e.path)}")
             if e.text != lineage.text:
                 lines.append(f"      {e.text}")
+            if e.outcome is not None:
+                lines.append(click.style(f"      → {outcome_text(e.outcome)}", dim=e.outcome.outcome == "not found"))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -288,8 +328,13 @@ SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def report_summary(report: Any) -> str:
-    """A readable summary of one report, every field cited to its page and line."""
+def report_summary(report: Any, outcomes: Mapping[str, DecisionLink] | None = None) -> str:
+    """A readable summary of one report, every field cited to its page and line.
+
+    ``outcomes`` (by recommendation id, :func:`pipeline.search.decisions.outcomes`) adds
+    under each recommendation what its meeting decided, cited to the minutes.
+    """
+    from pipeline.search import recommendation_id
     path = display_path(report.source.path)
     lines = [click.style(f"{report.id}", bold=True) + f"  {report.doc_type}  {path} ({report.source.pages} pages)"]
 
@@ -316,6 +361,18 @@ def report_summary(report: Any) -> str:
         lines.append("  Recommendations:" + (f"  {report.recommendation_leadin}" if report.recommendation_leadin else ""))
         for r in report.recommendations:
             lines.append(f"    {r.number}. {r.text}" + click.style(f"  [p.{r.page} l.{r.line}]", dim=True))
+            link = (outcomes or {}).get(recommendation_id(report.id, r.number))
+            if link is not None:
+                lines.append(click.style(f"       → {outcome_text(link)}", fg=None if link.outcome == "not found"
+                                         else "green", dim=link.outcome == "not found"))
+    if report.decisions:
+        lines.append(f"  Decisions:  {len(report.decisions)}")
+        for d in report.decisions:
+            where = ".".join(x for x in (d.item, d.number) if x) or "-"
+            if d.refs:
+                where += f" (recommendation {', '.join(d.refs)})"
+            meeting = f"{d.meeting_date.isoformat()} " if d.meeting_date and d.meeting_date != report.meeting_date else ""
+            lines.append(f"    {where:<6} {meeting}{d.outcome}: {d.text}" + click.style(f"  [p.{d.page} l.{d.line}]", dim=True))
     if report.sections:
         lines.append("  Sections:")
         for s in report.sections:
@@ -327,5 +384,5 @@ def report_summary(report: Any) -> str:
         lines.append(click.style(f"  warning {w.code}: {w.message}{where}", fg="yellow"))
     for part in report.parts:
         lines.append("")
-        lines.append("  " + report_summary(part).replace("\n", "\n  "))
+        lines.append("  " + report_summary(part, outcomes).replace("\n", "\n  "))
     return "\n".join(lines)

@@ -33,10 +33,10 @@ import datetime as _dt
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from pipeline.enrich import committee_key
-from pipeline.model import Decision, DecisionLink, Recommendation, Report
+from pipeline.model import Decision, DecisionLink, Recommendation, Report, Source, TraceEntry
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.index import Index
@@ -355,16 +355,19 @@ def link_report(report: Report, placed: Sequence[_Placed]) -> tuple[DecisionLink
         item = _items_for(report, decisions)
         if item:
             return tuple(_decide(report, r, ids[r.number], refs[r.number], item) for r in report.recommendations)
-    if report.meeting_date is None:
-        reason = "the report has no meeting date"
-    elif not report.committee:
-        reason = "the report names no committee"
-    elif meetings:
-        reason = (f"the minutes of {', '.join(d.isoformat() for d, _ in meetings)} have no item for this report")
-    else:
-        reason = (f"no minutes of {report.committee} from {report.meeting_date.isoformat()} "
-                  f"to {NEXT_MEETING_DAYS} days later in the archive")
+    reason = not_found_reason(report.committee, report.meeting_date, [d for d, _ in meetings])
     return tuple(_link(report, r, ids[r.number], outcome="not found", reason=reason) for r in report.recommendations)
+
+
+def not_found_reason(committee: str | None, day: _dt.date | None, meetings: Sequence[_dt.date] = ()) -> str:
+    """Why a report's recommendations have no decision."""
+    if day is None:
+        return "the report has no meeting date"
+    if not committee:
+        return "the report names no committee"
+    if meetings:
+        return f"the minutes of {', '.join(d.isoformat() for d in meetings)} have no item for this report"
+    return f"no minutes of {committee} from {day.isoformat()} to {NEXT_MEETING_DAYS} days later in the archive"
 
 
 def link_reports(reports: Iterable[Report], records: Iterable[Report]) -> dict[str, DecisionLink]:
@@ -422,6 +425,38 @@ def outcomes(index_dir: "str | os.PathLike[str] | Index", report: Report) -> tup
     return tuple(links[k] for k in links)
 
 
+def entry_outcomes(
+    ix: "Index", entries: Sequence[TraceEntry], get_report: Callable[[str], Report | None]
+) -> dict[str, DecisionLink]:
+    """The outcome of each traced recommendation, by recommendation id.
+
+    Only reports whose body met (with minutes in the index) on or soon after their date are fetched.
+    """
+    dated = [e for e in entries if e.meeting_date]
+    days = [e.meeting_date for e in dated if e.meeting_date]
+    records = (
+        decision_records(ix, min(days), max(days) + _dt.timedelta(days=NEXT_MEETING_DAYS + PACK_LAG_DAYS))
+        if days else []
+    )
+    placed = _placed(records)
+    out: dict[str, DecisionLink] = {}
+    by_report: dict[str, list[TraceEntry]] = {}
+    for e in entries:
+        by_report.setdefault(e.report_id, []).append(e)
+    for rid, es in by_report.items():
+        first = es[0]
+        probe = Report(id=rid, source=Source(first.path, "", "", 0), doc_type="report", committee=first.committee,
+                       meeting_date=first.meeting_date)
+        report = get_report(rid) if _meeting_candidates(probe, placed) else None
+        links = {link.number: link for link in link_report(report, placed)} if report is not None else {}
+        for e in es:
+            out[e.recommendation_id] = links.get(e.number) or DecisionLink(
+                recommendation_id=e.recommendation_id, report_id=rid, number=e.number, outcome="not found",
+                reason=not_found_reason(e.committee, e.meeting_date),
+            )
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class ShownReport:
     """``show``'s answer with what became of the recommendations."""
@@ -443,6 +478,7 @@ __all__ = [
     "ShownReport",
     "alignment",
     "decision_records",
+    "entry_outcomes",
     "link_in_index",
     "link_report",
     "link_reports",
