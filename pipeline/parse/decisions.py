@@ -69,9 +69,9 @@ DECISION_WORDS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
             r"""
             (?P<words>
                 (?<![a-z]\s)\bAGREED\b(?!\s+(?:as|by|at)\b)          # "AGREED:", "It was AGREED" (capitals)
-              | ^\s*agreed\s*[:–—-]                                  # "Agreed: that ..." at a line's start
-              | ^\s*it\s+was\s+agreed\s+(?=that\b|to\b|:)            # "It was agreed that / to"
-              | ^\s*the\s+(?:committee|board|cabinet|panel|council)\s+agreed\s+(?=that\b|to\b|:)  # "The Board agreed to"
+              | ^\s*[Aa]greed\s*[:–—-]                               # "Agreed: that ..." at a line's start
+              | ^\s*[Ii]t\s+was\s+agreed\s+(?=that\b|to\b|:)         # "It was agreed that / to"
+              | ^\s*[Tt]he\s+(?i:committee|board|cabinet|panel|council)\s+agreed\s+(?=that\b|to\b|:)  # "The Board agreed to"
             )
             \s*(?:[:;,–—-]\s*)?(?P<rest>.*)$
             """,

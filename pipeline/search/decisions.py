@@ -54,7 +54,7 @@ ITEM_MIN_SIMILARITY = 60.0
 ITEM_TIE_MARGIN = 10.0
 #: A decision aligns with a recommendation at least this well to be its decision.
 LINK_MIN_SIMILARITY = 55.0
-#: At least this well (and no amendment recorded): agreed as recommended.
+#: A vote against a recommendation outweighs a decision worded less like it than this.
 AS_RECOMMENDED_SIMILARITY = 90.0
 #: Alignment = this weight x token-set ratio + the rest x Dice overlap of the stemmed words.
 TOKEN_SET_WEIGHT = 0.5
@@ -154,22 +154,23 @@ def _trivial(removed: str, added: str) -> bool:
 
 def amendment_changes(recommended: str, decided: str) -> list[str]:
     """The words a decision changed, tense, lead-in and abbreviations aside: ``['adds "over two years"']``."""
-    from pipeline.search.wording import word_changes
+    from difflib import SequenceMatcher
 
-    changes = [c for c in word_changes(LEADIN.sub("", recommended), LEADIN.sub("", decided)) if c.op != "same"]
+    a, b = LEADIN.sub("", recommended).split(), LEADIN.sub("", decided).split()
+
+    def key(word: str) -> str:  # words compared without case or punctuation
+        return re.sub(r"[^\w£%]+", "", word.lower())
+
     parts: list[str] = []
-    k = 0
-    while k < len(changes):
-        c = changes[k]
-        nxt = changes[k + 1] if k + 1 < len(changes) else None
-        if nxt is not None and {c.op, nxt.op} == {"added", "removed"}:
-            removed, added = (c.text, nxt.text) if c.op == "removed" else (nxt.text, c.text)
-            if _trivial(removed, added):
-                k += 2
-                continue
-        if words_of(c.text):
-            parts.append(f'{"adds" if c.op == "added" else "removes"} "{c.text}"')
-        k += 1
+    matcher = SequenceMatcher(None, [key(w) for w in a], [key(w) for w in b], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        removed, added = " ".join(a[i1:i2]).strip(" ,;:."), " ".join(b[j1:j2]).strip(" ,;:.")
+        if op == "equal" or (removed and added and _trivial(removed, added)):
+            continue
+        if removed and words_of(removed):
+            parts.append(f'removes "{removed}"')
+        if added and words_of(added):
+            parts.append(f'adds "{added}"')
     return parts
 
 
@@ -315,11 +316,9 @@ def _decide(report: Report, r: Recommendation, rid: str, ref: str, item: Sequenc
         d = p.decision
         if d.outcome in ("rejected", "deferred"):
             return _link(report, r, rid, outcome=d.outcome, **_cite(p, sim))
-        amended = d.amended or any(q.decision.amended and q.decision.outcome == "agreed" for q in by_ref)
         text = head_of(r.text, d.text)
         noting = d.outcome == "noted" and NOTING.match(LEADIN.sub("", text)) is not None
-        same = sim >= AS_RECOMMENDED_SIMILARITY or not amendment_changes(text, d.text)
-        if (same or noting) and not amended:
+        if noting or not amendment_changes(text, d.text):
             return _link(report, r, rid, outcome="agreed as recommended", **_cite(p, sim))
         return _link(report, r, rid, outcome="agreed with amendment", amendment=amendment_of(text, d.text),
                      **_cite(p, sim))
@@ -334,6 +333,10 @@ def _decide(report: Report, r: Recommendation, rid: str, ref: str, item: Sequenc
             return _link(report, r, rid, outcome="agreed with amendment", amendment="as amended at the meeting",
                          **_cite(p, 0.0))
         return _link(report, r, rid, outcome="agreed as recommended", **_cite(p, 0.0))
+    whole = next((p for p in item if p.decision.outcome in ("deferred", "rejected") and not p.decision.refs
+                  and p.decision.number is None), None)
+    if whole is not None:  # "that consideration of the report be deferred": every recommendation of the item
+        return _link(report, r, rid, outcome=whole.decision.outcome, **_cite(whole, 0.0))
     blanket = next((p for p in item if BLANKET.search(p.decision.text) and p.decision.outcome == "agreed"), None)
     if blanket is not None:
         return _link(report, r, rid, outcome="agreed as recommended", **_cite(blanket, 0.0))
