@@ -6,56 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import SYNTHETIC_MINUTES as MINUTES
 
 from pipeline import parse_file, parse_sections, read_lines
 from pipeline.model import Decision, report_from_dict
 from pipeline.parse.decisions import expand_refs
-
-MINUTES = """\
-Exampleshire County Council
-Minutes of the Highways and Transport Committee
-14 March 2024 at 2.00 pm
-
-1 Apologies for Absence
-
-Apologies were received from Councillor Hart.
-
-2 Bus Service Improvement Plan
-
-The Committee considered a report on the Bus Service Improvement Plan.
-
-The recommendations were moved by Councillor Lee and seconded by Councillor Khan.
-
-RESOLVED – that the Committee:
-
-1. approves the Bus Service Improvement Plan as set out in Appendix A;
-
-2. delegates authority to the Director of Place to submit the plan to the Department for Transport.
-
-3 Parking Charges Review
-
-Councillor Ames moved an amendment to recommendation 1 to phase the increase over two years.
-
-On being put to the vote the amendment was CARRIED.
-
-RESOLVED – that the Committee:
-
-1. approves an increase in on-street parking charges of 10 per cent, phased over two years;
-
-2. notes the results of the public consultation.
-
-4 Library Opening Hours
-
-RESOLVED – that consideration of the report be deferred to the next meeting of the Committee.
-
-5 Street Lighting Contract
-
-Recommendations 1 and 3 were moved by Councillor Lee.
-
-On being put to the vote recommendations 1 and 3 were LOST.
-
-Meeting ended at 4.10 pm
-"""
 
 
 def _minutes(tmp_path: Path, text: str = MINUTES, name: str = "minutes.txt") -> tuple[Decision, ...]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SYNTHETIC_MINUTES as MINUTES
 
 from pipeline.cli import cli
 from pipeline.index import ENGINES
@@ -16,7 +17,6 @@ from pipeline.ingest import ingest
 from pipeline.output.export import load_reports, table_rows
 from pipeline.search import trace
 from pipeline.search.decisions import outcomes, same_body, show_decided
-from tests.parse.test_decisions import MINUTES
 
 REPORT = """\
 REPORT TO: {committee}
