@@ -598,8 +598,8 @@ def find_decisions(
                         line=line.line_no, item=item.number, item_title=item.title, refs=refs,
                         amended=is_amended, committee=committee, meeting_date=meeting_date,
                     ))
-                    if outcome == "agreed":
-                        amended = False
+                if outcome in ("rejected", "deferred"):
+                    amended = False  # the amended recommendations fell with it
                 if text.rstrip().endswith(":") and outcome in ("rejected", "deferred", "noted"):
                     # "Recommendations 1 and 3 as outlined in the report were not approved:" then their text
                     block = _Block(kind, outcome, m.group("words"), line, "", None, False, False)

@@ -54,7 +54,8 @@ ITEM_MIN_SIMILARITY = 60.0
 ITEM_TIE_MARGIN = 10.0
 #: A decision aligns with a recommendation at least this well to be its decision.
 LINK_MIN_SIMILARITY = 55.0
-#: A vote against a recommendation outweighs a decision worded less like it than this.
+#: A decision aligned at least this well, with no amendment minuted, is agreed as recommended; a vote
+#: against a recommendation outweighs a decision aligned less well than this.
 AS_RECOMMENDED_SIMILARITY = 90.0
 #: Alignment = this weight x token-set ratio + the rest x Dice overlap of the stemmed words.
 TOKEN_SET_WEIGHT = 0.5
@@ -318,7 +319,10 @@ def _decide(report: Report, r: Recommendation, rid: str, ref: str, item: Sequenc
             return _link(report, r, rid, outcome=d.outcome, **_cite(p, sim))
         text = head_of(r.text, d.text)
         noting = d.outcome == "noted" and NOTING.match(LEADIN.sub("", text)) is not None
-        if noting or not amendment_changes(text, d.text):
+        # As recommended: the same words (tense, lead-in, abbreviations aside), or nearly, with no
+        # amendment minuted (a recommendation cut short by the parser still reads nearly alike).
+        nearly = sim >= AS_RECOMMENDED_SIMILARITY and not d.amended
+        if noting or nearly or not amendment_changes(text, d.text):
             return _link(report, r, rid, outcome="agreed as recommended", **_cite(p, sim))
         return _link(report, r, rid, outcome="agreed with amendment", amendment=amendment_of(text, d.text),
                      **_cite(p, sim))
