@@ -371,8 +371,10 @@ def report_summary(report: Any, outcomes: Mapping[str, DecisionLink] | None = No
             where = ".".join(x for x in (d.item, d.number) if x) or "-"
             if d.refs:
                 where += f" (recommendation {', '.join(d.refs)})"
-            meeting = f"{d.meeting_date.isoformat()} " if d.meeting_date and d.meeting_date != report.meeting_date else ""
-            lines.append(f"    {where:<6} {meeting}{d.outcome}: {d.text}" + click.style(f"  [p.{d.page} l.{d.line}]", dim=True))
+            other_day = d.meeting_date and d.meeting_date != report.meeting_date
+            meeting = f"{d.meeting_date.isoformat()} " if other_day else ""
+            cited = click.style(f"  [p.{d.page} l.{d.line}]", dim=True)
+            lines.append(f"    {where:<6} {meeting}{d.outcome}: {d.text}{cited}")
     if report.sections:
         lines.append("  Sections:")
         for s in report.sections:

@@ -71,7 +71,8 @@ DECISION_WORDS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
                 (?<![a-z]\s)\bAGREED\b(?!\s+(?:as|by|at)\b)          # "AGREED:", "It was AGREED" (capitals)
               | ^\s*[Aa]greed\s*[:–—-]                               # "Agreed: that ..." at a line's start
               | ^\s*[Ii]t\s+was\s+agreed\s+(?=that\b|to\b|:)         # "It was agreed that / to"
-              | ^\s*[Tt]he\s+(?i:committee|board|cabinet|panel|council)\s+agreed\s+(?=that\b|to\b|:)  # "The Board agreed to"
+              # "The Board agreed to", "The Committee agreed that"
+              | ^\s*[Tt]he\s+(?i:committee|board|cabinet|panel|council)\s+agreed\s+(?=that\b|to\b|:)
             )
             \s*(?:[:;,–—-]\s*)?(?P<rest>.*)$
             """,
@@ -97,7 +98,8 @@ DECISION_WORDS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
                 (?:committee|board|cabinet|panel|council|sub-committee|members)
                 \s+(?:\w+\s+)?noted\b                                # "... Committee (duly) noted"
             )
-            (?P<rest>\s+(?:the\s+)?(?:report|contents|update|information|progress|position)\b.*)$  # the report, not "noted that"
+            # "... the report", "the contents of" (not "noted that")
+            (?P<rest>\s+(?:the\s+)?(?:report|contents|update|information|progress|position)\b.*)$
             """,
             re.IGNORECASE,
         ),
@@ -107,7 +109,8 @@ DECISION_WORDS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
             r"""
             \b(?:report\s+|substantive\s+|the\s+|officer\s+)*
             (?P<noun>recommendations?)
-            (?:\s+(?P<refs>\d{1,2}\s?[a-z]?\b(?:\s*(?:,|and|&|to|-|–)\s*\d{1,2}\s?[a-z]?\b)*))?  # "4c and 5", "15 to 20"
+            # the numbers: "4c and 5", "15 to 20"
+            (?:\s+(?P<refs>\d{1,2}\s?[a-z]?\b(?:\s*(?:,|and|&|to|-|–)\s*\d{1,2}\s?[a-z]?\b)*))?
             [^.:]{0,80}?                                             # "(as amended)", "as outlined in the report"
             \s(?:(?:was|were|had\s+been)\s+)?
             (?P<words>LOST|lost|FELL|fell|CARRIED|carried|rejected|defeated|refused|deferred|withdrawn|noted
@@ -133,10 +136,10 @@ VOTE_OUTCOMES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 #: A decision's text that puts the matter off rather than deciding it.
 DEFERRAL = re.compile(
     r"""
-    \b(?:be|was|were|is|are|been)\s+(?:\w+\s+)?(?:deferred|postponed|adjourned|withdrawn)\b  # "that the item be deferred"
+    \b(?:be|was|were|is|are|been)\s+(?:\w+\s+)?(?:deferred|postponed|adjourned|withdrawn)\b  # "the item be deferred"
     | \bdefer(?:s|red)?\s+(?:consideration|the\s+(?:item|report|decision|matter))\b        # "to defer consideration"
-    | ^\s*deferred\b                                                                         # "Deferred to the next meeting"
-    | \b(?:brought|come)\s+back\s+to\s+(?:a|the)\s+(?:future|next)\s+meeting\b               # "be brought back to a future meeting"
+    | ^\s*deferred\b                                                # "Deferred to the next meeting"
+    | \b(?:brought|come)\s+back\s+to\s+(?:a|the)\s+(?:future|next)\s+meeting\b  # "brought back to a future meeting"
     """,
     re.VERBOSE | re.IGNORECASE,
 )
@@ -144,7 +147,7 @@ DEFERRAL = re.compile(
 #: A decision's text that turns the matter down.
 REJECTION = re.compile(
     r"""
-    \b(?:not\s+(?:be\s+)?(?:approved|agreed|adopted|supported|accepted)|be\s+refused|be\s+rejected)\b  # "not be approved"
+    \b(?:not\s+(?:be\s+)?(?:approved|agreed|adopted|supported|accepted)|be\s+refused|be\s+rejected)\b  # "not approved"
     | ^\s*(?:rejected|refused)\b                                                                      # "Rejected."
     """,
     re.VERBOSE | re.IGNORECASE,
@@ -153,7 +156,8 @@ REJECTION = re.compile(
 #: A decision's text that only notes.
 NOTING = re.compile(
     r"""
-    ^\s*(?:that\s+)?(?:the\s+[\w&,'’\- ]{0,80}?\s)?(?:to\s+)?not(?:e|es|ed)\b   # "To note ...", "That the Committee notes ..."
+    # "To note ...", "That the Committee notes ..."
+    ^\s*(?:that\s+)?(?:the\s+[\w&,'’\- ]{0,80}?\s)?(?:to\s+)?not(?:e|es|ed)\b
     """,
     re.VERBOSE | re.IGNORECASE,
 )
@@ -165,10 +169,10 @@ PROCEDURE = re.compile(
     | \bmoved\s+(?:by|an\s+amendment|the\s+recommendations?)\b  # "moved by Councillor X", "Cllr X moved an amendment"
     | \bseconded\b                                      # "seconded by ..."
     | \bput\s+to\s+(?:the\s+|a\s+)?vote\b               # "On being put to the vote ..."
-    | ^\s*recommendation\s+\d{1,2}\s?[a-z]?\s*[-–—:]    # "Recommendation 3 – RPS Business ..." (a recommendation's own heading)
+    | ^\s*recommendation\s+\d{1,2}\s?[a-z]?\s*[-–—:]    # "Recommendation 3 – ..." (a recommendation's heading)
     | ^\s*(?:the\s+)?meeting\s+(?:ended|closed|finished|concluded)\b  # "Meeting ended at 8.10 pm"
     | ^\s*(?:chair(?:man|person)?|signed)\b.*(?:_{3,}|\.{5,})  # "CHAIR ______"
-    | ^\s*the\s+(?:committee|board|cabinet|panel)\s+considered\b  # "The Committee considered a report ..." (the next item's narrative)
+    | ^\s*the\s+(?:committee|board|cabinet|panel)\s+considered\b  # "The Committee considered a report" (narrative)
     """,
     re.VERBOSE | re.IGNORECASE,
 )
@@ -268,7 +272,7 @@ REC_MENTION = re.compile(
 AMENDMENT_CARRIED = re.compile(
     r"""
     \bamendment\b[^.]{0,120}?\b(?:was\s+)?(?:CARRIED|carried|agreed|accepted|approved)\b  # "the amendment was CARRIED"
-    | \bas\s+amended\b                                                                    # "Recommendation 2C as amended"
+    | \bas\s+amended\b                                       # "Recommendation 2C as amended"
     """,
     re.VERBOSE,
 )

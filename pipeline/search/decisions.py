@@ -100,7 +100,8 @@ LEADIN = re.compile(
 #: A decision approving the report's recommendations wholesale.
 BLANKET = re.compile(
     r"""
-    \brecommendations?\b[^.]{0,60}?\b(?:be|were|are|was|is)\s+(?:\w+\s+)?(?:approved|agreed|adopted|accepted|endorsed)\b  # "the recommendations ... be approved"
+    # "the recommendations ... be approved"
+    \brecommendations?\b[^.]{0,60}?\b(?:be|were|are|was|is)\s+(?:\w+\s+)?(?:approved|agreed|adopted|accepted|endorsed)\b
     | \b(?:approved|agreed|adopted|accepted|endorsed)\s+the\s+recommendations?\b   # "approved the recommendations"
     """,
     re.VERBOSE | re.IGNORECASE,
@@ -477,7 +478,7 @@ def show_decided(index_dir: "str | os.PathLike[str] | Index", id_or_prefix: str)
     from pipeline.search import _opened, show
 
     with _opened(index_dir) as ix:
-        report = show(ix, id_or_prefix)
+        report = show(ix, id_or_prefix)  # type: ignore[arg-type]  # an open index is accepted
         return ShownReport(report, outcomes(ix, report))
 
 

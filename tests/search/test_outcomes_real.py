@@ -11,10 +11,8 @@ Run with ``-s`` to see the figures the README quotes.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 REAL = ROOT.parent / "shared" / "corpus" / "real"
