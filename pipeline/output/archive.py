@@ -92,6 +92,10 @@ class Archive:
         """One row per data-quality warning: code, message, page."""
         return self.table("warnings")
 
+    def decisions(self) -> Any:
+        """One row per decision of the minutes, with the recommendation linked to it and its outcome."""
+        return self.table("decisions")
+
     # ---- search (pipeline.search)
 
     def search(self, text: str, **options: Any) -> Any:

@@ -29,7 +29,7 @@ from pipeline.output.export import (
     write_table,
 )
 from pipeline.index import open_index
-from pipeline.model import Entity, Provenance, Recommendation, ReportWarning
+from pipeline.model import Decision, Entity, Provenance, Recommendation, ReportWarning
 
 import pipeline
 
@@ -60,7 +60,7 @@ def test_tables_have_the_documented_columns_and_dtypes(archive, what):
     df = archive.table(what)
     assert tuple(df.columns) == COLUMNS[what]
     assert {c: str(df[c].dtype) for c in df.columns} == {c: str(pd.Series(dtype=dtype_of(c)).dtype) for c in df.columns}
-    assert len(df) > 0
+    assert len(df) > 0 or what == "decisions"  # the sample corpus holds no minutes (tests/search/test_outcomes.py)
     if what != "reports":
         assert tuple(df.columns[: len(CONTEXT_COLUMNS)]) == CONTEXT_COLUMNS
 
@@ -240,6 +240,7 @@ def awkward_reports():
         warnings=(ReportWarning("missing_field", "no wards", None),),
         provenance={"committee": Provenance(3, 7)},
         recommendations=(Recommendation(1, "Agree", page=2, line=0, label="(a)"),),
+        decisions=(Decision("NA", "agreed", "RESOLVED", page=4, line=0, item="7", refs=("4c", "5"), amended=True),),
     )
     return [pack, part]
 
@@ -293,7 +294,11 @@ def test_unknown_table_and_format():
 # ---------------------------------------------------------------- the command, round trips
 
 
-@pytest.mark.parametrize("what", TABLES)
+#: The tables the sample corpus fills (it holds no minutes: decisions round trip in tests/search/test_outcomes.py).
+CORPUS_TABLES: tuple[str, ...] = tuple(t for t in TABLES if t != "decisions")
+
+
+@pytest.mark.parametrize("what", CORPUS_TABLES)
 def test_cli_csv_round_trip(corpus_index, archive, tmp_path, what):
     res = run("export", "--index", str(corpus_index), "--what", what, "--format", "csv")
     assert res.exit_code == 0, res.output
@@ -309,7 +314,7 @@ def test_cli_csv_round_trip(corpus_index, archive, tmp_path, what):
     pd.testing.assert_frame_equal(read_table(path), expected)
 
 
-@pytest.mark.parametrize("what", TABLES)
+@pytest.mark.parametrize("what", CORPUS_TABLES)
 def test_cli_parquet_round_trip(corpus_index, archive, tmp_path, what):
     out = tmp_path / f"{what}.parquet"
     res = run("export", "--index", str(corpus_index), "--what", what, "-o", str(out))

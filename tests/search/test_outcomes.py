@@ -155,6 +155,18 @@ def test_export_decisions_rows_carry_the_context_and_the_linked_recommendation(d
     assert out.exit_code == 0 and "report_id,source_path,council,committee" in out.output
 
 
+def test_the_decisions_frame_has_the_documented_columns_and_dtypes(decided):
+    import pandas as pd
+
+    from pipeline import open_archive
+    from pipeline.output.export import COLUMNS, dtype_of
+
+    df = open_archive(decided).decisions()
+    assert tuple(df.columns) == COLUMNS["decisions"] and len(df) > 0
+    assert {c: str(df[c].dtype) for c in df.columns} == {c: str(pd.Series(dtype=dtype_of(c)).dtype) for c in df.columns}
+    assert df["decision_meeting_date"].iloc[0] == pd.Timestamp("2024-03-14")
+
+
 def test_outcomes_of_a_report_in_hand(decided):
     report = show_decided(decided, "report_bus").report
     assert [link.outcome for link in outcomes(decided, report)] == ["agreed as recommended"] * 2
@@ -172,3 +184,17 @@ def test_outcomes_of_a_report_in_hand(decided):
 )
 def test_one_body_by_its_committees_words(a, b, same):
     assert same_body(a, b) is same
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_the_decisions_export_round_trips(decided, tmp_path, fmt):
+    import pandas as pd
+
+    from pipeline.output.export import read_table, table_frame, write_table
+
+    reports = load_reports(decided)
+    path = tmp_path / f"decisions.{fmt}"
+    n = write_table(reports, "decisions", fmt, path)
+    expected = table_frame(reports, "decisions")
+    assert n == len(expected) > 0
+    pd.testing.assert_frame_equal(read_table(path), expected)
