@@ -777,7 +777,8 @@ def trace_cmd(query_or_id: str, index_dir: Path, committee: str | None, officer:
     """Follow recommendations across reports: those matching a query, or worded like one recommendation.
 
     Near-identical wordings form one lineage, listed in meeting-date order with
-    committee, officer, quarter and similarity (0-100). A recommendation id is
+    committee, officer, quarter and similarity (0-100), and what each one's
+    meeting decided (its outcome, cited to the minutes). A recommendation id is
     REPORT_ID#rN (N-th recommendation; a unique start of the report id will do),
     as printed by this command.
 
@@ -788,9 +789,9 @@ def trace_cmd(query_or_id: str, index_dir: Path, committee: str | None, officer:
       boardpapers trace 'receive AND quarter' --from 2017 --csv
     """
     from pipeline.output.render import TRACE_COLUMNS, trace_rows, trace_text
-    from pipeline.search import trace
+    from pipeline.search.decisions import trace_decided
 
-    result = trace(index_dir, query_or_id, committee=committee, officer=officer, date_from=date_from,
+    result = trace_decided(index_dir, query_or_id, committee=committee, officer=officer, date_from=date_from,
                    date_to=date_to, quarter=quarter, min_similarity=min_similarity)
     if as_json:
         echo_jsonl(trace_rows(result))

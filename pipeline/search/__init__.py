@@ -401,7 +401,7 @@ def _placed(e: TraceEntry, lineage: str, similarity: float) -> TraceEntry:
     return TraceEntry(
         recommendation_id=e.recommendation_id, report_id=e.report_id, path=e.path, number=e.number, text=e.text,
         meeting_date=e.meeting_date, committee=e.committee, officer=e.officer, period=e.period,
-        similarity=similarity, lineage=lineage, outcome=e.outcome,
+        similarity=similarity, lineage=lineage,
     )
 
 
@@ -472,11 +472,6 @@ def trace(
         if seed is not None and all(e.recommendation_id != seed.recommendation_id for e in entries):
             entries.append(seed)  # filtered out by an option: still show what is traced
         normal = {e.recommendation_id: _normal(ix, e.text) for e in entries}
-        from pipeline.search.decisions import entry_outcomes  # what each one's meeting decided
-
-        decided = entry_outcomes(ix, entries, records.get)
-        entries = [replace(e, outcome=decided.get(e.recommendation_id)) for e in entries]
-        seed = replace(seed, outcome=decided.get(seed.recommendation_id)) if seed is not None else None
     if seed is not None:
         target = normal[seed.recommendation_id]
         entries = [

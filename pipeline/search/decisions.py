@@ -33,10 +33,10 @@ import datetime as _dt
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from pipeline.enrich import committee_key
-from pipeline.model import Decision, DecisionLink, Recommendation, Report, Source, TraceEntry
+from pipeline.model import Decision, DecisionLink, Recommendation, Report, Source, TraceEntry, TraceResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.index import Index
@@ -465,6 +465,26 @@ def entry_outcomes(
     return out
 
 
+def trace_decided(index_dir: "str | os.PathLike[str] | Index", query_or_id: str, **options: Any) -> TraceResult:
+    """:func:`pipeline.search.trace` (same options) with each entry's outcome (``TraceEntry.outcome``)."""
+    from dataclasses import replace
+
+    from pipeline.search import _opened, _Records, trace
+
+    with _opened(index_dir) as ix:
+        result = trace(ix, query_or_id, **options)
+        entries = [e for lineage in result.lineages for e in lineage.entries]
+        if result.seed is not None:
+            entries.append(result.seed)
+        decided = entry_outcomes(ix, entries, _Records(ix).get)
+
+    def placed(e: TraceEntry) -> TraceEntry:
+        return replace(e, outcome=decided.get(e.recommendation_id))
+
+    lineages = tuple(replace(l, entries=tuple(placed(e) for e in l.entries)) for l in result.lineages)
+    return replace(result, seed=placed(result.seed) if result.seed else None, lineages=lineages)
+
+
 @dataclass(frozen=True, slots=True)
 class ShownReport:
     """``show``'s answer with what became of the recommendations."""
@@ -493,4 +513,5 @@ __all__ = [
     "outcomes",
     "same_body",
     "show_decided",
+    "trace_decided",
 ]

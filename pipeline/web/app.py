@@ -362,7 +362,13 @@ class WebApp:
         )
 
     def api_report(self, request: Request) -> Response:
-        return self.json(self._report(request).to_dict())
+        from pipeline.output.render import outcome_rows
+        from pipeline.search.decisions import outcomes
+
+        report = self._report(request)
+        with self.archive.index() as ix:  # what became of its recommendations, as show --json gives
+            decided = outcomes(ix, report)
+        return self.json({**report.to_dict(), "outcomes": outcome_rows(decided)})
 
     # ---- source files
 
@@ -414,7 +420,7 @@ class WebApp:
     # ---- trace
 
     def _trace(self, p: Mapping[str, str]) -> tuple[str, Any]:
-        from pipeline.search import trace
+        from pipeline.search.decisions import trace_decided as trace  # with each entry's outcome
 
         q = text_param(p, "q")
         if not q:

@@ -15,8 +15,7 @@ from pipeline.cli import cli
 from pipeline.index import ENGINES
 from pipeline.ingest import ingest
 from pipeline.output.export import load_reports, table_rows
-from pipeline.search import trace
-from pipeline.search.decisions import outcomes, same_body, show_decided
+from pipeline.search.decisions import outcomes, same_body, show_decided, trace_decided
 
 REPORT = """\
 REPORT TO: {committee}
@@ -119,7 +118,7 @@ def test_a_meeting_without_minutes_in_the_archive_is_not_found_with_the_reason(d
 
 
 def test_trace_entries_carry_their_outcome(decided):
-    result = trace(decided, "library")
+    result = trace_decided(decided, "library")
     entries = [e for lineage in result.lineages for e in lineage.entries]
     assert entries and all(e.outcome is not None for e in entries)
     assert {e.outcome.outcome for e in entries if "library" in e.text.lower()} == {"deferred"}
