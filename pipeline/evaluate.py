@@ -293,7 +293,7 @@ def evaluate(
                 result.failed.append(str(exc))
     # The batch is an archive: fill what one paper leaves out from its siblings.
     filled = fill_from_siblings([r for _, _, r in parsed])
-    for (label, p, _), report in zip(parsed, filled, strict=True):
+    for (paper_label, p, _), report in zip(parsed, filled, strict=True):
         result.papers += 1
-        compare(report, label, result, name=p.name)
+        compare(report, paper_label, result, name=p.name)
     return result

@@ -269,8 +269,8 @@ def _org_patterns(flags: dict[str, int]) -> list[dict[str, object]]:
     start, start_not_head = tok("start"), tok("start_not_head")
     word, word_not_head, words = tok("word"), tok("word_not_head"), tok("word_or_possessive", "*")
     head = tok("head")
-    and_join = [tok("and")]
-    for_join = [tok("for"), {"LOWER": "the", "OP": "?"}]
+    and_join: list[dict[object, object]] = [tok("and")]
+    for_join: list[dict[object, object]] = [tok("for"), {"LOWER": "the", "OP": "?"}]
 
     one_word = [start_not_head]  # "Policy" (and ...)
     many_words = [start, words, word_not_head]  # "Building Schools" (for ...)
@@ -291,7 +291,7 @@ def _org_patterns(flags: dict[str, int]) -> list[dict[str, object]]:
         {"label": "ORG", "id": "acronym", "pattern": [tok("acronym")]},
         # Department for Education, Office for National Statistics
         {"label": "ORG", "id": "head_first", "pattern": [tok("head_first"), *for_join, word, tok("word", "*")]},
-        *({"label": "ORG", "id": "named", "pattern": p} for p in named),
+        *({"label": "ORG", "id": "named", "pattern": p} for p in named),  # type: ignore[list-item]
     ]
     # Every Child Matters, Building Schools for the Future (phrase patterns)
     patterns += [{"label": "ORG", "id": "programme", "pattern": name} for name in NATIONAL_PROGRAMMES]
@@ -487,7 +487,7 @@ def extract_entities(
     names = [p.strip() for p in people if p and p.strip()]
     canonical = {n.lower(): n for n in names}
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-    matcher_docs = list(nlp.tokenizer.pipe(canonical.values())) if names else []
+    matcher_docs = list(nlp.tokenizer.pipe(canonical.values())) if names else []  # type: ignore[union-attr]
     if names:
         matcher.add("PERSON", matcher_docs)
 

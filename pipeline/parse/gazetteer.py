@@ -305,7 +305,7 @@ def _choose(found: dict[int, int], year: int | None) -> Authority | None:
     best = min(found.values())
     ids = [i for i, t in found.items() if t == best]
     if year is not None:
-        ids = [i for i in ids if table[i].end is None or year <= table[i].end]
+        ids = [i for i in ids if (end := table[i].end) is None or year <= end]
         ids = [i for i in ids if table[i].existed(year)] or ids
     if len(ids) > 1:
         current = [i for i in ids if table[i].end is None]
