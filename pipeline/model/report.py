@@ -21,6 +21,7 @@ class Section:
     text: str
     line: int = 0
     end_page: int = 0
+    printed_page: int | None = None  # the page number printed on ``page`` (see Provenance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class Recommendation:
     page: int
     line: int = 0
     label: str | None = None  # the numbering as written: "1)", "(a)", "i."
+    printed_page: int | None = None  # the page number printed on ``page`` (see Provenance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +119,7 @@ class Layout:
     doc_type: str
     warnings: tuple[ReportWarning, ...] = ()
     parts: tuple["Layout", ...] = ()  # component reports of an agenda pack
+    printed_pages: Mapping[int, int] = field(default_factory=dict)  # file page -> page number printed on it
 
     @property
     def provenance(self) -> Mapping[str, Provenance]:
@@ -190,7 +193,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         }
     )
     out["recommendations"] = [
-        {"number": r.number, "text": r.text, "page": r.page, "line": r.line, "label": r.label}
+        {"number": r.number, "text": r.text, "page": r.page, "printed_page": r.printed_page, "line": r.line,
+         "label": r.label}
         for r in report.recommendations
     ]
     out["recommendation_leadin"] = report.recommendation_leadin
@@ -201,6 +205,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "kind": s.kind,
             "level": s.level,
             "page": s.page,
+            "printed_page": s.printed_page,
             "line": s.line,
             "end_page": s.end_page,
             "text": s.text,

@@ -89,6 +89,54 @@ def furniture(lines: Sequence[Line]) -> set[int]:
     return out
 
 
+#: The number a page-number stamp prints: "Page 153", "153", "- 3 -", "3 of 12", "3/12".
+PRINTED_NUMBER = re.compile(
+    r"""
+    ^\s*(?:page\s+)?        # an optional "Page"
+    [-–]?\s*(?P<n>\d{1,4})   # the number, perhaps between dashes ("- 3 -")
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+#: Printed numbers are trusted when at least this share of the numbered pages
+#: agree on one offset from the file's page numbers (an agenda pack's "Page 153").
+PRINTED_OFFSET_SHARE = 0.6
+#: ...and at least this many pages carry a number.
+PRINTED_MIN_PAGES = 2
+
+
+def _page_stamp(line: Line) -> int | None:
+    """The printed page number a furniture line carries, if it is a page-number stamp."""
+    if not PAGE_NUMBER.match(line.text):
+        return None
+    m = PRINTED_NUMBER.match(line.text)
+    return int(m.group("n")) if m else None
+
+
+def printed_pages(lines: Sequence[Line]) -> dict[int, int]:
+    """File page -> the page number printed on it, where the paper numbers its pages.
+
+    Read from page-number stamps in the margins ("Page 153" footers of an agenda
+    pack, a bare "7"); a page without a stamp takes the offset most stamped pages
+    share. Empty when the paper prints no page numbers, or its stamps disagree.
+    """
+    drop = furniture(lines)
+    stamps: dict[int, int] = {}
+    for l in lines:
+        if l.line_no in drop and l.page not in stamps:
+            n = _page_stamp(l)
+            if n is not None:
+                stamps[l.page] = n
+    if len(stamps) < PRINTED_MIN_PAGES:
+        return {}
+    offsets = Counter(n - page for page, n in stamps.items())
+    offset, votes = offsets.most_common(1)[0]
+    if votes < PRINTED_OFFSET_SHARE * len(stamps):
+        return {}
+    pages = sorted({l.page for l in lines})
+    # Every page by the shared offset: a stamp off the run (a misread figure) is outvoted.
+    return {p: p + offset for p in pages if p + offset > 0}
+
+
 def strip_furniture(lines: Sequence[Line]) -> tuple[Line, ...]:
     drop = furniture(lines)
     return tuple(l for l in lines if l.line_no not in drop)
