@@ -1,4 +1,7 @@
-"""Recommendations: one item each, numbering and bullets removed.
+"""Recommendations: one item each, numbering and bullets removed, wording as written.
+
+An item keeps its list punctuation ("...be noted;", "...; and"): the text is
+what the paper says; the label keeps the numbering as written ("a)", "2.1").
 
 Works on the lines of a recommendations section: a lead-in ("Cabinet is asked
 to:", "That the Board") followed by numbered, lettered or bulleted items, or a
@@ -37,8 +40,6 @@ ITEM_RE = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 
-#: Trailing list punctuation: "...report;" "...clarification; and" "...; or".
-LIST_TAIL = re.compile(r"\s*(?:;\s*(?:and|or)?|,\s*(?:and|or)|\s+and|\s+or)\s*$", re.IGNORECASE)
 #: Lead-ins end like this ("Cabinet is asked to:", "That the Committee:", "That").
 LEADIN_END = re.compile(r"(?::|\bto|\bthat|\bboard|\bcommittee|\bcouncil|\bcabinet)\s*$", re.IGNORECASE)
 #: A short label between items that groups the next ones ("Contractual:", "Financial:").
@@ -114,22 +115,13 @@ def extract_recommendations(
         if not leadin:
             return (), None
         only = leadin_line or lines[0].line
-        return (Recommendation(1, _finish(leadin, False), only.page, only.line_no, None),), None
+        return (Recommendation(1, _clean(leadin), only.page, only.line_no, None),), None
     # "2.1 Cabinet is recommended to:" numbered like an item, then (a) (b) (c): a lead-in.
     if len(items) > 1 and items[0][1].rstrip().endswith(":"):
         leadin = _append(leadin, items[0][1], None)
         items = items[1:]
-    list_style = any(LIST_TAIL.search(body) for _, body, _ in items)
     recs = tuple(
-        Recommendation(i, _finish(body, list_style), line.page, line.line_no, label)
+        Recommendation(i, _clean(body), line.page, line.line_no, label)
         for i, (label, body, line) in enumerate(items, start=1)
     )
     return recs, (leadin.strip() or None)
-
-
-def _finish(text: str, list_style: bool) -> str:
-    text = _clean(text)
-    if list_style:
-        text = LIST_TAIL.sub("", text.rstrip(" .,"))
-        text = text.rstrip(" .;,")
-    return text
