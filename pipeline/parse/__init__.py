@@ -15,11 +15,12 @@ from pipeline.parse.doctype import doc_type_of
 from pipeline.parse.furniture import printed_pages, strip_furniture
 from pipeline.parse.packs import parse_pack
 from pipeline.parse.report import parse_report_lines
+from pipeline.parse.structure import repair_lines
 
 
 def parse_sections(doc: Document) -> Layout:
     """Header fields, sections and recommendations of one document (no enrichment)."""
-    lines = strip_furniture(doc.lines)
+    lines = repair_lines(strip_furniture(doc.lines))
     doc_type = doc_type_of(lines, PurePath(doc.source.path).stem)
     if doc_type == "agenda_pack":
         layout = parse_pack(doc, lines)

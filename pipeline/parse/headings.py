@@ -87,6 +87,17 @@ DATE_START = re.compile(
 SHORT_HEADING_WORDS = 5
 #: A recommendation's lead-in, not a heading: "The Audit and Risk Committee:", "That Cabinet:".
 LEADIN_START = re.compile(r"^(?:the|that|this|members|it\s+is)\b", re.IGNORECASE)
+#: A lead-in asking a body to decide, wherever it starts: "Committee is recommended to:",
+#: "The Committee is asked to RESOLVE that", "Cabinet is requested to".
+LEADIN_PHRASE = re.compile(
+    r"""
+    \b(?:is|are)\s+(?:recommended|asked|requested|invited|minded)\s+to\b   # "... is asked to"
+    | \b(?:resolve[sd]?|recommends?)\s+that\s*:?\s*$                     # "... RESOLVE that:" last
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+#: A parenthetical in a title ("SUBJECT HISTORY (last 3 years)"): left out when judging capitals.
+PARENTHETICAL = re.compile(r"\([^)]*\)")
 #: Small words ignored when judging title case.
 MINOR_WORDS: frozenset[str] = frozenset(
     "a an and or the of for to in on at by with from as into under within s its it is be are this that".split()
@@ -208,11 +219,19 @@ def _bold_prefix(line: Line, after: int) -> tuple[str, str] | None:
     return None
 
 
+def caps_title(text: str) -> bool:
+    """A title in capitals, a parenthetical aside ("(last 3 years)") allowed in lower case."""
+    return is_caps(PARENTHETICAL.sub("", text) if "(" in text else text)
+
+
 def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
     """Is ``line`` a heading? Returns its number, title, run-in text and level."""
     text = line.text.strip()
     if ("?" in text and FORM_QUESTION.search(text)) or CHECKBOXES.search(text):
         return None
+    body = text.rstrip(" :")
+    if LEADIN_PHRASE.search(body.split(":", 1)[0] if ":" in body else text):
+        return None  # "Committee is recommended to:" leads into the recommendations ("Recommendation: ..." may)
     larger = bool(body_size and line.size and line.size >= body_size + LARGER_FONT_POINTS)
     strong_layout = line.bold or line.md_level > 0 or larger
     m = NUMBER_RE.match(text)
@@ -235,6 +254,9 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
             return Heading(number.rstrip("."), title.rstrip(" :"), run_in, level, line, True)
         # "2.0 RECOMMENDATION: That the Board ..."
         rm = re.match(r"^(?P<title>[^:]{2,80}?)\s*:\s*(?P<text>.*)$", rest)
+        if rm and is_caps(rest) and len(rest.split()) <= RUN_IN_MAX_WORDS and title_like(rest, strong=True):
+            # "6.0 RESOURCE IMPLICATIONS: ICT, STAFFING AND ASSETS": all capitals, all title
+            return Heading(number.rstrip("."), re.sub(r"\s+", " ", rest), "", level, line, True)
         if rm and len(rm.group("title").split()) <= RUN_IN_MAX_WORDS and (
             is_caps(rm.group("title")) or strong_layout or is_title_case(rm.group("title"))
         ) and title_like(rm.group("title"), strong=True):
@@ -264,7 +286,7 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
             return Heading(None, title, rm.group("text").strip(), 1, line, True)
         return None  # "Employee Costs: ..." is a bold lead-in to a paragraph
     title = text.rstrip(" :").strip()
-    strong = strong_layout or (line.italic and not text.endswith(".")) or is_caps(title)
+    strong = strong_layout or (line.italic and not text.endswith(".")) or caps_title(title)
     # "Officer Recommendations:" alone on its line in a text file
     if not strong and line.size == 0.0 and text.endswith(":") and classify_kind(title) != DEFAULT_KIND \
             and not LEADIN_START.match(title) and len(title.split()) <= SHORT_HEADING_WORDS:

@@ -35,7 +35,8 @@ ITEM_RE = re.compile(
       | [ivx]{1,5}\.(?=\s)            # iv.
       | [-•●▪◦*–]                     # a bullet alone
     )
-    \s+(?P<text>\S.*)$
+    (?:\s+|(?<=[.)])(?=[A-Z]))        # a space, or none after "1." before a capital ("1.Note", text exports)
+    (?P<text>\S.*)$
     """,
     re.VERBOSE | re.IGNORECASE,
 )

@@ -7,6 +7,7 @@ prose that wraps are not headings.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from typing import Sequence
@@ -74,6 +75,95 @@ APPENDIX_REFERENCE = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+
+
+#: A heading run into the end of the line before it in a text export:
+#: "...within the Borough.2RECOMMENDATIONS", "...response.3SUPPORTING INFORMATION".
+GLUED_HEADING = re.compile(
+    r"""
+    (?<=[a-z)][.!?])                    # a sentence ends ("Borough.")
+    \s*(?P<num>\d{1,2}(?:\.\d{1,2})?)    # the next section's number, spaced or not
+    \s*(?P<title>[A-Z][A-Z&/,’'()\- ]{3,}[A-Z)])   # its title in capitals, to the end of the line
+    \s*$
+    """,
+    re.VERBOSE,
+)
+#: Letter-spaced capitals (OCR of a spaced title): "R E C O MM E N D A T I O N S".
+LETTER_SPACED = re.compile(
+    r"""
+    ^\s*(?:[A-Z]{1,2}\s{1,3}){4,}[A-Z]{1,2}\s*$   # five or more runs of one or two capitals, spaced apart
+    """,
+    re.VERBOSE,
+)
+#: In a letter-spaced line, a gap this wide (spaces) or wider separates words.
+LETTER_SPACED_WORD_GAP = 2
+#: ...and in a PDF line, a gap this many font sizes wide between letters separates words.
+LETTER_SPACED_WORD_GAP_EMS = 0.5
+
+
+def join_letter_spacing(line: Line) -> Line:
+    """"R E C O MM E N D A T I O N S" -> "RECOMMENDATIONS" (words kept apart where the gaps are wider)."""
+    text = line.text
+    if not LETTER_SPACED.match(text):
+        return line
+    if line.size and len(line.spans) > 1:
+        # A PDF: each span a run of letters; a wide gap between spans separates words.
+        parts = [line.spans[0].text.replace(" ", "")]
+        for a, b in zip(line.spans, line.spans[1:]):
+            sep = " " if b.x0 - a.x1 > LETTER_SPACED_WORD_GAP_EMS * line.size else ""
+            parts.append(sep + b.text.replace(" ", ""))
+        joined = "".join(parts)
+    else:
+        words = re.split(r"\s{%d,}" % LETTER_SPACED_WORD_GAP, text.strip())
+        joined = " ".join(w.replace(" ", "") for w in words)
+    return dataclasses.replace(line, text=joined, spans=())
+
+
+def repair_lines(lines: Sequence[Line]) -> tuple[Line, ...]:
+    """Undo extraction damage before headings are judged: letter-spaced capitals joined,
+    and a heading glued to the end of the previous sentence (text exports) put on its own line
+    (both parts keep the source line number)."""
+    out: list[Line] = []
+    for line in lines:
+        line = join_letter_spacing(line)
+        m = GLUED_HEADING.search(line.text) if not line.size else None
+        if m and m.start() > 0:
+            out.append(dataclasses.replace(line, text=line.text[: m.start()].rstrip()))
+            out.append(dataclasses.replace(line, text=f"{m.group('num')} {m.group('title').strip()}", x0=0.0))
+            continue
+        out.append(line)
+    return tuple(out)
+
+
+#: Kinds of heading a report's body opens with.
+OPENING_KINDS: frozenset[str] = frozenset({"purpose", "summary", "recommendations"})
+#: Titles that open a report's body though their kind is the default one.
+OPENING_TITLES = re.compile(
+    r"""
+    ^(?:background|introduction|context)\b   # "Background", "Introduction and context"
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+#: The report's body starts within this many pages: the title block is before it.
+FRONT_MATTER_MAX_PAGES = 2
+
+
+def _opens_body(h: Heading) -> bool:
+    """A heading a report's body starts with: numbered, of an opening kind, or an opening title."""
+    return bool(h.number) or classify_kind(h.title) in OPENING_KINDS or bool(OPENING_TITLES.match(h.title))
+
+
+def drop_title_block(found: list[tuple[int, Heading, int]]) -> list[tuple[int, Heading, int]]:
+    """Unnumbered lines of no known kind before the first heading that opens the body
+    (the committee's name, the report's title, "For general release") are its title
+    block, not sections, when the body opens within FRONT_MATTER_MAX_PAGES."""
+    first = next((k for k, f in enumerate(found) if _opens_body(f[1])), None)
+    if not first:
+        return found
+    start_page = found[0][1].line.page
+    if found[first][1].line.page - start_page >= FRONT_MATTER_MAX_PAGES:
+        return found
+    return found[first:]
 
 
 def _is_heading_factory(body_size: float):
@@ -256,6 +346,7 @@ def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, He
             last += 1
         found.append((i, h, last))
         i = last + 1
+    found = drop_title_block(found)
     found = [item for k, item in enumerate(found) if not _is_list_run(found, k)]
     found = [item for k, item in enumerate(found) if not _inside_numbered_run(found, k)]
     # Numbered lines inside a recommendations section are its items, not headings,
