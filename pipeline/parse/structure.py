@@ -23,6 +23,7 @@ from pipeline.parse.headings import (
     continues_heading,
     detect_heading,
     is_caps,
+    title_like,
 )
 from pipeline.read.pdfplumber import BODY_LINE_MIN_CHARS
 
@@ -304,15 +305,83 @@ def _is_contact_label(title: str) -> bool:
     return len(title.split()) <= 4 and bool(AUTHOR_LABEL.search(title) or DIRECTOR_LABEL.search(title))
 
 
+#: Text files: the width prose lines wrap at is this quantile of the long lines' lengths...
+TEXT_WIDTH_QUANTILE = 0.8
+#: ...a line this share of that width or longer runs to the margin (it wraps)...
+TEXT_FULL_LINE_SHARE = 0.85
+#: ...and a heading in plain text is at most this share of it, and this many words.
+TEXT_HEADING_MAX_SHARE = 0.8
+TEXT_HEADING_MAX_WORDS = 10
+#: A text line ending in these ends its sentence: what follows starts a paragraph.
+SENTENCE_ENDS: tuple[str, ...] = (".", "!", "?")
+
+
+def text_width(lines: Sequence[Line]) -> int:
+    """Text files: how long prose lines run before they wrap (0 when unknown)."""
+    lengths = sorted(len(l.text) for l in lines if not l.size and len(l.text) >= BODY_LINE_MIN_CHARS)
+    return lengths[int(len(lengths) * TEXT_WIDTH_QUANTILE)] if lengths else 0
+
+
+def _starts_paragraph(lines: Sequence[Line], i: int) -> bool:
+    """Text files: the line before ``i`` ended a sentence, or a blank line or a page break comes between."""
+    if i == 0:
+        return True
+    prev, line = lines[i - 1], lines[i]
+    return prev.page != line.page or line.line_no - prev.line_no > 1 or prev.text.rstrip().endswith(SENTENCE_ENDS)
+
+
+def text_wraps(lines: Sequence[Line], i: int, width: int) -> bool:
+    """Text files: line ``i`` runs to the margin and its sentence carries on the next line (prose)."""
+    line = lines[i]
+    if line.size or not width or i + 1 >= len(lines):
+        return False
+    nxt = lines[i + 1]
+    return (
+        len(line.text.strip()) >= TEXT_FULL_LINE_SHARE * width
+        and nxt.page == line.page
+        and nxt.line_no == line.line_no + 1
+        and not line.text.rstrip().endswith((*SENTENCE_ENDS, ":"))
+    )
+
+
+def plain_text_heading(lines: Sequence[Line], i: int, width: int) -> Heading | None:
+    """Text files: a short title-like line standing between paragraphs is a heading
+    ("Summary of financial implications" after a paragraph's last sentence, before the next
+    paragraph): no bold or size to go by, so its place decides."""
+    line = lines[i]
+    if line.size or line.md_level or not width or i + 1 >= len(lines):
+        return None
+    text = " ".join(line.text.split())
+    if len(text.split()) > TEXT_HEADING_MAX_WORDS or len(text) > TEXT_HEADING_MAX_SHARE * width:
+        return None
+    if NUMBER_RE.match(text) or text.endswith((*SENTENCE_ENDS, ",", ";", ":")) or not title_like(text, strong=True):
+        return None
+    if not _starts_paragraph(lines, i):
+        return None
+    nxt = " ".join(lines[i + 1].text.split())
+    if not (nxt[:1].isupper() or nxt[:1].isdigit()):
+        return None
+    # Prose or a numbered paragraph below; a known title may head a short reply ("None.").
+    below_is_prose = len(nxt) >= TEXT_FULL_LINE_SHARE * width or bool(NUMBER_RE.match(nxt))
+    if not below_is_prose and classify_kind(text) == DEFAULT_KIND:
+        return None
+    return Heading(None, text, "", 1, line, False)
+
+
 def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, Heading, int]]:
     """(first line index, heading, last line index) for every heading in ``lines``."""
     right = right_edge(lines)
     left = left_margin(lines)
+    width = text_width(lines)
     found: list[tuple[int, Heading, int]] = []
     i = 0
     while i < len(lines):
         line = lines[i]
         h = detect_heading(line, body_size=body_size)
+        if h is not None and not line.size and not is_caps(h.title) and text_wraps(lines, i, width):
+            h = None  # "12. Achieving the recommendations contained in the ..." runs on: a paragraph
+        if h is None and not line.size:
+            h = plain_text_heading(lines, i, width)
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         if h is None or is_table_row(line) or (not h.text and is_paragraph_start(line, nxt, right)):
             i += 1
@@ -327,6 +396,12 @@ def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, He
                 break
             i += 1
             continue
+        if not h.number and classify_kind(h.title) == "appendix" and found \
+                and classify_kind(found[-1][1].title) in END_KINDS:
+            # "Appendix" straight after the closing sections (background papers, contact):
+            # the appended documents follow, one appendix section.
+            found.append((i, h, i))
+            break
         if not h.number and _in_table(lines, i):
             i += 1
             continue
