@@ -96,6 +96,15 @@ LEADIN_PHRASE = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+#: A recommendations label run into its value with no colon, as a header table's cells come
+#: out of a text export: "Recommendations It is RECOMMENDED that Council supports ...".
+TABLE_LABEL_RUN_IN = re.compile(
+    r"""
+    ^(?P<title>recommendations?|recommended|decisions?\s+(?:required|sought))   # the label cell
+    \s+(?P<text>(?:it\s+is|that)\b.*)$                                       # a lead-in starts the value
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
 #: A parenthetical in a title ("SUBJECT HISTORY (last 3 years)"): left out when judging capitals.
 PARENTHETICAL = re.compile(r"\([^)]*\)")
 #: Small words ignored when judging title case.
@@ -273,6 +282,8 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
                 and not rest.rstrip().endswith((".", ",", ";", ":")) and title_like(rest, strong=True):
             return Heading(number.rstrip("."), rest, "", level, line, False)
         return None
+    if not line.size and (tm := TABLE_LABEL_RUN_IN.match(text)):
+        return Heading(None, tm.group("title"), tm.group("text").strip(), 1, line, True)
     # Unnumbered: "PURPOSE", "Summary:", "CONTACT: Karen Oellermann, ..."
     rm = re.match(r"^(?P<title>[^:]{2,60}?)\s*:\s*(?P<text>.*)$", text)
     if rm and rm.group("text") and len(rm.group("title").split()) <= RUN_IN_MAX_WORDS:

@@ -34,6 +34,7 @@ ITEM_RE = re.compile(
       | [ivx]{1,5}\s*\)               # iv)
       | [ivx]{1,5}\.(?=\s)            # iv.
       | [-•●▪◦*–]                     # a bullet alone
+      | (?-i:[A-H])(?=\s+(?-i:The|That|This|These|It|Its)\b)   # A The Working Group ... (a bare capital)
     )
     (?:\s+|(?<=[.)])(?=[A-Z]))        # a space, or none after "1." before a capital ("1.Note", text exports)
     (?P<text>\S.*)$
@@ -46,7 +47,29 @@ LEADIN_END = re.compile(r"(?::|\bto|\bthat|\bboard|\bcommittee|\bcouncil|\bcabin
 #: A short label between items that groups the next ones ("Contractual:", "Financial:").
 SUB_LEADIN = re.compile(r"^[A-Z][\w’' /&-]{1,40}:$")
 #: Lines that end the recommendations before the next heading (a reasons paragraph).
-STOP_RE = re.compile(r"^(?:reasons?\s+for\s+(?:the\s+)?recommendation|reason\s+for\s+decision)", re.IGNORECASE)
+STOP_RE = re.compile(
+    r"""
+    ^(?:reasons?\s+for\s+(?:the\s+)?recommendation   # "Reasons for the recommendations"
+      | reasons?\s+for\s+decision                   # "Reason for decision"
+      | reasons?\s+for\s*$                          # "Reason for" / "recommendations": a label wrapped in its cell
+    )
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+#: Bullets: under a numbered item they are part of it, not items of their own.
+BULLETS: frozenset[str] = frozenset("-•●▪◦*–")
+#: An item that asks rather than decides leads into the items below it:
+#: "2.2 Council is asked to RESOLVE that:", "2.1 Cabinet is recommended to:".
+LEADIN_ITEM = re.compile(
+    r"""
+    (?:\b(?:is|are)\s+(?:recommended|asked|requested|invited)\s+to\b.*   # "... is asked to RESOLVE that"
+      | \b(?:resolve[sd]?|recommends?|agrees?)\s+that                     # "... RECOMMENDS that"
+      | \bto                                                             # "Cabinet is recommended to"
+    )
+    \s*:\s*$                                                              # ... then a colon, last
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +110,12 @@ def extract_recommendations(
         if STOP_RE.match(text):
             break
         m = ITEM_RE.match(text)
-        if m and not closed:
+        if m and not closed and m.group("label") in BULLETS and items and items[-1][0] not in BULLETS \
+                and not LEADIN_ITEM.search(items[-1][1]):
+            # A bullet under a numbered recommendation is part of it.
+            label, body, first = items[-1]
+            items[-1] = (label, _append(body, text, prev), first)
+        elif m and not closed:
             items.append((m.group("label"), m.group("text").strip(), rl.line))
             item_x0 = rl.line.x0
         elif items and SUB_LEADIN.match(text) and (rl.line.size == 0 or item_x0 is None or rl.line.x0 < item_x0 - 1):
@@ -117,10 +145,16 @@ def extract_recommendations(
             return (), None
         only = leadin_line or lines[0].line
         return (Recommendation(1, _clean(leadin), only.page, only.line_no, None),), None
-    # "2.1 Cabinet is recommended to:" numbered like an item, then (a) (b) (c): a lead-in.
-    if len(items) > 1 and items[0][1].rstrip().endswith(":"):
-        leadin = _append(leadin, items[0][1], None)
-        items = items[1:]
+    # "2.1 Cabinet is recommended to:" numbered like an item, then (a) (b) (c): a lead-in,
+    # wherever it stands ("2.2 Council is asked to RESOLVE that:" before the Council's items).
+    kept: list[tuple[str, str, Line]] = []
+    for k, item in enumerate(items):
+        asks = k + 1 < len(items) and (LEADIN_ITEM.search(item[1]) or (k == 0 and item[1].rstrip().endswith(":")))
+        if asks:
+            leadin = leadin or item[1]
+            continue
+        kept.append(item)
+    items = kept
     recs = tuple(
         Recommendation(i, _clean(body), line.page, line.line_no, label)
         for i, (label, body, line) in enumerate(items, start=1)

@@ -378,7 +378,7 @@ def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, He
     while i < len(lines):
         line = lines[i]
         h = detect_heading(line, body_size=body_size)
-        if h is not None and not line.size and not is_caps(h.title) and text_wraps(lines, i, width):
+        if h is not None and not line.size and not h.text and not is_caps(h.title) and text_wraps(lines, i, width):
             h = None  # "12. Achieving the recommendations contained in the ..." runs on: a paragraph
         if h is None and not line.size:
             h = plain_text_heading(lines, i, width)
