@@ -55,6 +55,17 @@ NUMBER_RE = re.compile(
     re.VERBOSE,
 )
 
+#: Text after a colon that makes a decision, not a title: "RECOMMENDATION: That the Board ...".
+RUN_IN_DECISION = re.compile(r"^(?:that|to)\b", re.IGNORECASE)
+#: A lettered line: "(a) Equal Opportunities", "b) Risk Management".
+LETTERED_RE = re.compile(
+    r"""
+    ^\(?(?P<letter>[a-z])\)   # (a) or a)
+    \s+(?P<rest>\S.*)$
+    """,
+    re.VERBOSE,
+)
+
 #: Lines that are never titles, though short.
 NOT_TITLES: frozenset[str] = frozenset(
     {"none", "not applicable", "n/a", "nil", "none.", "not applicable.", "yes", "no", "tbc", "page"}
@@ -105,6 +116,9 @@ TABLE_LABEL_RUN_IN = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+#: Quotation marks: a line opening a quotation it does not close is quoted prose.
+OPENING_QUOTES = "“\"‘'"
+CLOSING_QUOTES = "”\"’'"
 #: A parenthetical in a title ("SUBJECT HISTORY (last 3 years)"): left out when judging capitals.
 PARENTHETICAL = re.compile(r"\([^)]*\)")
 #: Small words ignored when judging title case.
@@ -184,6 +198,8 @@ def title_like(text: str, *, strong: bool) -> bool:
         return False
     if len(_words(t)) == 0:
         return False
+    if _may_end_in_reply(t) and NOT_TITLE_TAIL.fullmatch(" " + t):
+        return False  # "No financial implications identified": a stock reply, all of it
     return strong or is_caps(t) or is_title_case(t)
 
 
@@ -233,11 +249,18 @@ def caps_title(text: str) -> bool:
     return is_caps(PARENTHETICAL.sub("", text) if "(" in text else text)
 
 
+def _all_bold(line: Line) -> bool:
+    """Every span of a PDF line bold (a title throughout, not a bold lead-in)."""
+    return bool(line.size) and line.bold and all(sp.bold for sp in line.spans if sp.text.strip())
+
+
 def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
     """Is ``line`` a heading? Returns its number, title, run-in text and level."""
     text = line.text.strip()
     if ("?" in text and FORM_QUESTION.search(text)) or CHECKBOXES.search(text):
         return None
+    if text[:1] in OPENING_QUOTES and not any(q in text[1:] for q in CLOSING_QUOTES):
+        return None  # "“Effective scrutiny should have ...": a quotation that runs on
     body = text.rstrip(" :")
     if LEADIN_PHRASE.search(body.split(":", 1)[0] if ":" in body else text):
         return None  # "Committee is recommended to:" leads into the recommendations ("Recommendation: ..." may)
@@ -266,6 +289,13 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
         if rm and is_caps(rest) and len(rest.split()) <= RUN_IN_MAX_WORDS and title_like(rest, strong=True):
             # "6.0 RESOURCE IMPLICATIONS: ICT, STAFFING AND ASSETS": all capitals, all title
             return Heading(number.rstrip("."), re.sub(r"\s+", " ", rest), "", level, line, True)
+        after_colon = rm.group("text").strip() if rm else ""
+        if rm and _all_bold(line) and title_like(rest, strong=True) and after_colon and not RUN_IN_DECISION.match(
+                after_colon) and len(after_colon.split()) <= RUN_IN_MAX_WORDS and is_title_case(after_colon):
+            # "3.0 Chorlton: The Public Consultation Process", bold throughout: all title
+            return Heading(number.rstrip("."), re.sub(r"\s+", " ", rest), "", level, line, True)
+        if rm and rm.group("text") and level >= 2 and line.size and not strong_layout and not is_caps(rm.group("title")):
+            return None  # "8.2. Addressing Inequality: The proposals were ...": a paragraph's lead-in
         if rm and len(rm.group("title").split()) <= RUN_IN_MAX_WORDS and (
             is_caps(rm.group("title")) or strong_layout or is_title_case(rm.group("title"))
         ) and title_like(rm.group("title"), strong=True):
@@ -284,6 +314,10 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
         return None
     if not line.size and (tm := TABLE_LABEL_RUN_IN.match(text)):
         return Heading(None, tm.group("title"), tm.group("text").strip(), 1, line, True)
+    lm = LETTERED_RE.match(text)
+    if lm and _all_bold(line) and title_like(lm.group("rest"), strong=True):
+        # "(a) Equal Opportunities" in bold: a lettered sub-heading (its letter is not a section number)
+        return Heading(None, re.sub(r"\s+", " ", lm.group("rest")), "", 2, line, True)
     # Unnumbered: "PURPOSE", "Summary:", "CONTACT: Karen Oellermann, ..."
     rm = re.match(r"^(?P<title>[^:]{2,60}?)\s*:\s*(?P<text>.*)$", text)
     if rm and rm.group("text") and len(rm.group("title").split()) <= RUN_IN_MAX_WORDS:

@@ -18,6 +18,7 @@ from pipeline.model import (
 from pipeline.parse.headings import (
     DEFAULT_KIND,
     NUMBER_RE,
+    TITLE_MAX_CHARS,
     Heading,
     classify_kind,
     continues_heading,
@@ -271,6 +272,26 @@ def _inside_numbered_run(found: list[tuple[int, Heading, int]], k: int) -> bool:
     return bool(a and b) and b > a and b[0] - a[0] <= 1
 
 
+def _title_key(text: str) -> str:
+    return " ".join(text.replace("*", "").lower().split()).rstrip(" :")
+
+
+def _sub_headings(lines: Sequence[Line], found: list[tuple[int, Heading, int]]) -> list[tuple[int, Heading, int]]:
+    """Unnumbered headings inside a numbered run are sub-headings of the numbered section
+    before them (one level below it), unless their title recurs as a line of its own: a label
+    the template repeats in every section ("Emerging Issues" under 3.1, 3.2 and 3.3) is not a section."""
+    counts = Counter(_title_key(l.text) for l in lines if len(l.text) <= TITLE_MAX_CHARS)
+    out: list[tuple[int, Heading, int]] = []
+    for k, (start, h, last) in enumerate(found):
+        if _inside_numbered_run(found, k):
+            if counts[_title_key(h.title)] > 1:
+                continue
+            parent = next(f[1] for f in reversed(found[:k]) if f[1].number)
+            h = Heading(h.number, h.title, h.text, parent.level + 1, h.line, h.strong)
+        out.append((start, h, last))
+    return out
+
+
 def _in_table(lines: Sequence[Line], i: int) -> bool:
     """A short bold line set among table rows is a cell, not a heading."""
     line = lines[i]
@@ -423,7 +444,7 @@ def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, He
         i = last + 1
     found = drop_title_block(found)
     found = [item for k, item in enumerate(found) if not _is_list_run(found, k)]
-    found = [item for k, item in enumerate(found) if not _inside_numbered_run(found, k)]
+    found = _sub_headings(lines, found)
     # Numbered lines inside a recommendations section are its items, not headings,
     # unless their number carries on the document's own numbering.
     kept: list[tuple[int, Heading, int]] = []
