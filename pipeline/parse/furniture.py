@@ -32,6 +32,19 @@ PAGE_NUMBER = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 
+#: Protective markings stamped on a page ("OFFICIAL", "NOT PROTECTIVELY MARKED"): furniture
+#: wherever they stand, even on a one-page paper.
+PROTECTIVE_MARKING = re.compile(
+    r"""
+    ^\s*(?:
+        official(?:[\s-]+sensitive)?(?:\s*[-–:]\s*\w+)?   # OFFICIAL, OFFICIAL-SENSITIVE, OFFICIAL - SENSITIVE
+      | not\s+protectively\s+marked                       # NOT PROTECTIVELY MARKED
+      | unclassified | unrestricted                        # older markings
+      | protect(?:\s*[-–:]\s*\w+)?                        # PROTECT, PROTECT - PERSONAL
+    )\s*$
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
 #: Stamps that look like furniture but carry structure ("Agenda Item 7" starts a report).
 KEEP_STAMPS = re.compile(r"^\s*agenda\s+item\s+\d+", re.IGNORECASE)
 #: In a text file, a line of at most this many words repeated on most pages is furniture...
@@ -78,6 +91,9 @@ def furniture(lines: Sequence[Line]) -> set[int]:
     text_threshold = max(TEXT_REPEAT_MIN_PAGES, int(len(pages) * REPEAT_SHARE + 0.5))
     text_repeated = {s for s, n in text_shapes.items() if n >= text_threshold}
     for l in lines:
+        if PROTECTIVE_MARKING.match(l.text):
+            out.add(l.line_no)
+            continue
         if l.size:  # PDF: judge by position
             if _in_margin(l) and (PAGE_NUMBER.match(l.text) or _shape(l.text) in repeated) \
                     and not KEEP_STAMPS.match(l.text):

@@ -56,6 +56,16 @@ STOP_RE = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+#: A planning decision whose list is its conditions or reasons, not further recommendations:
+#: "Grant permission subject to the following conditions:", "Refuse for the following reasons:".
+DECISION_WITH_CONDITIONS = re.compile(
+    r"""
+    \b(?:grant|refuse|approve|permit)\w*\b   # the decision on the application
+    .*\b(?:conditions?|reasons?)\b           # ... then what the list below holds
+    [^:]*:\s*$                               # ... and a colon, last
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
 #: Bullets: under a numbered item they are part of it, not items of their own.
 BULLETS: frozenset[str] = frozenset("-•●▪◦*–")
 #: An item that asks rather than decides leads into the items below it:
@@ -140,6 +150,11 @@ def extract_recommendations(
             leadin = _append(leadin, text, prev)
             leadin_line = leadin_line or rl.line
         prev = rl.line
+    if items and leadin and DECISION_WITH_CONDITIONS.search(leadin):
+        # "Grant permission subject to the following conditions: 1. ... 2. ...": one decision.
+        only = leadin_line or items[0][2]
+        text = " ".join([leadin, *(f"{label} {body}" for label, body, _ in items)])
+        return (Recommendation(1, _clean(text), only.page, only.line_no, None),), None
     if not items:
         if not leadin:
             return (), None

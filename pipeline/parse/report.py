@@ -48,6 +48,17 @@ MEETING_TITLE_RE = re.compile(
 )
 
 
+#: A recommendations section's title that says so (not "Proposal").
+RECOMMENDS_TITLE = re.compile(
+    r"""
+    recommend          # Recommendation(s), Recommended, Officer recommendation
+    | ^resolution      # Resolution
+    | decisions?\b     # Decision(s) required
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
 #: A paper without headings is one section, titled by its subject or this many words of its first line.
 UNTITLED_TITLE_WORDS = 12
 
@@ -125,9 +136,11 @@ def parse_report_lines(
     recs: tuple = ()
     leadin = None
     if doc_type == "report":
-        for s, (start, h, last), content in zip(sections, headings, section_lines):
-            if s.kind != "recommendations":
-                continue
+        candidates = [c for c in zip(sections, headings, section_lines) if c[0].kind == "recommendations"]
+        # A section that says it recommends comes before one that describes a proposal
+        # (a planning application's "Proposal: Erection of two dwellings ...").
+        candidates.sort(key=lambda c: 0 if RECOMMENDS_TITLE.search(c[0].title) else 1)
+        for s, (start, h, last), content in candidates:
             rl = ([RecLine(h.text, h.line)] if h.text else []) + [RecLine(l.text, l) for l in content]
             recs, leadin = extract_recommendations(rl)
             if recs:

@@ -71,3 +71,34 @@ def test_recommendations_cell_of_a_header_table_in_a_text_export(tmp_path):
                              "recommendations  To plant before the season ends.\n\nBackground\n"
                              "1. The council planted two hundred trees last year in parks across the borough.\n")
     assert [r.text for r in report.recommendations] == ["Endorse the planting plan", "Note the costs."]
+
+
+PLANNING = """PLANNING COMMITTEE
+
+Proposal: Erection of two detached dwellings with associated parking and landscaping.
+
+RECOMMENDATION: Grant permission subject to conditions set out in section 9 of this report.
+
+1.0 SITE AND SURROUNDINGS
+
+1.1 The site is a vacant plot on the north side of Mill Lane, within the settlement boundary.
+
+2.0 PROPOSAL
+
+2.1 The application proposes two detached dwellings, each with two parking spaces.
+"""
+
+
+def test_planning_recommendation_is_found_and_the_proposal_description_is_not_one(tmp_path):
+    report = _recs(tmp_path, PLANNING)
+    assert [r.text for r in report.recommendations] == [
+        "Grant permission subject to conditions set out in section 9 of this report."]
+
+
+def test_planning_conditions_belong_to_the_decision_they_follow(tmp_path):
+    report = _recs(tmp_path, "RECOMMENDATION\nGrant permission subject to the following conditions:\n"
+                             "1. The development shall begin within three years.\n"
+                             "2. The parking spaces shall be laid out before occupation.\n\nBACKGROUND\nText.\n")
+    [rec] = report.recommendations
+    assert rec.text.startswith("Grant permission subject to the following conditions: 1. The development")
+    assert rec.text.endswith("laid out before occupation.")
