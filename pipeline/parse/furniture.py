@@ -51,6 +51,15 @@ KEEP_STAMPS = re.compile(r"^\s*agenda\s+item\s+\d+", re.IGNORECASE)
 TEXT_FURNITURE_MAX_WORDS = 6
 #: ...when the file has at least this many pages.
 TEXT_REPEAT_MIN_PAGES = 4
+#: A running footer or header that carries the page number (in its digit-folded shape).
+NUMBERED_FOOTER = re.compile(
+    r"""
+    \bpage\s+\#(?:\s+of\s+\#)?\s*$   # "... Page 16", "... page 3 of 12" at the end of the line
+    """,
+    re.VERBOSE,
+)
+#: ...repeated on at least this many pages.
+NUMBERED_FOOTER_MIN_PAGES = 3
 #: A line ending with a word broken by a hyphen ("develop-" + "ment").
 HYPHEN_BREAK = re.compile(r"[A-Za-z]{2,}-$")
 
@@ -90,6 +99,12 @@ def furniture(lines: Sequence[Line]) -> set[int]:
                 text_shapes[key[1]] += 1
     text_threshold = max(TEXT_REPEAT_MIN_PAGES, int(len(pages) * REPEAT_SHARE + 0.5))
     text_repeated = {s for s, n in text_shapes.items() if n >= text_threshold}
+    # A footer that carries the page number ("Version January 2024 Page 16") is furniture on
+    # fewer pages too: each report in an agenda pack has its own.
+    numbered = {s for s, n in (*shapes.items(), *text_shapes.items())
+                if n >= NUMBERED_FOOTER_MIN_PAGES and NUMBERED_FOOTER.search(s)}
+    repeated |= numbered
+    text_repeated |= numbered
     for l in lines:
         if PROTECTIVE_MARKING.match(l.text):
             out.add(l.line_no)
@@ -113,6 +128,13 @@ PRINTED_NUMBER = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+#: The page number at the end of a running footer: "Version January 2024 Page 16".
+FOOTER_PAGE_NUMBER = re.compile(
+    r"""
+    \bpage\s+(?P<n>\d{1,4})(?:\s+of\s+\d{1,4})?\s*$   # "Page 16", "Page 3 of 12" last
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
 #: Printed numbers are trusted when at least this share of the numbered pages
 #: agree on one offset from the file's page numbers (an agenda pack's "Page 153").
 PRINTED_OFFSET_SHARE = 0.6
@@ -121,10 +143,11 @@ PRINTED_MIN_PAGES = 2
 
 
 def _page_stamp(line: Line) -> int | None:
-    """The printed page number a furniture line carries, if it is a page-number stamp."""
-    if not PAGE_NUMBER.match(line.text):
-        return None
-    m = PRINTED_NUMBER.match(line.text)
+    """The printed page number a furniture line carries, if it is a page-number stamp or a footer ending in one."""
+    if PAGE_NUMBER.match(line.text):
+        m = PRINTED_NUMBER.match(line.text)
+        return int(m.group("n")) if m else None
+    m = FOOTER_PAGE_NUMBER.search(line.text)
     return int(m.group("n")) if m else None
 
 

@@ -144,9 +144,11 @@ def extract_recommendations(
             label, body, first = items[-1]
             items[-1] = (label, _append(body, text, prev), first)
         else:
-            if prev is not None and leadin and paragraph_break(prev, rl.line) and LEADIN_END.search(leadin) is None:
-                # A second paragraph before any item: the first was the recommendation.
-                closed = closed or False
+            if prev is not None and leadin and paragraph_break(prev, rl.line) and LEADIN_END.search(leadin) is None \
+                    and leadin.rstrip().endswith(".") and not ITEM_RE.match(text):
+                # A new paragraph after a finished sentence, before any item: the first paragraph
+                # was the recommendation; what follows is the next section run in.
+                break
             leadin = _append(leadin, text, prev)
             leadin_line = leadin_line or rl.line
         prev = rl.line

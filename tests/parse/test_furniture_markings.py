@@ -22,3 +22,15 @@ def test_a_word_like_official_inside_prose_is_kept(tmp_path: Path):
     path.write_text("BACKGROUND\nThe official figures are attached.\n", encoding="utf-8")
     [section] = parse_file(path, entities=False).sections
     assert section.text == "The official figures are attached."
+
+
+def test_a_footer_carrying_the_page_number_is_furniture_even_on_a_few_pages_of_a_pack(tmp_path: Path):
+    pages = []
+    for n in range(16, 20):
+        pages.append(f"BACKGROUND {n}\nThe council reviewed the parking charges in the town centre this year.\n"
+                     f"Version January 2024 Page {n}\n")
+    pages += [f"MINUTES {n}\nThe committee met and agreed the minutes of its last meeting.\n" for n in range(8)]
+    path = tmp_path / "pack.txt"
+    path.write_text("\f".join(pages), encoding="utf-8")
+    report = parse_file(path, entities=False)
+    assert report.sections and all("Version January" not in s.text for s in report.sections)

@@ -102,3 +102,12 @@ def test_planning_conditions_belong_to_the_decision_they_follow(tmp_path):
     [rec] = report.recommendations
     assert rec.text.startswith("Grant permission subject to the following conditions: 1. The development")
     assert rec.text.endswith("laid out before occupation.")
+
+
+def test_a_single_recommendation_ends_where_the_next_paragraph_starts(tmp_path):
+    report = _recs(tmp_path, "Evidence Base:\n\nRecommendation 1: Initiate a Task and Finish Group to make\n"
+                             "recommendations for a parking strategy.\n\n"
+                             "2 Residents' Parking Scheme - First Permit Increase and realignment of the\n"
+                             "Easton scheme alongside the permit increase.\n\nIn June the cabinet proposed changes.\n")
+    assert [r.text for r in report.recommendations] == [
+        "Initiate a Task and Finish Group to make recommendations for a parking strategy."]
