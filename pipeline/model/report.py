@@ -171,6 +171,14 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _provenance_dict(p: Provenance) -> dict[str, Any]:
+    """A provenance as JSON; ``printed_page`` only where the paper prints page numbers."""
+    data = _jsonable(p)
+    if data.get("printed_page") is None:
+        data.pop("printed_page", None)
+    return data
+
+
 def report_to_dict(report: Report) -> dict[str, Any]:
     """The stable JSON shape of a report (``boardpapers parse --json``)."""
     out: dict[str, Any] = {
@@ -214,7 +222,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     ]
     out["entities"] = [_jsonable(e) for e in report.entities]
     out["warnings"] = [_jsonable(w) for w in report.warnings]
-    out["provenance"] = {k: _jsonable(v) for k, v in report.provenance.items()}
+    out["provenance"] = {k: _provenance_dict(v) for k, v in report.provenance.items()}
     out["parent_id"] = report.parent_id
     out["parts"] = [report_to_dict(p) for p in report.parts]
     return out

@@ -294,7 +294,8 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
                 after_colon) and len(after_colon.split()) <= RUN_IN_MAX_WORDS and is_title_case(after_colon):
             # "3.0 Chorlton: The Public Consultation Process", bold throughout: all title
             return Heading(number.rstrip("."), re.sub(r"\s+", " ", rest), "", level, line, True)
-        if rm and rm.group("text") and level >= 2 and line.size and not strong_layout and not is_caps(rm.group("title")):
+        plain_lead_in = rm and rm.group("text") and not strong_layout and not is_caps(rm.group("title"))
+        if plain_lead_in and level >= 2 and line.size:
             return None  # "8.2. Addressing Inequality: The proposals were ...": a paragraph's lead-in
         if rm and len(rm.group("title").split()) <= RUN_IN_MAX_WORDS and (
             is_caps(rm.group("title")) or strong_layout or is_title_case(rm.group("title"))
