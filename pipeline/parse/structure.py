@@ -155,17 +155,18 @@ def _opens_body(h: Heading) -> bool:
     return bool(h.number) or classify_kind(h.title) in OPENING_KINDS or bool(OPENING_TITLES.match(h.title))
 
 
-def drop_title_block(found: list[tuple[int, Heading, int]]) -> list[tuple[int, Heading, int]]:
-    """Unnumbered lines of no known kind before the first heading that opens the body
-    (the committee's name, the report's title, "For general release") are its title
-    block, not sections, when the body opens within FRONT_MATTER_MAX_PAGES."""
+def drop_title_block(found: list[tuple[int, Heading, int]], first_page: int) -> list[tuple[int, Heading, int]]:
+    """Unnumbered lines of no opening kind before the first heading that opens the body
+    (the committee's name, the report's title, "For general release"), on the page the body
+    starts, are its title block, not sections, when the body opens within FRONT_MATTER_MAX_PAGES."""
     first = next((k for k, f in enumerate(found) if _opens_body(f[1])), None)
     if not first:
         return found
-    start_page = found[0][1].line.page
-    if found[first][1].line.page - start_page >= FRONT_MATTER_MAX_PAGES:
+    if found[first][1].line.page - first_page >= FRONT_MATTER_MAX_PAGES:
         return found
-    return found[first:]
+    # The title block is on the page the body starts on: a heading on a later page
+    # ("Alternative options considered" before "Officer Recommendations") is a section.
+    return [item for item in found[:first] if item[1].line.page != first_page] + found[first:]
 
 
 def _is_heading_factory(body_size: float):
@@ -442,7 +443,7 @@ def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, He
             last += 1
         found.append((i, h, last))
         i = last + 1
-    found = drop_title_block(found)
+    found = drop_title_block(found, lines[0].page if lines else 1)
     found = [item for k, item in enumerate(found) if not _is_list_run(found, k)]
     found = _sub_headings(lines, found)
     # Numbered lines inside a recommendations section are its items, not headings,

@@ -83,7 +83,7 @@ TITLE_BLOCK = """FINANCE AND RESOURCES COMMITTEE
 LIBRARY OPENING HOURS - CONSULTATION RESULTS
 FOR GENERAL RELEASE
 
-PURPOSE OF REPORT
+INTRODUCTION
 To report the consultation on library opening hours.
 
 RECOMMENDATIONS
@@ -96,4 +96,4 @@ The libraries opened six days a week until April.
 
 def test_committee_name_and_title_above_the_first_section_are_not_sections(tmp_path):
     titles = [s.title for s in _parse(tmp_path, TITLE_BLOCK).sections]
-    assert titles == ["PURPOSE OF REPORT", "RECOMMENDATIONS", "BACKGROUND"]
+    assert titles == ["INTRODUCTION", "RECOMMENDATIONS", "BACKGROUND"]

@@ -106,3 +106,24 @@ def test_a_quotation_that_runs_on_is_not_a_heading():
         {"text": "2. Full Council", "bold": True},
     ]
     assert [t for _, t, _ in _titles(rows)] == ["Scrutiny Committee", "Full Council"]
+
+
+def test_a_heading_on_a_later_page_before_the_recommendations_is_a_section_not_a_title_block():
+    rows = [
+        {"text": "Transport Committee", "bold": True},
+        {"text": "Workplace Parking Levy", "bold": True},
+        {"text": PROSE, "full": True},
+    ]
+    doc = _doc(rows)
+    later = [
+        Line("Alternative options considered:", 2, 10, x0=LEFT, top=80.0, x1=250.0, bottom=91.0, size=SIZE, bold=True,
+             spans=(Span("Alternative options considered:", LEFT, 250.0, bold=True, size=SIZE),), page_height=842.0),
+        Line(PROSE, 2, 11, x0=LEFT, top=110.0, x1=RIGHT, bottom=121.0, size=SIZE, page_height=842.0),
+        Line("Officer Recommendations:", 2, 12, x0=LEFT, top=140.0, x1=220.0, bottom=151.0, size=SIZE, bold=True,
+             spans=(Span("Officer Recommendations:", LEFT, 220.0, bold=True, size=SIZE),), page_height=842.0),
+        Line("That the committee notes the report.", 2, 13, x0=LEFT, top=170.0, x1=300.0, bottom=181.0, size=SIZE,
+             page_height=842.0),
+    ]
+    doc = Document(doc.source, doc.lines + tuple(later), body_size=SIZE)
+    titles = [s.title for s in parse_sections(doc).sections]
+    assert titles == ["Alternative options considered", "Officer Recommendations"]
