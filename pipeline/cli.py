@@ -26,7 +26,17 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import click
 
-from pipeline.config import DEFAULT_INDEX_DIR, INDEX_ENV, MAX_LIMIT, MAX_PAGE, MAX_SECTIONS, QUERY_HELP, VERSION
+from pipeline.config import (
+    DEFAULT_INDEX_DIR,
+    DEFAULT_OCR_MODE,
+    INDEX_ENV,
+    MAX_LIMIT,
+    MAX_PAGE,
+    MAX_SECTIONS,
+    OCR_MODES,
+    QUERY_HELP,
+    VERSION,
+)
 from pipeline.errors import BoardpapersError, QueryError
 
 DEFAULT_INDEX = DEFAULT_INDEX_DIR
@@ -237,25 +247,38 @@ def cli() -> None:
 @click.option("--text/--no-text", "with_text", default=True, help="Include section text in JSON output.")
 @click.option("--pdf-engine", type=click.Choice(["pdfplumber", "pdfium"]), default=None,
               help="PDF reader (default pdfplumber, or BOARDPAPERS_PDF_ENGINE); pdfium is faster, same fields.")
+@click.option("--ocr", type=click.Choice(OCR_MODES), default=DEFAULT_OCR_MODE, show_default=True,
+              help="OCR scanned PDFs (auto: only PDFs without a text layer; needs ocrmypdf and tesseract).")
 @handle_errors
-def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: bool, pdf_engine: str | None) -> None:
+def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: bool, pdf_engine: str | None,
+              ocr: str) -> None:
     """Parse papers without indexing them; print one record per file.
+
+    With --json, one line per file in order: a file that cannot be read gives
+    {"source": {"path": ...}, "error": "<reason>"} and the exit code is 1.
 
     \b
     Examples:
       boardpapers parse corpus/seeds/000_6c94f2351dffe329.txt
       boardpapers parse corpus/pdf/*.pdf --json > records.jsonl
+      boardpapers parse scan.pdf --ocr always
     """
     from pipeline.enrich.report import parse_paths
     from pipeline.output.export import REPORTS_COLUMNS, table_rows, with_parts, write_csv
     from pipeline.output.render import report_summary
+    from pipeline.read.ocr import INSTALL_HINT, unavailable_reason
 
+    if ocr == "always" and (missing := unavailable_reason()):
+        raise click.UsageError(f"--ocr always needs OCR, but {missing}: {INSTALL_HINT}")
     failed = 0
     rows = []
-    for path, result in parse_paths(paths, pdf_engine=pdf_engine):
+    for path, result in parse_paths(paths, pdf_engine=pdf_engine, ocr=ocr):
         if isinstance(result, BoardpapersError):
             failed += 1
             log(f"error: {result}")
+            if as_json:  # keep consumers aligned with their inputs: one line per file
+                reason = getattr(result, "reason", None) or str(result)
+                echo_jsonl([{"source": {"path": str(path)}, "error": reason}])
             continue
         data = result.to_dict()
         if not with_text:
@@ -368,7 +391,6 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int, Any], None]]:
         yield update
 
 
-from pipeline.config import DEFAULT_OCR_MODE, OCR_MODES  # noqa: E402
 from pipeline.index import DEFAULT_ENGINE, ENGINES  # noqa: E402 (Whoosh and tantivy load only when opened)
 from pipeline.ingest import COMMIT_EVERY, LOCK_TIMEOUT, default_workers  # noqa: E402 (light: no engines imported)
 

@@ -2,7 +2,9 @@
 
 The comparison follows ``labels/README.md``: text is compared after folding
 case, white space, quotes and dashes, and "&" with "and"; recommendations are
-compared one by one, in order; section titles score F1 per paper.
+compared one by one, in order, list punctuation at their end aside (the seed
+labels drop "; and", the real ones keep it as written); section titles score
+F1 per paper.
 """
 
 from __future__ import annotations
@@ -38,6 +40,24 @@ SECTION_F1_PASS = 0.9
 LABEL_EXTENSIONS: tuple[str, ...] = (".txt", ".pdf", ".md")
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‐": "-", "−": "-"})
+
+
+#: List punctuation that ends a recommendation as written: "...noted;", "...; and", "...approved.", "..., or".
+ITEM_LIST_TAIL = re.compile(
+    r"""
+    (?:\s*[;,]\s*(?:and|or)\b)?   # "; and", ", or": the list's joining word
+    \s*[;,.]?\s*$                 # then ";", "," or "." last
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def fold_item(value: Any) -> Any:
+    """Fold a recommendation for comparison: :func:`fold`, and its closing list punctuation dropped."""
+    t = fold(value)
+    if not isinstance(t, str):
+        return t
+    return ITEM_LIST_TAIL.sub("", t).rstrip()
 
 
 def fold(value: Any) -> Any:
@@ -229,7 +249,7 @@ def compare(report: Report, label: Mapping[str, Any], result: EvalResult, *, nam
         for i in range(n):
             g = got_recs[i] if i < len(got_recs) else None
             e = exp_recs[i] if i < len(exp_recs) else None
-            score(f"recommendations[{i + 1}]", "recommendations", _outcome(fold(g) == fold(e), g), g, e)
+            score(f"recommendations[{i + 1}]", "recommendations", _outcome(fold_item(g) == fold_item(e), g), g, e)
     titles = None
     if "section_titles" in label:
         titles = label["section_titles"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from dataclasses import dataclass
 from typing import Final, Iterable
 
 from pipeline.model import Period, QuarterMention, ReportWarning
@@ -24,6 +25,8 @@ __all__ = [
     "normalise_fiscal_year",
     "find_quarters",
     "detect_period",
+    "find_period",
+    "PeriodFinding",
 ]
 
 # ---------------------------------------------------------------- constants
@@ -288,6 +291,22 @@ def find_quarters(text: str) -> list[QuarterMention]:
 def detect_period(
     subject: str | None, body: str, meeting_date: _dt.date | None
 ) -> tuple[Period | None, tuple[ReportWarning, ...]]:
+    """The financial quarter a report is about, with ``period_conflict`` warnings (see :func:`find_period`)."""
+    found = find_period(subject, body, meeting_date)
+    return found.period, found.warnings
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodFinding:
+    """A report's period, its warnings, and the mention it was read from (to cite it)."""
+
+    period: Period | None
+    warnings: tuple[ReportWarning, ...] = ()
+    mention: QuarterMention | None = None
+    source: str | None = None  # "subject" or "body": the text ``mention``'s offsets are in
+
+
+def find_period(subject: str | None, body: str, meeting_date: _dt.date | None) -> PeriodFinding:
     """The financial quarter a report is about, with ``period_conflict`` warnings.
 
     The subject's first quarter mention (one with a year if any) wins, else the
@@ -305,13 +324,14 @@ def detect_period(
     # counts: a bare "Q2" in a table or an economic update is not the report's period.
     chosen = _pick(subject_mentions) or _pick([m for m in body_own if m.fiscal_year])
     if chosen is None:
-        return None, ()
+        return PeriodFinding(None)
+    found_in = "subject" if any(m is chosen for m in subject_mentions) else "body"
     quarter = chosen.quarter
     assert quarter is not None
     evidence = [*subject_mentions, *(m for m in body_own if _claims_period(body, m))]
     fiscal_year = chosen.fiscal_year or _year_from_evidence(chosen, evidence, meeting_date)
     if fiscal_year is None:
-        return None, ()
+        return PeriodFinding(None)
     start, end = quarter_bounds(fiscal_year, quarter)
     period = Period(fiscal_year=fiscal_year, quarter=quarter, start=start, end=end)
 
@@ -331,9 +351,9 @@ def detect_period(
             elif _range_disagrees(m, start, end):
                 problems.append(_describe(source, m, f"date range disagrees with {period.key}"))
     if not problems:
-        return period, ()
+        return PeriodFinding(period, (), chosen, found_in)
     message = f"period {period.key}: " + "; ".join(problems)
-    return period, (ReportWarning(code="period_conflict", message=message),)
+    return PeriodFinding(period, (ReportWarning(code="period_conflict", message=message),), chosen, found_in)
 
 
 def _pick(mentions: list[QuarterMention]) -> QuarterMention | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
+from pipeline.config import DEFAULT_OCR_MODE
 from pipeline.enrich.siblings import fill_from_siblings
 from pipeline.errors import BoardpapersError, ReadError
 from pipeline.model import (
@@ -20,12 +22,60 @@ from pipeline.parse import parse_sections
 from pipeline.parse.council import detect_council
 from pipeline.parse.gazetteer import canonical_council, first_mention
 from pipeline.read import read_lines
-from pipeline.read.walk import iter_paper_paths
+from pipeline.read.ocr import read_document
+from pipeline.read.walk import scan_paths
+
+if TYPE_CHECKING:
+    from pipeline.enrich.periods import PeriodFinding
 
 
 def report_id(path: Path, sha256: str) -> str:
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.stem).strip("-") or "paper"
     return f"{stem}-{sha256[:8]}"
+
+
+#: Without section text, a report's period is looked for in its first this many lines.
+PERIOD_FALLBACK_LINES = 400
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def period_provenance(found: "PeriodFinding", layout: Layout, body: str) -> Provenance | None:
+    """Where the period was read: the line holding the chosen quarter mention.
+
+    A mention in the subject cites the subject's line; one in the body cites the
+    first line, from the section holding the mention on, that has its words (the
+    mention may wrap: then its first line), else that section's heading.
+    """
+    m = found.mention
+    if m is None:
+        return None
+    if found.source == "subject":
+        return layout.provenance.get("subject")
+    lines = layout.document.lines
+    first_line = 0
+    section = None
+    offset = 0
+    texts = [s.text for s in layout.sections]
+    if any(texts):
+        for s in layout.sections:
+            if offset + len(s.text) >= m.start:
+                section = s
+                break
+            offset += len(s.text) + 1
+        first_line = section.line if section is not None else 0
+    wanted = _squash(m.text)
+    head = wanted.split(" ")[0]
+    candidates = [l for l in lines if l.line_no >= first_line]
+    for needle in (wanted, head):
+        for l in candidates:
+            if needle in _squash(l.text):
+                return Provenance(l.page, l.line_no)
+    if section is not None:
+        return Provenance(section.page, section.line)
+    return None
 
 
 def parse_document(doc: Document, *, model: str | None = None, entities: bool = True) -> Report:
@@ -42,7 +92,7 @@ def report_from_layout(
     report_id_: str | None = None,
     parent_id: str | None = None,
 ) -> Report:
-    from pipeline.enrich.periods import detect_period
+    from pipeline.enrich.periods import find_period
 
     doc = layout.document
     path = Path(doc.source.path)
@@ -66,13 +116,19 @@ def report_from_layout(
         # Cite the first line that names the council (or its place).
         where = first_mention(((l.page, l.line_no, l.text) for l in doc.lines), council, year=year)
         if where is not None:
-            provenance["council"] = Provenance(*where)
+            page, line = where[0], where[1]
+            provenance["council"] = Provenance(page, line, printed_page=layout.printed_pages.get(page))
     warnings = list(layout.warnings)
     period = None
     if layout.doc_type == "report":
-        body = "\n".join(s.text for s in layout.sections) or " ".join(l.text for l in doc.lines[:400])
-        period, period_warnings = detect_period(h.subject, body, h.meeting_date)
-        warnings.extend(period_warnings)
+        texts = [s.text for s in layout.sections]
+        body = "\n".join(texts) if any(texts) else " ".join(l.text for l in doc.lines[:PERIOD_FALLBACK_LINES])
+        found = find_period(h.subject, body, h.meeting_date)
+        period = found.period
+        warnings.extend(found.warnings)
+        where = period_provenance(found, layout, body) if period is not None else None
+        if where is not None:
+            provenance["period"] = dataclasses.replace(where, printed_page=layout.printed_pages.get(where.page))
     ents: tuple = ()
     if entities:
         from pipeline.enrich.entities import extract_entities
@@ -109,25 +165,47 @@ def report_from_layout(
 
 
 def parse_file(
-    path: str | os.PathLike[str], *, pdf_engine: str | None = None, model: str | None = None, entities: bool = True
+    path: str | os.PathLike[str],
+    *,
+    pdf_engine: str | None = None,
+    model: str | None = None,
+    entities: bool = True,
+    ocr: str = "never",
 ) -> Report:
-    """Read and parse one paper into its record. Raises ReadError for bad input."""
-    doc = read_lines(path, pdf_engine=pdf_engine)
+    """Read and parse one paper into its record. Raises ReadError for bad input.
+
+    ``ocr`` (``auto`` | ``always`` | ``never``) says when a scanned PDF is OCR'd.
+    """
+    if ocr == "never":
+        doc = read_lines(path, pdf_engine=pdf_engine)
+    else:
+        doc, _ = read_document(Path(path), ocr=ocr, pdf_engine=pdf_engine)
     return parse_document(doc, model=model, entities=entities)
 
 
 def parse_paths(
-    paths: Iterable[str | os.PathLike[str]], *, pdf_engine: str | None = None, model: str | None = None
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    pdf_engine: str | None = None,
+    model: str | None = None,
+    ocr: str = DEFAULT_OCR_MODE,
 ) -> list[tuple[Path, Report | BoardpapersError]]:
     """Parse every paper named (folders expanded), returning errors instead of raising.
 
-    Results keep the order of the arguments; councils missing from one paper
-    are filled from papers to the same committee in the batch.
+    Results keep the order of the arguments (one per file, an error in place of
+    a file that cannot be read); councils missing from one paper are filled from
+    papers to the same committee in the batch. Scanned PDFs are OCR'd per ``ocr``
+    (``auto`` by default, as ``ingest`` does).
     """
     results: list[tuple[Path, Report | BoardpapersError]] = []
-    for p in iter_paper_paths(paths):
+    for found in scan_paths(paths):
+        p = found.path
+        if found.problem is not None:
+            if found.status == "failed":  # a folder that cannot be listed, a symlink loop
+                results.append((p, ReadError(str(p), found.problem.removeprefix(f"{p}: "))))
+            continue
         try:
-            results.append((p, parse_file(p, pdf_engine=pdf_engine, model=model)))
+            results.append((p, parse_file(p, pdf_engine=pdf_engine, model=model, ocr=ocr)))
         except BoardpapersError as exc:
             results.append((p, exc))
         except Exception as exc:  # a parser bug must not stop a batch

@@ -76,8 +76,13 @@ class Provenance:
 
     ``source`` "website": the value came from the council's website, not from a
     line of the paper (page and line are then 0).
+
+    ``page`` counts the file's pages; ``printed_page`` is the number printed on
+    that page (an agenda pack's "Page 153"), the page a reader cites, when the
+    paper numbers its pages.
     """
 
     page: int
     line: int
     source: str = "paper"  # one of PROVENANCE_SOURCES
+    printed_page: int | None = None

@@ -21,6 +21,7 @@ class Section:
     text: str
     line: int = 0
     end_page: int = 0
+    printed_page: int | None = None  # the page number printed on ``page`` (see Provenance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class Recommendation:
     page: int
     line: int = 0
     label: str | None = None  # the numbering as written: "1)", "(a)", "i."
+    printed_page: int | None = None  # the page number printed on ``page`` (see Provenance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,7 @@ class Layout:
     warnings: tuple[ReportWarning, ...] = ()
     parts: tuple["Layout", ...] = ()  # component reports of an agenda pack
     decisions: tuple[Decision, ...] = ()  # what minutes and decision notices (or a pack's minutes) record
+    printed_pages: Mapping[int, int] = field(default_factory=dict)  # file page -> page number printed on it
 
     @property
     def provenance(self) -> Mapping[str, Provenance]:
@@ -188,6 +191,14 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _provenance_dict(p: Provenance) -> dict[str, Any]:
+    """A provenance as JSON; ``printed_page`` only where the paper prints page numbers."""
+    data = _jsonable(p)
+    if data.get("printed_page") is None:
+        data.pop("printed_page", None)
+    return data
+
+
 def report_to_dict(report: Report) -> dict[str, Any]:
     """The stable JSON shape of a report (``boardpapers parse --json``)."""
     out: dict[str, Any] = {
@@ -210,7 +221,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         }
     )
     out["recommendations"] = [
-        {"number": r.number, "text": r.text, "page": r.page, "line": r.line, "label": r.label}
+        {"number": r.number, "text": r.text, "page": r.page, "printed_page": r.printed_page, "line": r.line,
+         "label": r.label}
         for r in report.recommendations
     ]
     out["recommendation_leadin"] = report.recommendation_leadin
@@ -221,6 +233,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "kind": s.kind,
             "level": s.level,
             "page": s.page,
+            "printed_page": s.printed_page,
             "line": s.line,
             "end_page": s.end_page,
             "text": s.text,
@@ -229,7 +242,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     ]
     out["entities"] = [_jsonable(e) for e in report.entities]
     out["warnings"] = [_jsonable(w) for w in report.warnings]
-    out["provenance"] = {k: _jsonable(v) for k, v in report.provenance.items()}
+    out["provenance"] = {k: _provenance_dict(v) for k, v in report.provenance.items()}
     out["parent_id"] = report.parent_id
     out["parts"] = [report_to_dict(p) for p in report.parts]
     out["decisions"] = [_jsonable(x) for x in report.decisions]

@@ -328,6 +328,13 @@ SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
+def page_ref(page: int, printed_page: int | None) -> str:
+    """"p.5", or "p.153 (file p.5)" when the paper prints its own page numbers (the one a reader cites)."""
+    if printed_page is None or printed_page == page:
+        return f"p.{page}"
+    return f"p.{printed_page} (file p.{page})"
+
+
 def report_summary(report: Any, outcomes: Mapping[str, DecisionLink] | None = None) -> str:
     """A readable summary of one report, every field cited to its page and line.
 
@@ -342,7 +349,7 @@ def report_summary(report: Any, outcomes: Mapping[str, DecisionLink] | None = No
         prov = report.provenance.get(name)
         if prov and prov.source != "paper":
             return click.style(f"  [{prov.source}]", dim=True)
-        return click.style(f"  [p.{prov.page} l.{prov.line}]", dim=True) if prov else ""
+        return click.style(f"  [{page_ref(prov.page, prov.printed_page)} l.{prov.line}]", dim=True) if prov else ""
 
     for name, title in SUMMARY_FIELDS:
         value = getattr(report, name)
@@ -356,11 +363,12 @@ def report_summary(report: Any, outcomes: Mapping[str, DecisionLink] | None = No
     if report.period:
         p = report.period
         span = f" ({p.start.isoformat()} to {p.end.isoformat()})" if p.start and p.end else ""
-        lines.append(f"  {'Period:':<19} {p.key}{span}")
+        lines.append(f"  {'Period:':<19} {p.key}{span}{cite('period')}")
     if report.recommendations:
         lines.append("  Recommendations:" + (f"  {report.recommendation_leadin}" if report.recommendation_leadin else ""))
         for r in report.recommendations:
-            lines.append(f"    {r.number}. {r.text}" + click.style(f"  [p.{r.page} l.{r.line}]", dim=True))
+            where = page_ref(r.page, r.printed_page)
+            lines.append(f"    {r.number}. {r.text}" + click.style(f"  [{where} l.{r.line}]", dim=True))
             link = (outcomes or {}).get(recommendation_id(report.id, r.number))
             if link is not None:
                 lines.append(click.style(f"       → {outcome_text(link)}", fg=None if link.outcome == "not found"
@@ -373,14 +381,15 @@ def report_summary(report: Any, outcomes: Mapping[str, DecisionLink] | None = No
                 where += f" (recommendation {', '.join(d.refs)})"
             other_day = d.meeting_date and d.meeting_date != report.meeting_date
             meeting = f"{d.meeting_date.isoformat()} " if other_day else ""
-            cited = click.style(f"  [p.{d.page} l.{d.line}]", dim=True)
+            cited = click.style(f"  [{page_ref(d.page, None)} l.{d.line}]", dim=True)
             lines.append(f"    {where:<6} {meeting}{d.outcome}: {d.text}{cited}")
     if report.sections:
         lines.append("  Sections:")
         for s in report.sections:
             indent = "  " * max(0, s.level - 1)
             num = f"{s.number} " if s.number else ""
-            lines.append(f"    {indent}{num}{s.title}" + click.style(f"  ({s.kind}, p.{s.page})", dim=True))
+            where = page_ref(s.page, s.printed_page)
+            lines.append(f"    {indent}{num}{s.title}" + click.style(f"  ({s.kind}, {where})", dim=True))
     for w in report.warnings:
         where = f" (p.{w.page})" if w.page else ""
         lines.append(click.style(f"  warning {w.code}: {w.message}{where}", fg="yellow"))

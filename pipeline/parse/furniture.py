@@ -32,12 +32,34 @@ PAGE_NUMBER = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 
+#: Protective markings stamped on a page ("OFFICIAL", "NOT PROTECTIVELY MARKED"): furniture
+#: wherever they stand, even on a one-page paper.
+PROTECTIVE_MARKING = re.compile(
+    r"""
+    ^\s*(?:
+        official(?:[\s-]+sensitive)?(?:\s*[-–:]\s*\w+)?   # OFFICIAL, OFFICIAL-SENSITIVE, OFFICIAL - SENSITIVE
+      | not\s+protectively\s+marked                       # NOT PROTECTIVELY MARKED
+      | unclassified | unrestricted                        # older markings
+      | protect(?:\s*[-–:]\s*\w+)?                        # PROTECT, PROTECT - PERSONAL
+    )\s*$
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
 #: Stamps that look like furniture but carry structure ("Agenda Item 7" starts a report).
 KEEP_STAMPS = re.compile(r"^\s*agenda\s+item\s+\d+", re.IGNORECASE)
 #: In a text file, a line of at most this many words repeated on most pages is furniture...
 TEXT_FURNITURE_MAX_WORDS = 6
 #: ...when the file has at least this many pages.
 TEXT_REPEAT_MIN_PAGES = 4
+#: A running footer or header that carries the page number (in its digit-folded shape).
+NUMBERED_FOOTER = re.compile(
+    r"""
+    \bpage\s+\#(?:\s+of\s+\#)?\s*$   # "... Page 16", "... page 3 of 12" at the end of the line
+    """,
+    re.VERBOSE,
+)
+#: ...repeated on at least this many pages.
+NUMBERED_FOOTER_MIN_PAGES = 3
 #: A line ending with a word broken by a hyphen ("develop-" + "ment").
 HYPHEN_BREAK = re.compile(r"[A-Za-z]{2,}-$")
 
@@ -77,7 +99,16 @@ def furniture(lines: Sequence[Line]) -> set[int]:
                 text_shapes[key[1]] += 1
     text_threshold = max(TEXT_REPEAT_MIN_PAGES, int(len(pages) * REPEAT_SHARE + 0.5))
     text_repeated = {s for s, n in text_shapes.items() if n >= text_threshold}
+    # A footer that carries the page number ("Version January 2024 Page 16") is furniture on
+    # fewer pages too: each report in an agenda pack has its own.
+    numbered = {s for s, n in (*shapes.items(), *text_shapes.items())
+                if n >= NUMBERED_FOOTER_MIN_PAGES and NUMBERED_FOOTER.search(s)}
+    repeated |= numbered
+    text_repeated |= numbered
     for l in lines:
+        if PROTECTIVE_MARKING.match(l.text):
+            out.add(l.line_no)
+            continue
         if l.size:  # PDF: judge by position
             if _in_margin(l) and (PAGE_NUMBER.match(l.text) or _shape(l.text) in repeated) \
                     and not KEEP_STAMPS.match(l.text):
@@ -87,6 +118,62 @@ def furniture(lines: Sequence[Line]) -> set[int]:
         ):
             out.add(l.line_no)
     return out
+
+
+#: The number a page-number stamp prints: "Page 153", "153", "- 3 -", "3 of 12", "3/12".
+PRINTED_NUMBER = re.compile(
+    r"""
+    ^\s*(?:page\s+)?        # an optional "Page"
+    [-–]?\s*(?P<n>\d{1,4})   # the number, perhaps between dashes ("- 3 -")
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+#: The page number at the end of a running footer: "Version January 2024 Page 16".
+FOOTER_PAGE_NUMBER = re.compile(
+    r"""
+    \bpage\s+(?P<n>\d{1,4})(?:\s+of\s+\d{1,4})?\s*$   # "Page 16", "Page 3 of 12" last
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+#: Printed numbers are trusted when at least this share of the numbered pages
+#: agree on one offset from the file's page numbers (an agenda pack's "Page 153").
+PRINTED_OFFSET_SHARE = 0.6
+#: ...and at least this many pages carry a number.
+PRINTED_MIN_PAGES = 2
+
+
+def _page_stamp(line: Line) -> int | None:
+    """The printed page number a furniture line carries, if it is a page-number stamp or a footer ending in one."""
+    if PAGE_NUMBER.match(line.text):
+        m = PRINTED_NUMBER.match(line.text)
+        return int(m.group("n")) if m else None
+    m = FOOTER_PAGE_NUMBER.search(line.text)
+    return int(m.group("n")) if m else None
+
+
+def printed_pages(lines: Sequence[Line]) -> dict[int, int]:
+    """File page -> the page number printed on it, where the paper numbers its pages.
+
+    Read from page-number stamps in the margins ("Page 153" footers of an agenda
+    pack, a bare "7"); a page without a stamp takes the offset most stamped pages
+    share. Empty when the paper prints no page numbers, or its stamps disagree.
+    """
+    drop = furniture(lines)
+    stamps: dict[int, int] = {}
+    for l in lines:
+        if l.line_no in drop and l.page not in stamps:
+            n = _page_stamp(l)
+            if n is not None:
+                stamps[l.page] = n
+    if len(stamps) < PRINTED_MIN_PAGES:
+        return {}
+    offsets = Counter(n - page for page, n in stamps.items())
+    offset, votes = offsets.most_common(1)[0]
+    if votes < PRINTED_OFFSET_SHARE * len(stamps):
+        return {}
+    pages = sorted({l.page for l in lines})
+    # Every page by the shared offset: a stamp off the run (a misread figure) is outvoted.
+    return {p: p + offset for p in pages if p + offset > 0}
 
 
 def strip_furniture(lines: Sequence[Line]) -> tuple[Line, ...]:

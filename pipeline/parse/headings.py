@@ -55,6 +55,17 @@ NUMBER_RE = re.compile(
     re.VERBOSE,
 )
 
+#: Text after a colon that makes a decision, not a title: "RECOMMENDATION: That the Board ...".
+RUN_IN_DECISION = re.compile(r"^(?:that|to)\b", re.IGNORECASE)
+#: A lettered line: "(a) Equal Opportunities", "b) Risk Management".
+LETTERED_RE = re.compile(
+    r"""
+    ^\(?(?P<letter>[a-z])\)   # (a) or a)
+    \s+(?P<rest>\S.*)$
+    """,
+    re.VERBOSE,
+)
+
 #: Lines that are never titles, though short.
 NOT_TITLES: frozenset[str] = frozenset(
     {"none", "not applicable", "n/a", "nil", "none.", "not applicable.", "yes", "no", "tbc", "page"}
@@ -87,6 +98,29 @@ DATE_START = re.compile(
 SHORT_HEADING_WORDS = 5
 #: A recommendation's lead-in, not a heading: "The Audit and Risk Committee:", "That Cabinet:".
 LEADIN_START = re.compile(r"^(?:the|that|this|members|it\s+is)\b", re.IGNORECASE)
+#: A lead-in asking a body to decide, wherever it starts: "Committee is recommended to:",
+#: "The Committee is asked to RESOLVE that", "Cabinet is requested to".
+LEADIN_PHRASE = re.compile(
+    r"""
+    \b(?:is|are)\s+(?:recommended|asked|requested|invited|minded)\s+to\b   # "... is asked to"
+    | \b(?:resolve[sd]?|recommends?)\s+that\s*:?\s*$                     # "... RESOLVE that:" last
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+#: A recommendations label run into its value with no colon, as a header table's cells come
+#: out of a text export: "Recommendations It is RECOMMENDED that Council supports ...".
+TABLE_LABEL_RUN_IN = re.compile(
+    r"""
+    ^(?P<title>recommendations?|recommended|decisions?\s+(?:required|sought))   # the label cell
+    \s+(?P<text>(?:it\s+is|that)\b.*)$                                       # a lead-in starts the value
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+#: Quotation marks: a line opening a quotation it does not close is quoted prose.
+OPENING_QUOTES = "“\"‘'"
+CLOSING_QUOTES = "”\"’'"
+#: A parenthetical in a title ("SUBJECT HISTORY (last 3 years)"): left out when judging capitals.
+PARENTHETICAL = re.compile(r"\([^)]*\)")
 #: Small words ignored when judging title case.
 MINOR_WORDS: frozenset[str] = frozenset(
     "a an and or the of for to in on at by with from as into under within s its it is be are this that".split()
@@ -164,6 +198,8 @@ def title_like(text: str, *, strong: bool) -> bool:
         return False
     if len(_words(t)) == 0:
         return False
+    if _may_end_in_reply(t) and NOT_TITLE_TAIL.fullmatch(" " + t):
+        return False  # "No financial implications identified": a stock reply, all of it
     return strong or is_caps(t) or is_title_case(t)
 
 
@@ -208,11 +244,26 @@ def _bold_prefix(line: Line, after: int) -> tuple[str, str] | None:
     return None
 
 
+def caps_title(text: str) -> bool:
+    """A title in capitals, a parenthetical aside ("(last 3 years)") allowed in lower case."""
+    return is_caps(PARENTHETICAL.sub("", text) if "(" in text else text)
+
+
+def _all_bold(line: Line) -> bool:
+    """Every span of a PDF line bold (a title throughout, not a bold lead-in)."""
+    return bool(line.size) and line.bold and all(sp.bold for sp in line.spans if sp.text.strip())
+
+
 def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
     """Is ``line`` a heading? Returns its number, title, run-in text and level."""
     text = line.text.strip()
     if ("?" in text and FORM_QUESTION.search(text)) or CHECKBOXES.search(text):
         return None
+    if text[:1] in OPENING_QUOTES and not any(q in text[1:] for q in CLOSING_QUOTES):
+        return None  # "“Effective scrutiny should have ...": a quotation that runs on
+    body = text.rstrip(" :")
+    if LEADIN_PHRASE.search(body.split(":", 1)[0] if ":" in body else text):
+        return None  # "Committee is recommended to:" leads into the recommendations ("Recommendation: ..." may)
     larger = bool(body_size and line.size and line.size >= body_size + LARGER_FONT_POINTS)
     strong_layout = line.bold or line.md_level > 0 or larger
     m = NUMBER_RE.match(text)
@@ -235,6 +286,17 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
             return Heading(number.rstrip("."), title.rstrip(" :"), run_in, level, line, True)
         # "2.0 RECOMMENDATION: That the Board ..."
         rm = re.match(r"^(?P<title>[^:]{2,80}?)\s*:\s*(?P<text>.*)$", rest)
+        if rm and is_caps(rest) and len(rest.split()) <= RUN_IN_MAX_WORDS and title_like(rest, strong=True):
+            # "6.0 RESOURCE IMPLICATIONS: ICT, STAFFING AND ASSETS": all capitals, all title
+            return Heading(number.rstrip("."), re.sub(r"\s+", " ", rest), "", level, line, True)
+        after_colon = rm.group("text").strip() if rm else ""
+        if rm and _all_bold(line) and title_like(rest, strong=True) and after_colon and not RUN_IN_DECISION.match(
+                after_colon) and len(after_colon.split()) <= RUN_IN_MAX_WORDS and is_title_case(after_colon):
+            # "3.0 Chorlton: The Public Consultation Process", bold throughout: all title
+            return Heading(number.rstrip("."), re.sub(r"\s+", " ", rest), "", level, line, True)
+        plain_lead_in = rm and rm.group("text") and not strong_layout and not is_caps(rm.group("title"))
+        if plain_lead_in and level >= 2 and line.size:
+            return None  # "8.2. Addressing Inequality: The proposals were ...": a paragraph's lead-in
         if rm and len(rm.group("title").split()) <= RUN_IN_MAX_WORDS and (
             is_caps(rm.group("title")) or strong_layout or is_title_case(rm.group("title"))
         ) and title_like(rm.group("title"), strong=True):
@@ -251,6 +313,12 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
                 and not rest.rstrip().endswith((".", ",", ";", ":")) and title_like(rest, strong=True):
             return Heading(number.rstrip("."), rest, "", level, line, False)
         return None
+    if not line.size and (tm := TABLE_LABEL_RUN_IN.match(text)):
+        return Heading(None, tm.group("title"), tm.group("text").strip(), 1, line, True)
+    lm = LETTERED_RE.match(text)
+    if lm and _all_bold(line) and title_like(lm.group("rest"), strong=True):
+        # "(a) Equal Opportunities" in bold: a lettered sub-heading (its letter is not a section number)
+        return Heading(None, re.sub(r"\s+", " ", lm.group("rest")), "", 2, line, True)
     # Unnumbered: "PURPOSE", "Summary:", "CONTACT: Karen Oellermann, ..."
     rm = re.match(r"^(?P<title>[^:]{2,60}?)\s*:\s*(?P<text>.*)$", text)
     if rm and rm.group("text") and len(rm.group("title").split()) <= RUN_IN_MAX_WORDS:
@@ -264,7 +332,7 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
             return Heading(None, title, rm.group("text").strip(), 1, line, True)
         return None  # "Employee Costs: ..." is a bold lead-in to a paragraph
     title = text.rstrip(" :").strip()
-    strong = strong_layout or (line.italic and not text.endswith(".")) or is_caps(title)
+    strong = strong_layout or (line.italic and not text.endswith(".")) or caps_title(title)
     # "Officer Recommendations:" alone on its line in a text file
     if not strong and line.size == 0.0 and text.endswith(":") and classify_kind(title) != DEFAULT_KIND \
             and not LEADIN_START.match(title) and len(title.split()) <= SHORT_HEADING_WORDS:

@@ -20,6 +20,7 @@ from pipeline.parse.doctype import DATED_TYPES
 from pipeline.parse.fields import read_header
 from pipeline.parse.furniture import join_lines
 from pipeline.parse.headings import (
+    DEFAULT_KIND,
     classify_kind,
 )
 from pipeline.parse.recommendations import RecLine, extract_recommendations
@@ -45,6 +46,21 @@ MEETING_TITLE_RE = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+
+
+#: A recommendations section's title that says so (not "Proposal").
+RECOMMENDS_TITLE = re.compile(
+    r"""
+    recommend          # Recommendation(s), Recommended, Officer recommendation
+    | ^resolution      # Resolution
+    | decisions?\b     # Decision(s) required
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+#: A paper without headings is one section, titled by its subject or this many words of its first line.
+UNTITLED_TITLE_WORDS = 12
 
 
 def parse_report_lines(
@@ -99,6 +115,13 @@ def parse_report_lines(
         )
         section_lines.append(content)
 
+    # No headings at all (a scan's OCR text, a letter): its text is one section, so it is searchable.
+    if not sections:
+        whole = _untitled_section(body or lines, fields.get("subject"))
+        if whole is not None:
+            sections.append(whole)
+            section_lines.append(list(body or lines))
+
     # Contact from the contact sections (or a contact block) when the header had none.
     if "contact" not in fields:
         found = find_contact(lines, sections, headings, section_lines)
@@ -113,9 +136,11 @@ def parse_report_lines(
     recs: tuple = ()
     leadin = None
     if doc_type == "report":
-        for s, (start, h, last), content in zip(sections, headings, section_lines):
-            if s.kind != "recommendations":
-                continue
+        candidates = [c for c in zip(sections, headings, section_lines) if c[0].kind == "recommendations"]
+        # A section that says it recommends comes before one that describes a proposal
+        # (a planning application's "Proposal: Erection of two dwellings ...").
+        candidates.sort(key=lambda c: 0 if RECOMMENDS_TITLE.search(c[0].title) else 1)
+        for s, (start, h, last), content in candidates:
             rl = ([RecLine(h.text, h.line)] if h.text else []) + [RecLine(l.text, l) for l in content]
             recs, leadin = extract_recommendations(rl)
             if recs:
@@ -145,6 +170,16 @@ def parse_report_lines(
         doc_type=doc_type,
         warnings=tuple(warnings),
     )
+
+
+def _untitled_section(lines: Sequence[Line], subject: object) -> Section | None:
+    """All of a paper's text as one section, titled by its subject, else its first line."""
+    text = join_lines(lines)
+    if not text:
+        return None
+    first = next(l for l in lines if l.text.strip())
+    title = str(subject) if subject else " ".join(first.text.split()[:UNTITLED_TITLE_WORDS])
+    return Section(None, title, DEFAULT_KIND, 1, first.page, text, first.line_no, lines[-1].page)
 
 
 def meeting_from_title(lines: Sequence[Line], doc_type: str) -> list[tuple[str, object, Provenance]]:

@@ -128,3 +128,35 @@ def ocr_document(path: Path, sha256: str, *, force: bool = False) -> Document:
     source = dataclasses.replace(doc.source, path=storable_path(str(path)), sha256=sha256,
                                  size_bytes=os.path.getsize(path))
     return dataclasses.replace(doc, source=source)
+
+
+def read_document(path: Path, *, ocr: str = "never", pdf_engine: str | None = None) -> tuple[Document, str | None]:
+    """Read a paper, OCR-ing a scanned PDF per ``ocr`` mode; returns the document and how it was read.
+
+    ``ocr``: ``auto`` OCRs a PDF without a text layer, ``always`` every PDF
+    (replacing its text layer), ``never`` raises :class:`NeedsOCR` for a scan.
+    The note is ``None`` when the file's own text was read.
+    """
+    from pipeline import config
+    from pipeline.read import file_sha256, read_lines
+
+    if ocr not in config.OCR_MODES:
+        raise ValueError(f"unknown OCR mode {ocr!r} (choose from {', '.join(config.OCR_MODES)})")
+    path = Path(path)
+    if ocr == "always" and _is_pdf(path):
+        return ocr_document(path, file_sha256(path), force=True), "text from OCR (--ocr always)"
+    try:
+        return read_lines(path, pdf_engine=pdf_engine), None
+    except NeedsOCR as exc:
+        if ocr == "never":
+            raise NeedsOCR(str(path), exc.reason, hint="OCR is off (--ocr never): use --ocr auto") from None
+    return ocr_document(path, file_sha256(path)), "text from OCR (a scanned PDF)"
+
+
+def _is_pdf(path: Path) -> bool:
+    """Does the file start like a PDF (whatever its extension)?"""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(1024).lstrip()[:5] == b"%PDF-"
+    except OSError:
+        return False

@@ -647,7 +647,7 @@ def test_trace_groups_the_2018_and_2024_receive_recommendations_into_one_lineage
     result = trace(corpus_ix, '"performance management report"')
     assert len(result.lineages) == 1
     lineage = result.lineages[0]
-    assert lineage.text == "Receive the second quarter's performance management report"
+    assert lineage.text == "Receive the second quarter's performance management report;"
     assert [(stem(e), e.meeting_date.isoformat()) for e in lineage.entries] == [
         ("003", "2018-01-29"), ("003", "2018-01-29"), ("001", "2024-01-22"), ("001", "2024-01-22")]
     assert 80 <= lineage.entries[-1].similarity < 100

@@ -104,7 +104,7 @@ def test_recommendations_cite_report_page_and_line(archive):
     pdf = archive.show("003_8f5a895c28ad9ad1-a55")
     r = row_of(df, report_id=pdf.id, number=1)
     assert r["recommendation_id"] == f"{pdf.id}#r1"
-    assert r["text"] == "Receive the second quarter's performance management report"
+    assert r["text"] == "Receive the second quarter's performance management report;"
     assert (r["page"], r["line"], r["label"]) == (1, 21, "1)")
     assert r["meeting_date"] == pd.Timestamp("2018-01-29") and r["quarter"] == 2
     # The same numbering as `trace` prints, so ids can be followed between the two.

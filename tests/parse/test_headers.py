@@ -143,10 +143,10 @@ def test_title_below_the_header_and_numbered_leadin(tmp_path: Path) -> None:
     assert (r.wards, r.key_decision) == ("All Wards", True)
     assert r.period is not None and r.period.key == "2021/22-Q1"
     assert r.recommendation_leadin == "Cabinet is recommended to:"
-    assert [x.text for x in r.recommendations] == [
-        "note the forecast overspend of £1.2m",
-        "approve the virements set out in Appendix A",
-        "agree the actions in section 5",
+    assert [x.text for x in r.recommendations] == [  # as written, list punctuation kept
+        "note the forecast overspend of £1.2m;",
+        "approve the virements set out in Appendix A; and",
+        "agree the actions in section 5.",
     ]
     assert [(s.title, s.kind) for s in r.sections] == [
         ("Purpose of Report", "purpose"),

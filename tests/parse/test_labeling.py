@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import fold, load_labels, section_f1
+from pipeline.evaluate import fold, fold_item, load_labels, section_f1
 from pipeline.enrich.siblings import fill_from_siblings
 from pipeline.enrich.report import parse_file
 
@@ -72,7 +72,7 @@ def test_period(case, parsed):
 def test_recommendations_item_by_item(case, parsed):
     label, fmt = case
     got = [r.text for r in parsed[(label["id"], fmt)].recommendations]
-    assert [fold(t) for t in got] == [fold(t) for t in label["recommendations"]]
+    assert [fold_item(t) for t in got] == [fold_item(t) for t in label["recommendations"]]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_ids(c) for c in CASES])

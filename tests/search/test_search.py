@@ -243,11 +243,11 @@ def test_trace_groups_the_2018_and_2024_receive_recommendations_into_one_lineage
     result = trace(corpus_index, '"performance management report"')
     assert len(result.lineages) == 1
     lineage = result.lineages[0]
-    assert lineage.text == "Receive the second quarter's performance management report"  # the earliest wording
+    assert lineage.text == "Receive the second quarter's performance management report;"  # the earliest wording
     assert [(stem_of(e.path), e.meeting_date.isoformat()) for e in lineage.entries] == [
         ("003", "2018-01-29"), ("003", "2018-01-29"), ("001", "2024-01-22"), ("001", "2024-01-22")]
     later = lineage.entries[-1]
-    assert later.text == "Receive the first quarter's performance management report"
+    assert later.text == "Receive the first quarter's performance management report;"
     assert later.committee == "Children, Young People and Families Policy and Performance Board"
     assert later.officer == "Executive Director - Children"
     assert later.period == "2023/24-Q2"
@@ -298,7 +298,7 @@ def test_trace_cli_json_csv_and_errors(corpus_index):
     csv_out = run("trace", '"performance management report"', "--csv", "--index", str(corpus_index))
     assert csv_out.stdout.splitlines()[0].startswith("lineage,recommendation_id,report_id")
     text = run("trace", '"performance management report"', "--index", str(corpus_index))
-    assert "L1  Receive the second quarter's performance management report" in text.stdout
+    assert "L1  Receive the second quarter's performance management report;" in text.stdout
     assert run("trace", "(unclosed", "--index", str(corpus_index)).exit_code == 2
     missing = run("trace", "nosuchreport#r1", "--index", str(corpus_index))
     assert missing.exit_code == 1 and "no report with id" in missing.stderr
