@@ -22,6 +22,9 @@ class Section:
     line: int = 0
     end_page: int = 0
     printed_page: int | None = None  # the page number printed on ``page`` (see Provenance)
+    # (page, line) where each of ``text``'s lines (its paragraphs and list items, blank lines
+    # skipped) begins in the paper; empty for records parsed before it was kept.
+    paragraphs: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +240,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "line": s.line,
             "end_page": s.end_page,
             "text": s.text,
+            "paragraphs": [list(p) for p in s.paragraphs],
         }
         for s in report.sections
     ]
@@ -287,7 +291,9 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
         period=period,
         recommendations=tuple(Recommendation(**r) for r in data.get("recommendations", ())),
         recommendation_leadin=data.get("recommendation_leadin"),
-        sections=tuple(Section(**{k: v for k, v in s.items()}) for s in data.get("sections", ())),
+        sections=tuple(Section(**{k: v for k, v in s.items() if k != "paragraphs"},
+                               paragraphs=tuple((int(p), int(l)) for p, l in s.get("paragraphs", ())))
+                       for s in data.get("sections", ())),
         entities=tuple(Entity(**e) for e in data.get("entities", ())),
         warnings=tuple(ReportWarning(**w) for w in data.get("warnings", ())),
         provenance={k: Provenance(**v) for k, v in (data.get("provenance") or {}).items()},

@@ -27,6 +27,7 @@ class Hit:
     score: float
     snippet: str  # plain text, matched terms wrapped in [[ ]]
     text: str = ""  # the document's stored text, when asked for (SearchRequest.texts): a recommendation's
+    line: int = 0  # the cited line (1-based in the paper) when known: ``similar`` cites its passage's first line
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ HIT_FRAME_COLUMNS: tuple[str, ...] = (
     "section_title",
     "section_kind",
     "page",
+    "line",
     "meeting_date",
     "committee",
     "officer",
@@ -80,6 +81,7 @@ def hit_row(hit: Hit, *, rank: int | None = None, report_rank: int | None = None
         "section_kind": hit.section_kind,
         "section": section_label(hit),
         "page": hit.page,
+        "line": hit.line or None,
         "meeting_date": hit.meeting_date.isoformat() if hit.meeting_date else None,
         "committee": hit.committee,
         "officer": hit.officer,
@@ -109,6 +111,13 @@ def _meta(*parts: Any) -> str:
     return " · ".join(str(p) for p in parts if p)
 
 
+def cite_text(hit: Hit) -> str | None:
+    """``p.3`` (or ``p.3 l.41`` when the hit cites its line)."""
+    if not hit.page:
+        return None
+    return f"p.{hit.page} l.{hit.line}" if hit.line else f"p.{hit.page}"
+
+
 def hit_text(hit: Hit, *, rank: int | None = None, with_report: bool = True) -> str:
     """A readable block for one hit."""
     head = f"{rank}. " if rank is not None else ""
@@ -121,14 +130,14 @@ def hit_text(hit: Hit, *, rank: int | None = None, with_report: bool = True) -> 
                 hit.meeting_date.isoformat() if hit.meeting_date else "no date",
                 hit.committee,
                 hit.period,
-                f"p.{hit.page}" if hit.page else None,
+                cite_text(hit),
                 f"score {hit.score:g}",
             )
         )
         lines.append("   " + display_path(hit.path))
     else:
         lines.append(
-            "   " + click.style(section_label(hit), bold=True) + "  " + _meta(f"p.{hit.page}" if hit.page else None, f"score {hit.score:g}")
+            "   " + click.style(section_label(hit), bold=True) + "  " + _meta(cite_text(hit), f"score {hit.score:g}")
         )
     if hit.snippet:
         lines.append("     " + styled_snippet(hit.snippet))

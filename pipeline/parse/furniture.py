@@ -192,7 +192,18 @@ def paragraph_break(prev: Line, line: Line) -> bool:
 
 def join_lines(lines: Sequence[Line]) -> str:
     """Lines back into text: paragraphs separated by blank lines, hyphen breaks joined."""
+    return join_lines_cited(lines)[0]
+
+
+def join_lines_cited(lines: Sequence[Line]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """:func:`join_lines`, and the (page, line) where each of the text's lines begins.
+
+    The text's lines (split at newlines, blank ones skipped) are its paragraphs
+    and list items; the second value cites each one's first line in the paper,
+    so a passage found in the text can be cited where it is printed.
+    """
     out: list[str] = []
+    starts: list[tuple[int, int]] = []
     prev: Line | None = None
     for line in lines:
         text = line.text.strip()
@@ -200,12 +211,14 @@ def join_lines(lines: Sequence[Line]) -> str:
             continue
         if prev is None:
             out.append(text)
+            starts.append((line.page, line.line_no))
         elif paragraph_break(prev, line) or text[:1] in "•-–" or re.match(r"^\(?\w{1,3}[.)]\s", text) and prev.size == 0:
             out.append("\n\n" + text if paragraph_break(prev, line) else "\n" + text)
+            starts.append((line.page, line.line_no))
         elif HYPHEN_BREAK.search(out[-1]) and text[:1].islower() and prev.size:
             out[-1] = out[-1][:-1]
             out.append(text)
         else:
             out.append(" " + text)
         prev = line
-    return "".join(out).strip()
+    return "".join(out).strip(), tuple(starts)

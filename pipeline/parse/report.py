@@ -18,7 +18,7 @@ from pipeline.model import (
 from pipeline.parse.contacts import find_contact
 from pipeline.parse.doctype import DATED_TYPES
 from pipeline.parse.fields import read_header
-from pipeline.parse.furniture import join_lines
+from pipeline.parse.furniture import join_lines_cited
 from pipeline.parse.headings import (
     DEFAULT_KIND,
     classify_kind,
@@ -108,10 +108,11 @@ def parse_report_lines(
             content_for_text = [dataclasses.replace(h.line, text=h.text), *content]
         else:
             content_for_text = content
-        text = join_lines(content_for_text)
+        text, paragraphs = join_lines_cited(content_for_text)
         end_page = content[-1].page if content else h.line.page
         sections.append(
-            Section(h.number, h.title.strip(), kind, h.level, h.line.page, text, h.line.line_no, end_page)
+            Section(h.number, h.title.strip(), kind, h.level, h.line.page, text, h.line.line_no, end_page,
+                    paragraphs=paragraphs)
         )
         section_lines.append(content)
 

@@ -36,7 +36,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from pipeline.config import MAX_PAGE
+from pipeline.config import MARKDOWN_EXTENSIONS, MAX_PAGE, TEXT_EXTENSIONS
 from pipeline.errors import BoardpapersError, QueryError, SearchIndexError
 from pipeline.model import DOC_TYPES, SECTION_KINDS, Hit, Report, TraceEntry
 from pipeline.output.render import section_label
@@ -79,6 +79,8 @@ HTML_HEADERS: dict[str, str] = {
 }
 #: Source formats shown as numbered text lines (the others are served as they are: PDF).
 TEXT_FORMATS: frozenset[str] = frozenset({"text", "markdown"})
+#: Hits carry their paper's path, not its format: text papers by their name (cited by line, not page).
+TEXT_SUFFIXES: frozenset[str] = TEXT_EXTENSIONS | MARKDOWN_EXTENSIONS
 #: Content types of the formats served as files.
 FILE_TYPES: dict[str, str] = {"pdf": "application/pdf"}
 #: Shades of the coverage grid (CSS classes shade-0 .. shade-N).
@@ -491,7 +493,13 @@ class WebApp:
         section = choice_param(p, "section", SECTION_KINDS, None)
         with self.archive.index() as ix:
             hits = similar(
-                ix, text, section=section, committee=text_param(p, "committee") or None, limit=limit, **self._filters(p)
+                ix,
+                text,
+                section=section,
+                committee=text_param(p, "committee") or None,
+                council=text_param(p, "council") or None,
+                limit=limit,
+                **self._filters(p),
             )
             drafts = [mark_shared(ix, text, h.snippet) for h in hits]
         return text, hits, drafts
@@ -503,10 +511,12 @@ class WebApp:
             "similar.html",
             {
                 "text": text,
-                "pairs": list(zip(hits or (), drafts)),
+                # Each passage with the draft's shared words and whether its paper is text (cited by line).
+                "pairs": [(h, d, Path(h.path).suffix.lower() in TEXT_SUFFIXES) for h, d in zip(hits or (), drafts)],
                 "searched": hits is not None,
                 "section": p.get("section", ""),
                 "committee": p.get("committee", ""),
+                "council": p.get("council", ""),
                 "date_from": p.get("from", ""),
                 "date_to": p.get("to", ""),
             },
