@@ -68,6 +68,7 @@ def output_options(f: Callable) -> Callable:
 #: Report filters shared by search, trace (and similar): (option, dest, metavar, help), in help order.
 REPORT_FILTERS: tuple[tuple[str, str, str, str], ...] = (
     ("--committee", "committee", "TEXT", "Only reports whose committee has all these words."),
+    ("--council", "council", "TEXT", "Only reports whose council has all these words."),
     ("--officer", "officer", "TEXT", "Only reports whose reporting officer has all these words."),
     ("--from", "date_from", "DATE", "Meetings on or after this date (2017-01-01, 2017)."),
     ("--to", "date_to", "DATE", "Meetings on or before this date."),
@@ -76,7 +77,7 @@ REPORT_FILTERS: tuple[tuple[str, str, str, str], ...] = (
 
 
 def filter_options(f: Callable) -> Callable:
-    """The report filters (``--committee``, ``--officer``, ``--from``, ``--to``, ``--quarter``)."""
+    """The report filters (``--committee``, ``--council``, ``--officer``, ``--from``, ``--to``, ``--quarter``)."""
     for option, dest, metavar, help_ in reversed(REPORT_FILTERS):
         f = click.option(option, dest, metavar=metavar, help=help_)(f)
     return f
@@ -103,6 +104,27 @@ def _safe_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
             stream.reconfigure(errors=PATH_ERRORS)  # type: ignore[union-attr]
+
+
+#: Filters of a search beyond the report filters: (option, dest, metavar, help).
+SEARCH_FILTERS: tuple[tuple[str, str, str, str], ...] = (
+    ("--doc-type", "doc_type", "TYPE", "Only papers of this type (report, minutes, decision_notice, agenda_pack...)."),
+    ("--section", "section", "KIND", "Only sections of this kind (recommendations, purpose...)."),
+)
+
+
+def search_filter_options(f: Callable) -> Callable:
+    """Every filter of ``search`` (and ``watch add``): the report filters, ``--doc-type`` and ``--section``."""
+    for option, dest, metavar, help_ in reversed(SEARCH_FILTERS):
+        f = click.option(option, dest, metavar=metavar, help=help_)(f)
+    return filter_options(f)
+
+
+def filters_from(options: Mapping[str, Any]) -> Any:
+    """The filters among a command's options (pipeline.search.filters.Filters)."""
+    from pipeline.search.filters import Filters
+
+    return Filters(**{k: options.get(k) for k in Filters().options()})
 
 
 def echo_jsonl(rows: Iterable[Mapping[str, Any]]) -> None:
@@ -706,10 +728,9 @@ CLI_QUERY_HELP = QUERY_HELP + """\
 
 
 @cli.command("search", cls=QueryCommand, epilog=CLI_QUERY_HELP)
-@click.argument("query")
+@click.argument("query", required=False)
 @index_option
-@filter_options
-@click.option("--section", metavar="KIND", help="Only sections of this kind (recommendations, purpose...).")
+@search_filter_options
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True,
               help="Reports per page (sections with --flat).")
 @click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, show_default=True, help="Page of results.")
@@ -718,37 +739,103 @@ CLI_QUERY_HELP = QUERY_HELP + """\
 @click.option("--flat", is_flag=True, help="One result per section instead of grouping by report.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
               help="Best match first (ties: newest), or newest first.")
+@click.option("--facets", "facet_names", metavar="LIST",
+              help="Also count the matching papers by these (council,committee,fy,quarter,section,doc_type or all).")
+@click.option("--batch", "batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Run one query per row of this CSV (columns name, query, and filters) into one CSV of hits.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="With --batch: write the CSV to FILE instead of stdout.")
 @output_options
 @handle_errors
-def search_cmd(query: str, index_dir: Path, committee: str | None, officer: str | None, section: str | None,
-               date_from: str | None, date_to: str | None, quarter: str | None, limit: int, page: int,
-               sections: int, flat: bool, sort: str, as_json: bool, as_csv: bool) -> None:
+def search_cmd(query: str | None, index_dir: Path, limit: int, page: int, sections: int, flat: bool, sort: str,
+               facet_names: str | None, batch: Path | None, output: Path | None, as_json: bool, as_csv: bool,
+               **filters: str | None) -> None:
     """Search the indexed papers' sections; hits show report, section, date, page and a snippet.
 
     Results are grouped by report (its best --sections sections) unless --flat.
     --json prints one object per hit (report_id, path, section, page,
-    meeting_date, score, snippet with matches in [[ ]]). A malformed query is
+    meeting_date, score, snippet with matches in [[ ]]). --facets also counts
+    the matching papers by council, committee, financial year (fy), quarter,
+    section kind or doc type: after the hits, or with --json as one last
+    object {"facets": ...}, or with --csv on stderr. A filter on a field a
+    paper may not have (a date, committee, council, officer, quarter) says on
+    stderr how many papers it left out for having none. A malformed query is
     a one-line error and exit 2.
+
+    --batch FILE runs one search per row of a CSV whose header names the
+    columns: query, name, and any of committee, council, officer, doc_type,
+    section, from, to, quarter (a row's value overrides the same option given
+    here); it writes one CSV of every hit (or --json), each starting with its
+    query's row number (1: the first row under the header), name and query.
+    A bad row is reported on stderr with its row number and the batch goes on
+    (exit 1 at the end).
 
     \b
     Examples:
       boardpapers search '"foster carers"'
       boardpapers search performance --section recommendations --from 2017-01-01
       boardpapers search 'recruit* AND committee:children' --flat --json
+      boardpapers search budget --council halton --doc-type report --facets council,committee,fy
+      boardpapers search --batch queries.csv --flat --limit 50 -o hits.csv
     """
     from pipeline.output.render import HIT_COLUMNS, search_page_rows, search_page_summary, search_page_text
-    from pipeline.search import search
 
-    result = search(index_dir, query, committee=committee, officer=officer, section=section,
-                    date_from=date_from, date_to=date_to, quarter=quarter, limit=limit, page=page,
-                    sort=sort, sections=sections, flat=flat)
+    chosen = filters_from(filters)
+    if batch is not None:
+        if query is not None:
+            raise click.UsageError("give a QUERY or --batch FILE, not both")
+        _search_batch(index_dir, batch, output, chosen, limit=limit, sort=sort, sections=sections, flat=flat,
+                      as_json=as_json)
+        return
+    if query is None:
+        raise click.UsageError("give a QUERY (or --batch FILE)")
+    if output is not None:
+        raise click.UsageError("-o FILE goes with --batch (redirect stdout for a single search)")
+    from pipeline.search.facets import facet_dimensions, faceted_search, facets_text, left_out_text
+
+    dimensions = facet_dimensions(facet_names) if facet_names else ()
+    run = faceted_search(index_dir, query, facet_dimensions=dimensions, limit=limit, page=page, sort=sort,
+                         sections=sections, flat=flat, **chosen.options())
+    result = run.page
     if as_json:
-        echo_jsonl(search_page_rows(result))
+        echo_jsonl(search_page_rows(result) + ([run.summary()] if dimensions else []))
     elif as_csv:
         echo_csv(search_page_rows(result), HIT_COLUMNS)
-    elif result.hits:
-        click.echo(search_page_text(result))
+        if dimensions:
+            log(facets_text(run))
+    else:
+        if result.hits:
+            click.echo(search_page_text(result))
+        if dimensions:
+            click.echo(("\n" if result.hits else "") + facets_text(run))
     log(search_page_summary(result))
+    if note := left_out_text(run.left_out):
+        log(note)
+
+
+def _search_batch(index_dir: Path, batch: Path, output: Path | None, defaults: Any, *, limit: int, sort: str,
+                  sections: int, flat: bool, as_json: bool) -> None:
+    """``search --batch``: read the rows, run them, write one table of hits."""
+    from pipeline.output.render import HIT_COLUMNS
+    from pipeline.search.batch import BATCH_COLUMNS, read_batch, run_batch
+
+    queries, bad = read_batch(batch)
+    result = run_batch(index_dir, queries, defaults=defaults, read_errors=bad, limit=limit, sort=sort,
+                       sections=sections, flat=flat)
+    with (open(output, "w", encoding="utf-8", newline="") if output else contextlib.nullcontext(sys.stdout)) as out:
+        if as_json:
+            for row in result.rows:
+                out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        else:
+            columns = list(BATCH_COLUMNS + HIT_COLUMNS)
+            writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(result.rows)
+    for e in result.errors:
+        log(f"error: row {e.row} ({e.name}): {e.message}")
+    log(f"{result.queries} queries run, {len(result.errors)} rows failed; {len(result.rows)} hits"
+        + (f" written to {output}" if output else ""))
+    sys.exit(1 if result.errors else 0)
 
 
 @cli.command("show")
@@ -783,6 +870,130 @@ def show_cmd(report_id: str, index_dir: Path, as_json: bool, as_csv: bool) -> No
         click.echo(report_summary(report, {o.recommendation_id: o for o in shown.outcomes}))
 
 
+# ---------------------------------------------------------------- watch
+
+
+@cli.group("watch")
+def watch_group() -> None:
+    """Saved searches that come back: `watch run` prints the hits new since each watch last ran.
+
+    A watch is a query with the filters of `search`, saved in the index folder
+    (watches.json). A hit is new when its section (report id and section) was
+    not among the watch's hits at its last run; the first run prints every
+    hit. Suited to cron: `watch run` prints nothing and exits 0 when nothing
+    is new.
+
+    \b
+    Examples:
+      boardpapers watch add fostering '"foster carers"' --committee children
+      boardpapers watch list
+      boardpapers watch run                      # every watch
+      boardpapers watch run fostering --csv >> fostering.csv
+      boardpapers watch remove fostering
+    """
+
+
+@watch_group.command("add")
+@click.argument("name")
+@click.argument("query")
+@index_option
+@search_filter_options
+@click.option("--replace", "replace_existing", is_flag=True, help="Replace a watch of the same name (its history too).")
+@handle_errors
+def watch_add_cmd(name: str, query: str, index_dir: Path, replace_existing: bool, **filters: str | None) -> None:
+    """Save a search as watch NAME (letters, digits, '.', '_', '-'); nothing is run yet.
+
+    \b
+    Examples:
+      boardpapers watch add fostering '"foster carers"'
+      boardpapers watch add budgets 'budget OR savings' --section financial_implications --from 2017
+    """
+    from pipeline.search.watch import add_watch
+
+    watch = add_watch(index_dir, name, query, filters_from(filters), replace_existing=replace_existing)
+    log(f"watch {watch.name} added: {watch.query} {watch.filters.describe()}".rstrip()
+        + f" (run it: boardpapers watch run {watch.name})")
+
+
+@watch_group.command("list")
+@index_option
+@output_options
+@handle_errors
+def watch_list_cmd(index_dir: Path, as_json: bool, as_csv: bool) -> None:
+    """List the watches: name, query, filters, last run and hits seen then.
+
+    \b
+    Examples:
+      boardpapers watch list
+      boardpapers watch list --json
+    """
+    from pipeline.search.watch import list_watches
+
+    watches = list_watches(index_dir)
+    rows = [w.to_dict() for w in watches]
+    if as_json:
+        echo_jsonl(rows)
+    elif as_csv:
+        echo_csv(rows, ["name", "query", "filters", "created", "last_run", "runs", "seen"])
+    else:
+        for w in watches:
+            last = f"last run {w.last_run}, {w.seen} hits" if w.last_run else "never run"
+            click.echo(f"{w.name:<16} {w.query} {w.filters.describe()}".rstrip() + f"  ({last})")
+    log(f"{len(watches)} watches")
+
+
+@watch_group.command("remove")
+@click.argument("name")
+@index_option
+@handle_errors
+def watch_remove_cmd(name: str, index_dir: Path) -> None:
+    """Delete watch NAME and what it has seen.
+
+    \b
+    Examples:
+      boardpapers watch remove fostering
+    """
+    from pipeline.search.watch import remove_watch
+
+    log(f"watch {remove_watch(index_dir, name).name} removed")
+
+
+@watch_group.command("run")
+@click.argument("name", required=False)
+@index_option
+@click.option("--dry-run", is_flag=True, help="Print what is new without recording it (the next run shows it again).")
+@output_options
+@handle_errors
+def watch_run_cmd(name: str | None, index_dir: Path, dry_run: bool, as_json: bool, as_csv: bool) -> None:
+    """Print the hits new since each watch (or watch NAME) last ran, and record them as seen.
+
+    One row per new hit, the watch's name first (--json, --csv: the columns
+    of `search --flat` after "watch"), newest meetings first; a line per watch
+    on stderr. Exit 0 (nothing printed when nothing is new), 1 when a watch
+    could not run (the others still do).
+
+    \b
+    Examples:
+      boardpapers watch run
+      boardpapers watch run fostering --json
+      0 7 * * 1  boardpapers watch run --index /data/bp-index --json >> /data/new-hits.jsonl
+    """
+    from pipeline.output.render import HIT_COLUMNS
+    from pipeline.search.watch import run_watches, watch_rows, watch_summary, watch_text
+
+    run = run_watches(index_dir, name, record=not dry_run)
+    if as_json:
+        echo_jsonl(watch_rows(run))
+    elif as_csv:
+        if run.new:
+            echo_csv(watch_rows(run), ["watch", *HIT_COLUMNS])
+    elif run.new:
+        click.echo(watch_text(run))
+    for line in watch_summary(run):
+        log(line)
+    sys.exit(1 if run.errors else 0)
+
+
 # ---------------------------------------------------------------- trace / similar / stats
 
 
@@ -794,8 +1005,9 @@ def show_cmd(report_id: str, index_dir: Path, as_json: bool, as_csv: bool) -> No
               help="With a RECOMMENDATION_ID: how alike (0-100) a recommendation must be to be listed.")
 @output_options
 @handle_errors
-def trace_cmd(query_or_id: str, index_dir: Path, committee: str | None, officer: str | None, date_from: str | None,
-              date_to: str | None, quarter: str | None, min_similarity: float, as_json: bool, as_csv: bool) -> None:
+def trace_cmd(query_or_id: str, index_dir: Path, committee: str | None, council: str | None, officer: str | None,
+              date_from: str | None, date_to: str | None, quarter: str | None, min_similarity: float, as_json: bool,
+              as_csv: bool) -> None:
     """Follow recommendations across reports: those matching a query, or worded like one recommendation.
 
     Near-identical wordings form one lineage, listed in meeting-date order with
@@ -814,7 +1026,7 @@ def trace_cmd(query_or_id: str, index_dir: Path, committee: str | None, officer:
     from pipeline.search.decisions import trace_decided
 
     result = trace_decided(index_dir, query_or_id, committee=committee, officer=officer, date_from=date_from,
-                   date_to=date_to, quarter=quarter, min_similarity=min_similarity)
+                           date_to=date_to, quarter=quarter, min_similarity=min_similarity, council=council)
     if as_json:
         echo_jsonl(trace_rows(result))
     elif as_csv:
@@ -833,19 +1045,22 @@ def trace_cmd(query_or_id: str, index_dir: Path, committee: str | None, officer:
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True, help="Passages shown.")
 @output_options
 @handle_errors
-def similar_cmd(text: str | None, file: Any, index_dir: Path, committee: str | None, officer: str | None,
-                date_from: str | None, date_to: str | None, quarter: str | None, section: str | None, limit: int,
-                as_json: bool, as_csv: bool) -> None:
+def similar_cmd(text: str | None, file: Any, index_dir: Path, committee: str | None, council: str | None,
+                officer: str | None, date_from: str | None, date_to: str | None, quarter: str | None,
+                section: str | None, limit: int, as_json: bool, as_csv: bool) -> None:
     """Find passages in earlier papers worded most like TEXT (or --file, or stdin).
 
-    Ranked by similarity (0-100: shared wording, stemmed, in any order); the
-    shared words are marked in each passage.
+    Each matching section is scored by its paragraph (or few consecutive
+    paragraphs) worded most like the text: similarity 0-100 (shared wording,
+    stemmed, in any order), cited by the page and line where that passage
+    begins (p.2 l.60; --json: page, line), the shared words marked.
 
     \b
     Examples:
       boardpapers similar 'improve the supply of local foster carers'
       boardpapers similar --file draft.txt --section recommendations
       boardpapers similar 'supply of foster carers' --committee children --from 2008 --to 2012
+      boardpapers similar 'supply of foster carers' --council halton --section summary
       pbpaste | boardpapers similar --json
     """
     from pipeline.output.render import HIT_COLUMNS, similar_rows, similar_text
@@ -859,7 +1074,7 @@ def similar_cmd(text: str | None, file: Any, index_dir: Path, committee: str | N
             raise click.UsageError("give TEXT, --file FILE, or text on stdin")
         text = stdin.read()
     hits = similar(index_dir, text or "", section=section, committee=committee, officer=officer, date_from=date_from,
-                   date_to=date_to, quarter=quarter, limit=limit)
+                   date_to=date_to, quarter=quarter, council=council, limit=limit)
     if as_json:
         echo_jsonl(similar_rows(hits))
     elif as_csv:

@@ -126,3 +126,14 @@ On being put to the vote recommendations 1 and 3 were LOST.
 
 Meeting ended at 4.10 pm
 """
+
+
+@pytest.fixture(scope="session", params=("whoosh", "tantivy"))
+def engine_corpus(request, tmp_path_factory) -> Path:
+    """The sample corpus indexed by each engine in turn (pipeline.index.ENGINES); tests must not write to it."""
+    from pipeline.ingest import ingest
+
+    path = tmp_path_factory.mktemp(f"corpus-{request.param}") / "index"
+    summary = ingest([CORPUS], path, engine=request.param)
+    assert summary.count("indexed") == 10, summary.failed
+    return path

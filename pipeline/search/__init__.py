@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pipeline.index import Index
 
 from pipeline.model import (
+    DOC_TYPES,
     SECTION_KINDS,
     Hit,
     IndexStats,
@@ -49,6 +50,7 @@ from pipeline.model import (
     QueryNode,
     Report,
     ReportHits,
+    Section,
     SearchPage,
     SearchRequest,
     StatCount,
@@ -114,9 +116,17 @@ def build_filter(
     date_from: str | None = None,
     date_to: str | None = None,
     quarter: str | None = None,
+    council: str | None = None,
+    doc_type: str | None = None,
 ) -> QueryNode | None:
     """The command-line filters as one query node (None: no filter). Bad values raise QueryError."""
-    parts: list[QueryNode | None] = [_words_filter("committee", committee), _words_filter("officer", officer)]
+    parts: list[QueryNode | None] = [_words_filter("committee", committee), _words_filter("officer", officer),
+                                     _words_filter("council", council)]
+    if doc_type:
+        wanted = doc_type.strip().lower().replace(" ", "_").replace("-", "_")
+        if wanted not in DOC_TYPES:
+            raise QueryError(f"unknown doc type {doc_type!r} (doc types: {', '.join(DOC_TYPES)})")
+        parts.append(QTerm(wanted, "doc_type"))
     if section:
         kind = normalize_section_kind(section)
         if kind is None:
@@ -206,6 +216,8 @@ def search(
     date_from: str | None = None,
     date_to: str | None = None,
     quarter: str | None = None,
+    council: str | None = None,
+    doc_type: str | None = None,
     limit: int = DEFAULT_LIMIT,
     page: int = 1,
     sort: str = "relevance",
@@ -215,7 +227,8 @@ def search(
     """Search the index: one page of hits, grouped by report (best ``sections`` each) or ``flat``."""
 
     filt = build_filter(
-        committee=committee, officer=officer, section=section, date_from=date_from, date_to=date_to, quarter=quarter
+        committee=committee, officer=officer, section=section, date_from=date_from, date_to=date_to, quarter=quarter,
+        council=council, doc_type=doc_type,
     )
     request = build_request(text, filter=filt, limit=limit, page=page, sort=sort, sections=sections, flat=flat)
     with _opened(index_dir) as ix:
@@ -452,11 +465,13 @@ def trace(
     date_to: str | None = None,
     quarter: str | None = None,
     min_similarity: float = TRACE_MIN_SIMILARITY,
+    council: str | None = None,
 ) -> TraceResult:
     """Recommendations across reports matching a query, or resembling one recommendation
     (``<report id>#r<n>``), grouped into lineages of near-identical wording."""
 
-    filt = build_filter(committee=committee, officer=officer, date_from=date_from, date_to=date_to, quarter=quarter)
+    filt = build_filter(committee=committee, officer=officer, date_from=date_from, date_to=date_to, quarter=quarter,
+                        council=council)
     with _opened(index_dir) as ix:
         records = _Records(ix)
         seed = _seed(ix, records, query_or_id)
@@ -517,6 +532,59 @@ def _within(terms: list[tuple[int, int, str]], starts: list[int], lo: int, hi: i
     return out
 
 
+def paragraph_citation(section: Section, text: str, offset: int) -> tuple[int, int]:
+    """(page, line) in the paper where the paragraph of ``text`` (the section's) holding ``offset`` begins.
+
+    ``Section.paragraphs`` cites each of the text's lines (blank ones skipped);
+    a record without them (parsed before they were kept, or an agenda item)
+    gives the section's own page and line.
+    """
+    from bisect import bisect_right
+
+    starts = [m.start() for m in _TEXT_LINE.finditer(text)]
+    if not section.paragraphs or len(section.paragraphs) != len(starts) or text != section.text:
+        return section.page, section.line
+    k = max(0, bisect_right(starts, offset) - 1)
+    return section.paragraphs[k]
+
+
+#: A line of a section's text: the unit ``Section.paragraphs`` cites.
+_TEXT_LINE = re.compile(r"[^\n]+")
+
+
+def _best_passage(wanted: list[str], text_length: int, body: str,
+                  body_terms: list[tuple[int, int, str]]) -> tuple[float, int, int] | None:
+    """The passage of ``body`` (consecutive paragraphs, see :func:`passages`) most like the wanted terms."""
+    spans = passages(body)
+    # The body's terms once; a passage's are those inside it (passages are whole
+    # lines, and no term crosses a line, so this is what analysing it alone gives).
+    starts = [start for start, _, _ in body_terms]
+    best: tuple[float, int, int] | None = None
+    for i in range(len(spans)):
+        for j in range(i, min(i + PASSAGE_MAX_JOINED, len(spans))):
+            lo, hi = spans[i][0], spans[j][1]
+            if j > i and hi - lo > PASSAGE_LENGTH_FACTOR * text_length:
+                break
+            sim = passage_similarity(wanted, [t for _, _, t in _within(body_terms, starts, lo, hi)])
+            if best is None or sim > best[0]:
+                best = (sim, lo, hi)
+    return best
+
+
+def _marks(tokens: list[tuple[int, int, str]], wanted: set[str]) -> list[tuple[int, int]]:
+    """Spans of the shared words, consecutive shared words as one mark."""
+    marks: list[tuple[int, int]] = []
+    previous = -2
+    for k, (s, e, term) in enumerate(tokens):
+        if term in wanted:
+            if previous == k - 1 and marks:
+                marks[-1] = (marks[-1][0], e)
+            else:
+                marks.append((s, e))
+            previous = k
+    return marks
+
+
 def similar(
     index_dir: str | os.PathLike[str],
     text: str,
@@ -527,21 +595,25 @@ def similar(
     date_from: str | None = None,
     date_to: str | None = None,
     quarter: str | None = None,
+    council: str | None = None,
     limit: int = SIMILAR_DEFAULT_LIMIT,
 ) -> tuple[Hit, ...]:
     """Passages in the index worded most like ``text``, best first.
 
-    Each hit's ``score`` is the similarity (0-100, :func:`passage_similarity`)
-    and its ``snippet`` the passage with the shared wording in [[ ]].
-    ``section`` and the report filters (as :func:`search` takes them) restrict
-    the candidates.
+    Sections are fetched by BM25, then each is scored by its passage (a
+    paragraph, or a few consecutive ones) most like the text: the hit's
+    ``score`` is that passage's similarity (0-100, :func:`passage_similarity`),
+    its ``page`` and ``line`` where the passage begins in the paper
+    (:func:`paragraph_citation`) and its ``snippet`` the passage with the
+    shared wording in [[ ]]. ``section`` and the report filters (as
+    :func:`search` takes them) restrict the candidates.
     """
     from pipeline.index import make_snippet
 
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"--limit must be 1 to {MAX_LIMIT}")
     filt = build_filter(section=section, committee=committee, officer=officer, date_from=date_from,
-                        date_to=date_to, quarter=quarter)
+                        date_to=date_to, quarter=quarter, council=council)
     with _opened(index_dir) as ix:
         query = _words_query(ix, text, SIMILAR_MAX_TERMS)
         if query is None:
@@ -556,38 +628,17 @@ def similar(
             report = records.get(hit.report_id)
             if report is None or hit.section_index >= len(report.sections):
                 continue
-            section = report.sections[hit.section_index]
-            body = section.text or section.title  # a run-in heading may hold all its wording
-            spans = passages(body)
-            # The body's terms once; a passage's are those inside it (passages are whole
-            # lines, and no term crosses a line, so this is what analysing it alone gives).
+            found = report.sections[hit.section_index]
+            body = found.text or found.title  # a run-in heading may hold all its wording
             body_terms = ix.terms(body)
-            starts = [start for start, _, _ in body_terms]
-            best: tuple[float, int, int] | None = None
-            for i in range(len(spans)):
-                for j in range(i, min(i + PASSAGE_MAX_JOINED, len(spans))):
-                    lo, hi = spans[i][0], spans[j][1]
-                    if j > i and hi - lo > PASSAGE_LENGTH_FACTOR * len(text):
-                        break
-                    sim = passage_similarity(wanted, [t for _, _, t in _within(body_terms, starts, lo, hi)])
-                    if best is None or sim > best[0]:
-                        best = (sim, lo, hi)
+            best = _best_passage(wanted, len(text), body, body_terms)
             if best is None:
                 continue
             sim, lo, hi = best
-            passage = body[lo:hi]
-            tokens = [(s - lo, e - lo, t) for s, e, t in _within(body_terms, starts, lo, hi)]
-            marks: list[tuple[int, int]] = []
-            previous = -2
-            for k, (s, e, term) in enumerate(tokens):
-                if term in wanted_set:
-                    if previous == k - 1 and marks:
-                        marks[-1] = (marks[-1][0], e)  # consecutive shared words: one mark
-                    else:
-                        marks.append((s, e))
-                    previous = k
-            snippet = make_snippet(passage, marks, whole=PASSAGE_SHOWN_WHOLE)
-            scored.append((sim, hit.score, replace(hit, score=sim, snippet=snippet)))
+            tokens = [(s - lo, e - lo, t) for s, e, t in _within(body_terms, [b for b, _, _ in body_terms], lo, hi)]
+            snippet = make_snippet(body[lo:hi], _marks(tokens, wanted_set), whole=PASSAGE_SHOWN_WHOLE)
+            page, line = paragraph_citation(found, body, lo)
+            scored.append((sim, hit.score, replace(hit, score=sim, snippet=snippet, page=page, line=line)))
     scored.sort(key=lambda x: (-x[0], -x[1], x[2].report_id, x[2].section_index))
     return tuple(h for _, _, h in scored[:limit])
 

@@ -36,9 +36,21 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pipeline.model import DOC_TYPES, Hit, QAll, QAnd, QDateRange, QTerm, QueryNode, SearchRequest, SearchResult
+from pipeline.errors import QueryError
+from pipeline.model import (
+    DOC_TYPES,
+    Hit,
+    QAll,
+    QAnd,
+    QDateRange,
+    QTerm,
+    QueryNode,
+    SearchPage,
+    SearchRequest,
+    SearchResult,
+)
 from pipeline.search import NO_VALUE, _opened, build_filter, build_request
 from pipeline.search.query import conjoin
 
@@ -202,12 +214,14 @@ def facets(
     date_from: str | None = None,
     date_to: str | None = None,
     quarter: str | None = None,
+    council: str | None = None,
+    doc_type: str | None = None,
     papers: int = FACET_PAPERS,
     sections: int = FACET_SECTIONS,
 ) -> Facets:
     """Facet counts for the search :func:`pipeline.search.search` runs with the same query and options."""
     options = {"committee": committee, "officer": officer, "section": section, "date_from": date_from,
-               "date_to": date_to, "quarter": quarter}
+               "date_to": date_to, "quarter": quarter, "council": council, "doc_type": doc_type}
     request = build_request(text, filter=build_filter(**options))
     with _opened(index_dir) as ix:
         best = _best_papers(ix, request, papers)
@@ -248,6 +262,162 @@ def facets(
         no_committee=counters["committee"][NO_VALUE], left_out_undated=left_out_undated,
         left_out_no_committee=left_out_no_committee,
     )
+
+
+# ---------------------------------------------------------------- papers a filter leaves out
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """Papers a filter drops because theirs is unknown: they match the query and every other filter."""
+
+    filter: str  # a key of UNKNOWN_WHEN: date, committee, council, officer, quarter
+    papers: int
+    exact: bool  # False: counted among the best FACET_PAPERS papers that match without the filter
+
+
+#: The filters a paper can fail for want of a value: filter -> (options it comes from, query-language
+#: test of the restriction, whether a hit's paper lacks the value). A paper without a period has no quarter.
+UNKNOWN_WHEN: dict[str, tuple[tuple[str, ...], Callable[[QueryNode], bool], Callable[[Hit], bool]]] = {
+    "date": (("date_from", "date_to"), _is_date, lambda h: h.meeting_date is None),
+    "committee": (("committee",), _is_committee, lambda h: not h.committee),
+    "council": (("council",), lambda n: getattr(n, "field", None) == "council", lambda h: not h.council),
+    "officer": (("officer",), lambda n: getattr(n, "field", None) == "officer", lambda h: not h.officer),
+    "quarter": (("quarter",), lambda n: getattr(n, "field", None) in ("quarter", "fy"), lambda h: not h.period),
+}
+
+
+def left_out(
+    index_dir: str | os.PathLike[str] | Index,
+    text: str,
+    *,
+    papers: int = FACET_PAPERS,
+    **options: str | None,
+) -> tuple[LeftOut, ...]:
+    """For each filter of the search on a field a paper may lack (an option, or a ``field:`` term of the
+    query's top level), how many papers it drops for having no value: those that match the search without
+    that filter and have none. Dates are counted exactly; the others among the best ``papers`` papers.
+    ``options`` are :func:`pipeline.search.search`'s filters."""
+    request = build_request(text, filter=build_filter(**options))
+    out: list[LeftOut] = []
+    with _opened(index_dir) as ix:
+        for name, (keys, restricts, lacks) in UNKNOWN_WHEN.items():
+            if not any(options.get(k) for k in keys) and not _restricts(request.query, restricts):
+                continue
+            relaxed = replace(request, query=_without(request.query, restricts),
+                              filter=build_filter(**{**options, **{k: None for k in keys}}))
+            if name == "date":
+                out.append(LeftOut(name, _undated(ix, relaxed, _count(ix, relaxed)), True))
+                continue
+            best = _best_papers(ix, relaxed, papers)
+            n = sum(1 for h in best.hits if lacks(h))
+            out.append(LeftOut(name, n, best.reports_exact and len(best.hits) >= best.reports))
+    return tuple(out)
+
+
+#: How ``left_out`` names each filter's missing value.
+UNKNOWN_NAMES: dict[str, str] = {
+    "date": "no meeting date", "committee": "no committee", "council": "no council", "officer": "no officer",
+    "quarter": "no period",
+}
+
+
+def left_out_text(rows: Iterable[LeftOut]) -> str | None:
+    """``left out: 2 papers with no meeting date, 1 with no committee (of the best 200)``; None when none."""
+    parts = [f"{r.papers} {'paper' if r.papers == 1 else 'papers'} with {UNKNOWN_NAMES[r.filter]}"
+             + ("" if r.exact else f" (of the best {FACET_PAPERS} without that filter)") for r in rows if r.papers]
+    return "left out by the filters, their field unknown: " + "; ".join(parts) if parts else None
+
+
+# ---------------------------------------------------------------- a search with its facets
+
+#: What ``search --facets`` takes for each dimension (``fy`` as the query language writes it).
+FACET_NAMES: dict[str, str] = {
+    "council": "council",
+    "committee": "committee",
+    "fy": "fiscal_year",
+    "fiscal_year": "fiscal_year",
+    "quarter": "quarter",
+    "section": "section",
+    "doc_type": "doc_type",
+}
+
+
+def facet_dimensions(names: str) -> tuple[str, ...]:
+    """``council,fy`` -> ("council", "fiscal_year") in FACET_DIMENSIONS order; ``all`` is every one."""
+    wanted = [n.strip().lower().replace("-", "_") for n in names.split(",") if n.strip()]
+    if wanted == ["all"]:
+        return FACET_DIMENSIONS
+    unknown = [n for n in wanted if n not in FACET_NAMES]
+    if unknown or not wanted:
+        raise QueryError(f"unknown facet {', '.join(unknown) or names!r} (facets: {', '.join(FACET_NAMES)}, all)")
+    chosen = {FACET_NAMES[n] for n in wanted}
+    return tuple(d for d in FACET_DIMENSIONS if d in chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class FacetedSearch:
+    """One page of a search, the facet counts of all its matches (when asked) and what its filters left out."""
+
+    page: SearchPage
+    facets: Facets | None
+    dimensions: tuple[str, ...]  # the facet dimensions asked for
+    left_out: tuple[LeftOut, ...]
+
+    def facet_rows(self) -> list[dict[str, object]]:
+        """One row per (dimension, value): ``{dimension, value, count}``, dimensions as asked."""
+        if self.facets is None:
+            return []
+        return [{"dimension": c.dimension, "value": c.value, "count": c.count}
+                for d in self.dimensions for c in self.facets.values(d)]
+
+    def summary(self) -> dict[str, object]:
+        """The ``--json`` summary object: the facets asked for and their totals."""
+        out: dict[str, object] = {}
+        if self.facets is not None:
+            data = self.facets.to_dict()
+            counts = data.pop("counts")
+            assert isinstance(counts, dict)
+            out = {"facets": {d: counts[d] for d in self.dimensions}, **data}
+        return out
+
+
+def faceted_search(
+    index_dir: str | os.PathLike[str] | Index,
+    text: str,
+    *,
+    facet_dimensions: tuple[str, ...] = (),
+    limit: int = 10,
+    page: int = 1,
+    sort: str = "relevance",
+    sections: int = 3,
+    flat: bool = False,
+    **options: str | None,
+) -> FacetedSearch:
+    """:func:`pipeline.search.search`, then the :func:`facets` of its matches (the dimensions asked for:
+    none, none counted) and :func:`left_out` by its filters, over one opened index."""
+    from pipeline.search import search
+
+    filters: dict[str, Any] = dict(options)
+    with _opened(index_dir) as ix:
+        result = search(ix, text, limit=limit, page=page, sort=sort, sections=sections, flat=flat,  # type: ignore[arg-type]
+                        **filters)
+        counted = facets(ix, text, **filters) if facet_dimensions else None
+        dropped = left_out(ix, text, **filters)
+    return FacetedSearch(result, counted, facet_dimensions, dropped)
+
+
+def facets_text(result: FacetedSearch) -> str:
+    """The facet counts for the terminal: a block per dimension, most papers first."""
+    if result.facets is None:
+        return ""
+    f = result.facets
+    lines = [f"facets of {f.papers if f.papers_exact else 'about ' + str(f.papers)} matching papers"
+             + (f" (best {FACET_PAPERS} counted for {', '.join(f.partial)})" if f.partial else "")]
+    for d in result.dimensions:
+        lines.append(f"  {d.replace('_', ' ')}")
+        lines += [f"    {c.count:>6}  {c.value}" for c in f.values(d)] or ["         (none)"]
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- narrowing a search
