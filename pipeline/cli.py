@@ -833,8 +833,7 @@ def _search_batch(index_dir: Path, batch: Path, output: Path | None, defaults: A
             writer.writerows(result.rows)
     for e in result.errors:
         log(f"error: row {e.row} ({e.name}): {e.message}")
-    log(f"{result.queries} queries run, {len(result.errors)} rows failed; {len(result.rows)} hits"
-        + (f" written to {output}" if output else ""))
+    log(result.summary() + (f" written to {output}" if output else ""))
     sys.exit(1 if result.errors else 0)
 
 

@@ -58,8 +58,13 @@ class BatchError:
 @dataclass(frozen=True, slots=True)
 class BatchResult:
     rows: tuple[dict[str, Any], ...]  # each hit's row (pipeline.output.render.hit_row) after BATCH_COLUMNS
-    queries: int  # rows run
+    searched: int  # rows whose search ran
     errors: tuple[BatchError, ...]  # rows that could not be read or run, in row order
+
+    def summary(self) -> str:
+        """``20 rows: 18 searched, 2 failed; 135 hits``."""
+        return (f"{self.searched + len(self.errors)} rows: {self.searched} searched, {len(self.errors)} failed; "
+                f"{len(self.rows)} hits")
 
 
 def read_batch(source: str | os.PathLike[str] | io.TextIOBase) -> tuple[tuple[BatchQuery, ...], tuple[BatchError, ...]]:
@@ -130,7 +135,6 @@ def run_batch(
     n = 0
     with _opened(index_dir) as ix:
         for q in queries:
-            n += 1
             filters: dict[str, Any] = q.filters.over(defaults).options()
             try:
                 page = search(ix, q.query, limit=limit, sort=sort, sections=sections, flat=flat,  # type: ignore[arg-type]
@@ -138,6 +142,7 @@ def run_batch(
             except QueryError as exc:
                 errors.append(BatchError(q.row, q.name, str(exc)))
                 continue
+            n += 1
             head = {"query_row": q.row, "query_name": q.name, "query": q.query}
             rows.extend({**head, **r} for r in search_page_rows(page))
     return BatchResult(tuple(rows), n, tuple(sorted(errors, key=lambda e: e.row)))

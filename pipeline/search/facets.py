@@ -350,7 +350,8 @@ def facet_dimensions(names: str) -> tuple[str, ...]:
         return FACET_DIMENSIONS
     unknown = [n for n in wanted if n not in FACET_NAMES]
     if unknown or not wanted:
-        raise QueryError(f"unknown facet {', '.join(unknown) or names!r} (facets: {', '.join(FACET_NAMES)}, all)")
+        named = ", ".join(unknown) if unknown else repr(names)
+        raise QueryError(f"unknown facet {named} (facets: {', '.join(FACET_NAMES)}, all)")
     chosen = {FACET_NAMES[n] for n in wanted}
     return tuple(d for d in FACET_DIMENSIONS if d in chosen)
 

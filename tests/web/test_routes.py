@@ -304,6 +304,20 @@ def test_similar_filters_by_section_kind_committee_and_date(client, web_index):
     assert client.get("/api/similar", params={"text": draft, "section": "nonsense"}).status_code == 400
 
 
+def test_similar_page_cites_the_passage_at_its_page_and_line_and_filters_by_council(client):
+    draft = "The Strategy for Change Part 2 is the next major milestone in the Building Schools for the Future"
+    hits = client.get("/api/similar", params={"text": draft, "limit": "5"}).json()["hits"]
+    pdf = next(h for h in hits if h["path"].endswith(".pdf"))
+    txt = next(h for h in hits if h["path"].endswith(".txt"))
+    assert pdf["page"] == 3 and pdf["line"] and txt["line"]
+    r = client.get("/similar", params={"text": draft, "limit": "5"})
+    assert f'#page=3">p.3 l.{pdf["line"]}</a>' in r.text  # a PDF opens at the page
+    assert f'#L{txt["line"]}">p.1 l.{txt["line"]}</a>' in r.text  # a text paper at the line
+    central = client.get("/api/similar", params={"text": draft, "council": "central"}).json()["hits"]
+    assert all(h["council"] == "Central Bedfordshire Council" for h in central)
+    assert not any(h["report_id"] == pdf["report_id"] for h in central)
+
+
 # ---------------------------------------------------------------- overview
 
 
