@@ -184,3 +184,20 @@ def test_table_output_names_the_watch_and_its_new_hits(archive):
     assert res.exit_code == 0
     assert res.stdout.startswith("== perf: ") and new_id in res.stdout
     assert all(line.split()[1] == new_id for line in res.stdout.splitlines() if line[:1].isdigit())
+
+
+def test_two_runs_at_once_print_each_new_hit_once(archive):
+    """Two cron jobs overlapping: the folder lock makes one wait, so neither repeats the other's hits."""
+    import threading
+
+    _, index = archive
+    add_watch(index, "perf", "performance")
+    runs: list = []
+    threads = [threading.Thread(target=lambda: runs.append(run_watches(index))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    new = [(h.report_id, h.section_index) for r in runs for h in r.results[0].new]
+    assert sorted(new) == sorted(every_hit(index, "performance"))
+    assert sorted(r.results[0].first_run for r in runs) == [False, True]
