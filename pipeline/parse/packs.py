@@ -35,7 +35,7 @@ from typing import Sequence
 
 from pipeline.model import Document, HeaderFields, Layout, Line, Provenance, ReportWarning, Section
 from pipeline.parse.council import COUNCIL_RE
-from pipeline.parse.furniture import join_lines
+from pipeline.parse.furniture import join_lines_cited
 from pipeline.parse.headers import (
     APPEND,
     COMMITTEE_AND_DATE,
@@ -201,6 +201,7 @@ class AgendaItem:
     text: str
     end_page: int
     pages: tuple[int, int] | None  # the "(Pages a - b)" range
+    paragraphs: tuple[tuple[int, int], ...] = ()  # (page, line) of each line of ``text`` (Section.paragraphs)
 
 
 # ---------------------------------------------------------------- cover
@@ -379,7 +380,8 @@ def parse_agenda(
             page_range = (first, int(pages.group("last") or first))
         number = m.group("num") + (m.group("sub") or "").lower()
         end_page = body[-1].page if body else line.page
-        items.append(AgendaItem(number, title, line, join_lines(body), end_page, page_range))
+        text, paragraphs = join_lines_cited(body)
+        items.append(AgendaItem(number, title, line, text, end_page, page_range, paragraphs))
     return items
 
 
@@ -508,6 +510,7 @@ def parse_pack(doc: Document, lines: Sequence[Line]) -> Layout:
                     text=item.text,
                     line=item.line.line_no,
                     end_page=item.end_page,
+                    paragraphs=item.paragraphs,
                 )
             )
 
