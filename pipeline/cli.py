@@ -791,7 +791,8 @@ def search_cmd(query: str | None, index_dir: Path, limit: int, page: int, sectio
         raise click.UsageError("give a QUERY (or --batch FILE)")
     if output is not None:
         raise click.UsageError("-o FILE goes with --batch (redirect stdout for a single search)")
-    from pipeline.search.facets import facet_dimensions, faceted_search, facets_text, left_out_text
+    from pipeline.output.searches import facets_text, left_out_text
+    from pipeline.search.facets import facet_dimensions, faceted_search
 
     dimensions = facet_dimensions(facet_names) if facet_names else ()
     run = faceted_search(index_dir, query, facet_dimensions=dimensions, limit=limit, page=page, sort=sort,
@@ -817,20 +818,22 @@ def _search_batch(index_dir: Path, batch: Path, output: Path | None, defaults: A
                   sections: int, flat: bool, as_json: bool) -> None:
     """``search --batch``: read the rows, run them, write one table of hits."""
     from pipeline.output.render import HIT_COLUMNS
-    from pipeline.search.batch import BATCH_COLUMNS, read_batch, run_batch
+    from pipeline.output.searches import BATCH_COLUMNS, batch_rows
+    from pipeline.search.batch import read_batch, run_batch
 
     queries, bad = read_batch(batch)
     result = run_batch(index_dir, queries, defaults=defaults, read_errors=bad, limit=limit, sort=sort,
                        sections=sections, flat=flat)
     with (open(output, "w", encoding="utf-8", newline="") if output else contextlib.nullcontext(sys.stdout)) as out:
+        rows = batch_rows(result)
         if as_json:
-            for row in result.rows:
+            for row in rows:
                 out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
         else:
             columns = list(BATCH_COLUMNS + HIT_COLUMNS)
             writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
             writer.writeheader()
-            writer.writerows(result.rows)
+            writer.writerows(rows)
     for e in result.errors:
         log(f"error: row {e.row} ({e.name}): {e.message}")
     log(result.summary() + (f" written to {output}" if output else ""))
@@ -978,14 +981,15 @@ def watch_run_cmd(name: str | None, index_dir: Path, dry_run: bool, as_json: boo
       0 7 * * 1  boardpapers watch run --index /data/bp-index --json >> /data/new-hits.jsonl
     """
     from pipeline.output.render import HIT_COLUMNS
-    from pipeline.search.watch import run_watches, watch_rows, watch_summary, watch_text
+    from pipeline.output.searches import WATCH_COLUMNS, watch_rows, watch_summary, watch_text
+    from pipeline.search.watch import run_watches
 
     run = run_watches(index_dir, name, record=not dry_run)
     if as_json:
         echo_jsonl(watch_rows(run))
     elif as_csv:
         if run.new:
-            echo_csv(watch_rows(run), ["watch", *HIT_COLUMNS])
+            echo_csv(watch_rows(run), [*WATCH_COLUMNS, *HIT_COLUMNS])
     elif run.new:
         click.echo(watch_text(run))
     for line in watch_summary(run):

@@ -2,7 +2,7 @@
 
     from pipeline.search.batch import read_batch, run_batch
     result = run_batch("index", read_batch("queries.csv"), limit=50)
-    result.rows          # every hit, its query's row and name first
+    result.pages         # (BatchQuery, SearchPage) for each row that ran, in row order
     result.errors        # BatchError(row, name, message) for each row that could not run
 
 The CSV has a header row naming its columns: ``query`` (required), ``name``,
@@ -25,13 +25,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import BoardpapersError, QueryError
+from pipeline.model import SearchPage
 from pipeline.search.filters import FILTER_NAMES, Filters
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.index import Index
 
-#: The columns every batch row has before its hit's (``search --batch`` output).
-BATCH_COLUMNS: tuple[str, ...] = ("query_row", "query_name", "query")
 #: Columns a batch file may have besides the filters.
 QUERY_COLUMNS: tuple[str, ...] = ("name", "query")
 #: Most rows a batch file may hold.
@@ -57,14 +56,21 @@ class BatchError:
 
 @dataclass(frozen=True, slots=True)
 class BatchResult:
-    rows: tuple[dict[str, Any], ...]  # each hit's row (pipeline.output.render.hit_row) after BATCH_COLUMNS
-    searched: int  # rows whose search ran
+    pages: tuple[tuple[BatchQuery, SearchPage], ...]  # each row that ran and its page of hits, in row order
     errors: tuple[BatchError, ...]  # rows that could not be read or run, in row order
+
+    @property
+    def searched(self) -> int:
+        return len(self.pages)
+
+    @property
+    def hits(self) -> int:
+        return sum(len(page.hits) for _, page in self.pages)
 
     def summary(self) -> str:
         """``20 rows: 18 searched, 2 failed; 135 hits``."""
         return (f"{self.searched + len(self.errors)} rows: {self.searched} searched, {len(self.errors)} failed; "
-                f"{len(self.rows)} hits")
+                f"{self.hits} hits")
 
 
 def read_batch(source: str | os.PathLike[str] | io.TextIOBase) -> tuple[tuple[BatchQuery, ...], tuple[BatchError, ...]]:
@@ -127,12 +133,10 @@ def run_batch(
     A query that fails (a malformed query, a bad option) becomes a BatchError
     and the batch goes on; ``read_errors`` (from :func:`read_batch`) join them.
     """
-    from pipeline.output.render import search_page_rows
     from pipeline.search import _opened, search
 
-    rows: list[dict[str, Any]] = []
+    pages: list[tuple[BatchQuery, SearchPage]] = []
     errors = list(read_errors)
-    n = 0
     with _opened(index_dir) as ix:
         for q in queries:
             filters: dict[str, Any] = q.filters.over(defaults).options()
@@ -142,7 +146,5 @@ def run_batch(
             except QueryError as exc:
                 errors.append(BatchError(q.row, q.name, str(exc)))
                 continue
-            n += 1
-            head = {"query_row": q.row, "query_name": q.name, "query": q.query}
-            rows.extend({**head, **r} for r in search_page_rows(page))
-    return BatchResult(tuple(rows), n, tuple(sorted(errors, key=lambda e: e.row)))
+            pages.append((q, page))
+    return BatchResult(tuple(pages), tuple(sorted(errors, key=lambda e: e.row)))

@@ -315,20 +315,6 @@ def left_out(
     return tuple(out)
 
 
-#: How ``left_out`` names each filter's missing value.
-UNKNOWN_NAMES: dict[str, str] = {
-    "date": "no meeting date", "committee": "no committee", "council": "no council", "officer": "no officer",
-    "quarter": "no period",
-}
-
-
-def left_out_text(rows: Iterable[LeftOut]) -> str | None:
-    """``left out: 2 papers with no meeting date, 1 with no committee (of the best 200)``; None when none."""
-    parts = [f"{r.papers} {'paper' if r.papers == 1 else 'papers'} with {UNKNOWN_NAMES[r.filter]}"
-             + ("" if r.exact else f" (of the best {FACET_PAPERS} without that filter)") for r in rows if r.papers]
-    return "left out by the filters, their field unknown: " + "; ".join(parts) if parts else None
-
-
 # ---------------------------------------------------------------- a search with its facets
 
 #: What ``search --facets`` takes for each dimension (``fy`` as the query language writes it).
@@ -406,19 +392,6 @@ def faceted_search(
         counted = facets(ix, text, **filters) if facet_dimensions else None
         dropped = left_out(ix, text, **filters)
     return FacetedSearch(result, counted, facet_dimensions, dropped)
-
-
-def facets_text(result: FacetedSearch) -> str:
-    """The facet counts for the terminal: a block per dimension, most papers first."""
-    if result.facets is None:
-        return ""
-    f = result.facets
-    lines = [f"facets of {f.papers if f.papers_exact else 'about ' + str(f.papers)} matching papers"
-             + (f" (best {FACET_PAPERS} counted for {', '.join(f.partial)})" if f.partial else "")]
-    for d in result.dimensions:
-        lines.append(f"  {d.replace('_', ' ')}")
-        lines += [f"    {c.count:>6}  {c.value}" for c in f.values(d)] or ["         (none)"]
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- narrowing a search
