@@ -25,7 +25,11 @@ find papers whose name holds it (and, on Whoosh, a name with "&" for
 
 A filter on the meeting date (or the committee) drops papers whose date (or
 committee) is unknown. :func:`facets` says how many: ``left_out_undated``
-and ``left_out_no_committee`` count the papers that match everything else.
+and ``left_out_no_committee`` count the papers that match everything else;
+:func:`left_out` does so for every such filter (date, committee, council,
+officer, quarter). :func:`faceted_search` is ``boardpapers search``: a page of
+hits, the facets asked for and what the filters left out, over one opened
+index.
 """
 
 from __future__ import annotations
