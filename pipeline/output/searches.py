@@ -33,8 +33,11 @@ UNKNOWN_NAMES: dict[str, str] = {
 
 def batch_rows(result: BatchResult) -> list[dict[str, Any]]:
     """Every hit of the batch, in row order, each after its query's row number, name and query."""
-    return [{"query_row": q.row, "query_name": q.name, "query": q.query, **row}
-            for q, page in result.pages for row in search_page_rows(page)]
+    return [
+        {"query_row": q.row, "query_name": q.name, "query": q.query, **row}
+        for q, page in result.pages
+        for row in search_page_rows(page)
+    ]
 
 
 # ---------------------------------------------------------------- watch run
@@ -81,8 +84,10 @@ def facets_text(result: FacetedSearch) -> str:
         return ""
     f = result.facets
     papers = f.papers if f.papers_exact else f"about {f.papers}"
-    lines = [f"facets of {papers} matching papers"
-             + (f" (best {FACET_PAPERS} counted for {', '.join(f.partial)})" if f.partial else "")]
+    lines = [
+        f"facets of {papers} matching papers"
+        + (f" (best {FACET_PAPERS} counted for {', '.join(f.partial)})" if f.partial else "")
+    ]
     for d in result.dimensions:
         lines.append(f"  {d.replace('_', ' ')}")
         lines += [f"    {c.count:>6}  {c.value}" for c in f.values(d)] or ["         (none)"]
@@ -91,6 +96,10 @@ def facets_text(result: FacetedSearch) -> str:
 
 def left_out_text(rows: Iterable[LeftOut]) -> str | None:
     """``left out by the filters, their field unknown: 2 papers with no meeting date``; None when none."""
-    parts = [f"{r.papers} {'paper' if r.papers == 1 else 'papers'} with {UNKNOWN_NAMES[r.filter]}"
-             + ("" if r.exact else f" (of the best {FACET_PAPERS} without that filter)") for r in rows if r.papers]
+    parts = [
+        f"{r.papers} {'paper' if r.papers == 1 else 'papers'} with {UNKNOWN_NAMES[r.filter]}"
+        + ("" if r.exact else f" (of the best {FACET_PAPERS} without that filter)")
+        for r in rows
+        if r.papers
+    ]
     return "left out by the filters, their field unknown: " + "; ".join(parts) if parts else None

@@ -69,8 +69,10 @@ class BatchResult:
 
     def summary(self) -> str:
         """``20 rows: 18 searched, 2 failed; 135 hits``."""
-        return (f"{self.searched + len(self.errors)} rows: {self.searched} searched, {len(self.errors)} failed; "
-                f"{self.hits} hits")
+        return (
+            f"{self.searched + len(self.errors)} rows: {self.searched} searched, {len(self.errors)} failed; "
+            f"{self.hits} hits"
+        )
 
 
 def read_batch(source: str | os.PathLike[str] | io.TextIOBase) -> tuple[tuple[BatchQuery, ...], tuple[BatchError, ...]]:
@@ -93,8 +95,10 @@ def read_batch(source: str | os.PathLike[str] | io.TextIOBase) -> tuple[tuple[Ba
         raise QueryError("the batch file needs a header row with a 'query' column (and name, committee, from...)")
     unknown = [c for c in columns if c not in QUERY_COLUMNS and c not in FILTER_NAMES]
     if unknown:
-        raise QueryError(f"unknown column {', '.join(unknown)} in the batch file "
-                         f"(columns: {', '.join(QUERY_COLUMNS + tuple(FILTER_NAMES))})")
+        raise QueryError(
+            f"unknown column {', '.join(unknown)} in the batch file "
+            f"(columns: {', '.join(QUERY_COLUMNS + tuple(FILTER_NAMES))})"
+        )
     reader.fieldnames = columns
     queries: list[BatchQuery] = []
     errors: list[BatchError] = []
@@ -102,8 +106,9 @@ def read_batch(source: str | os.PathLike[str] | io.TextIOBase) -> tuple[tuple[Ba
         if n > MAX_BATCH_ROWS:
             raise QueryError(f"the batch file has more than {MAX_BATCH_ROWS:,} rows")
         if None in raw:  # more cells than the header has columns
-            errors.append(BatchError(n, (raw.get("name") or "").strip() or f"row {n}",
-                                     "more cells than the header has columns"))
+            errors.append(
+                BatchError(n, (raw.get("name") or "").strip() or f"row {n}", "more cells than the header has columns")
+            )
             continue
         row = {k: (v or "") for k, v in raw.items()}
         name = row.get("name", "").strip() or f"row {n}"
@@ -141,8 +146,15 @@ def run_batch(
         for q in queries:
             filters: dict[str, Any] = q.filters.over(defaults).options()
             try:
-                page = search(ix, q.query, limit=limit, sort=sort, sections=sections, flat=flat,  # type: ignore[arg-type]
-                              **filters)
+                page = search(
+                    ix,
+                    q.query,
+                    limit=limit,
+                    sort=sort,
+                    sections=sections,
+                    flat=flat,  # type: ignore[arg-type]
+                    **filters,
+                )
             except QueryError as exc:
                 errors.append(BatchError(q.row, q.name, str(exc)))
                 continue

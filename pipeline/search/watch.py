@@ -69,8 +69,15 @@ class Watch:
 
     def to_dict(self) -> dict[str, Any]:
         """The row ``watch list --json`` prints."""
-        return {"name": self.name, "query": self.query, "filters": self.filters.to_dict(),
-                "created": self.created, "last_run": self.last_run, "runs": self.runs, "seen": self.seen}
+        return {
+            "name": self.name,
+            "query": self.query,
+            "filters": self.filters.to_dict(),
+            "created": self.created,
+            "last_run": self.last_run,
+            "runs": self.runs,
+            "seen": self.seen,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,9 +179,15 @@ def _save(folder: Path, watches: dict[str, dict[str, Any]]) -> None:
 
 
 def _watch(name: str, entry: dict[str, Any]) -> Watch:
-    return Watch(name=name, query=entry["query"], filters=Filters.from_mapping(entry.get("filters") or {}),
-                 created=entry.get("created", ""), last_run=entry.get("last_run"), runs=int(entry.get("runs", 0)),
-                 seen=len(entry.get("seen") or ()))
+    return Watch(
+        name=name,
+        query=entry["query"],
+        filters=Filters.from_mapping(entry.get("filters") or {}),
+        created=entry.get("created", ""),
+        last_run=entry.get("last_run"),
+        runs=int(entry.get("runs", 0)),
+        seen=len(entry.get("seen") or ()),
+    )
 
 
 # ---------------------------------------------------------------- add, list, remove
@@ -182,13 +195,20 @@ def _watch(name: str, entry: dict[str, Any]) -> Watch:
 
 def check_name(name: str) -> str:
     if not WATCH_NAME.fullmatch(name or ""):
-        raise QueryError(f"a watch name is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit;"
-                         f" not {name!r}")
+        raise QueryError(
+            f"a watch name is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit; not {name!r}"
+        )
     return name
 
 
-def add_watch(index_dir: str | os.PathLike[str], name: str, query: str, filters: Filters = Filters(), *,
-              replace_existing: bool = False) -> Watch:
+def add_watch(
+    index_dir: str | os.PathLike[str],
+    name: str,
+    query: str,
+    filters: Filters = Filters(),
+    *,
+    replace_existing: bool = False,
+) -> Watch:
     """Save a watch (the query and filters checked first: a malformed one is a QueryError, nothing saved)."""
     from pipeline.search import build_filter, build_request
 
@@ -199,8 +219,14 @@ def add_watch(index_dir: str | os.PathLike[str], name: str, query: str, filters:
         watches = _load(folder)
         if name in watches and not replace_existing:
             raise BoardpapersError(f"there is already a watch named {name!r} (remove it first, or replace it)")
-        watches[name] = {"query": query, "filters": filters.to_dict(), "created": _now(), "last_run": None,
-                         "runs": 0, "seen": []}
+        watches[name] = {
+            "query": query,
+            "filters": filters.to_dict(),
+            "created": _now(),
+            "last_run": None,
+            "runs": 0,
+            "seen": [],
+        }
         _save(folder, watches)
         return _watch(name, watches[name])
 
@@ -258,8 +284,7 @@ def _with_snippets(ix: Index, query: str, filters: Filters, new: list[Hit]) -> t
     return tuple(by_key.get(_key(h), h) for h in new)
 
 
-def run_watches(index_dir: str | os.PathLike[str] | Index, name: str | None = None, *,
-                record: bool = True) -> WatchRun:
+def run_watches(index_dir: str | os.PathLike[str] | Index, name: str | None = None, *, record: bool = True) -> WatchRun:
     """Run every watch (or the one named) and return the hits new since each last ran.
 
     ``record`` saves what each run saw (the next run reports only what is new
@@ -291,8 +316,7 @@ def run_watches(index_dir: str | os.PathLike[str] | Index, name: str | None = No
                     continue
                 first = entry.get("last_run") is None
                 if record:
-                    entry.update(last_run=now, runs=int(entry.get("runs", 0)) + 1,
-                                 seen=sorted({_key(h) for h in hits}))
+                    entry.update(last_run=now, runs=int(entry.get("runs", 0)) + 1, seen=sorted({_key(h) for h in hits}))
                 results.append(WatchResult(_watch(n, entry), shown, len(hits), first, truncated))
         if record and results:
             _save(folder, watches)

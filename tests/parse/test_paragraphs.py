@@ -63,12 +63,18 @@ def test_an_agenda_packs_items_cite_their_paragraphs_too(tmp_path):
 
 
 def test_join_lines_cited_gives_join_lines_text_and_one_citation_per_text_line():
-    lines = [Line("First paragraph starts", 1, 10, top=0, bottom=10, size=10),
-             Line("and goes on.", 1, 11, top=12, bottom=22, size=10),
-             Line("Second paragraph after a gap.", 1, 12, top=40, bottom=50, size=10),
-             Line("• a list item", 2, 13, top=0, bottom=10, size=10)]
+    lines = [
+        Line("First paragraph starts", 1, 10, top=0, bottom=10, size=10),
+        Line("and goes on.", 1, 11, top=12, bottom=22, size=10),
+        Line("Second paragraph after a gap.", 1, 12, top=40, bottom=50, size=10),
+        Line("• a list item", 2, 13, top=0, bottom=10, size=10),
+    ]
     text, cited = join_lines_cited(lines)
     assert text == join_lines(lines)
-    assert text.split("\n") == ["First paragraph starts and goes on.", "", "Second paragraph after a gap.",
-                                "• a list item"]
+    assert text.split("\n") == [
+        "First paragraph starts and goes on.",
+        "",
+        "Second paragraph after a gap.",
+        "• a list item",
+    ]
     assert cited == ((1, 10), (1, 12), (2, 13))

@@ -82,8 +82,7 @@ def test_the_batch_command_writes_one_csv_with_row_and_name_first(engine_corpus,
     path = tmp_path / "queries.csv"
     path.write_text(batch_csv(QUERIES), encoding="utf-8")
     out = tmp_path / "hits.csv"
-    res = run("search", "--batch", str(path), "--flat", "--limit", "50", "-o", str(out),
-              "--index", str(engine_corpus))
+    res = run("search", "--batch", str(path), "--flat", "--limit", "50", "-o", str(out), "--index", str(engine_corpus))
     assert res.exit_code == 0, res.output
     assert res.stdout == "" and "20 rows: 20 searched, 0 failed" in res.stderr
     table = list(csv.DictReader(out.open(encoding="utf-8")))
@@ -119,8 +118,9 @@ def test_a_bad_row_is_reported_with_its_number_and_the_batch_goes_on_to_exit_1(e
 def test_a_row_filter_overrides_the_option_given_for_the_batch(engine_corpus, tmp_path):
     path = tmp_path / "queries.csv"
     path.write_text(batch_csv([("any", "performance", {}), ("central", "performance", {"council": "central"})]))
-    res = run("search", "--batch", str(path), "--council", "halton", "--flat", "--limit", "200",
-              "--index", str(engine_corpus))
+    res = run(
+        "search", "--batch", str(path), "--council", "halton", "--flat", "--limit", "200", "--index", str(engine_corpus)
+    )
     assert res.exit_code == 0, res.output
     table = list(csv.DictReader(io.StringIO(res.stdout)))
     by_row = {r["query_row"]: {r2["report_id"] for r2 in table if r2["query_row"] == r["query_row"]} for r in table}

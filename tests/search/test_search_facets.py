@@ -39,12 +39,15 @@ def by_hand(index: Path, query: str, **filters) -> dict[str, Counter]:
     return counts
 
 
-@pytest.mark.parametrize("query, filters", [
-    ("performance", {}),
-    ("children", {"date_from": "2009", "date_to": "2020"}),
-    ("risk OR budget", {"council": "halton"}),
-    ("*", {"section": "recommendations"}),
-])
+@pytest.mark.parametrize(
+    "query, filters",
+    [
+        ("performance", {}),
+        ("children", {"date_from": "2009", "date_to": "2020"}),
+        ("risk OR budget", {"council": "halton"}),
+        ("*", {"section": "recommendations"}),
+    ],
+)
 def test_facet_counts_equal_counting_the_hits_by_hand(engine_corpus, query, filters):
     result = faceted_search(engine_corpus, query, facet_dimensions=FACET_DIMENSIONS, **filters)
     assert result.facets is not None and result.facets.partial == ()
@@ -58,7 +61,7 @@ def test_the_search_command_prints_the_facets_asked_for(engine_corpus):
     res = run("search", "performance", "--facets", "council,fy", "--index", str(engine_corpus))
     assert res.exit_code == 0, res.output
     expected = by_hand(engine_corpus, "performance")
-    tail = res.stdout[res.stdout.index("facets of "):]
+    tail = res.stdout[res.stdout.index("facets of ") :]
     assert tail.splitlines()[1].strip() == "council" and "fiscal year" in tail and "committee" not in tail
     for value, n in expected["council"].items():
         assert f"{n:>6}  {value}" in tail
@@ -98,8 +101,20 @@ def test_council_and_doc_type_options_filter_the_papers(engine_corpus):
     assert len(search(engine_corpus, "performance", doc_type="report", flat=True, limit=1000).hits) == len(every)
     with pytest.raises(QueryError, match="unknown doc type"):
         search(engine_corpus, "performance", doc_type="memo")
-    res = run("search", "performance", "--council", "central bedfordshire", "--doc-type", "report", "--flat",
-              "--json", "--limit", "100", "--index", str(engine_corpus))
+    res = run(
+        "search",
+        "performance",
+        "--council",
+        "central bedfordshire",
+        "--doc-type",
+        "report",
+        "--flat",
+        "--json",
+        "--limit",
+        "100",
+        "--index",
+        str(engine_corpus),
+    )
     assert res.exit_code == 0, res.output
     rows = [json.loads(line) for line in res.stdout.splitlines()]
     assert rows and {r["council"] for r in rows} == {"Central Bedfordshire Council"}
@@ -107,14 +122,18 @@ def test_council_and_doc_type_options_filter_the_papers(engine_corpus):
 
 def test_a_filtered_search_says_how_many_papers_it_left_out_for_lacking_the_field(engine_corpus):
     # The two copies of sample 004 name neither a meeting date nor a committee.
-    undated = {h.report_id for h in search(engine_corpus, "performance", flat=True, limit=1000).hits
-               if h.meeting_date is None}
+    undated = {
+        h.report_id for h in search(engine_corpus, "performance", flat=True, limit=1000).hits if h.meeting_date is None
+    }
     assert len(undated) == 2
     assert left_out(engine_corpus, "performance", date_from="2017") == (LeftOut("date", 2, True),)
     assert [(r.filter, r.papers) for r in left_out(engine_corpus, "performance", committee="children")] == [
-        ("committee", 2)]
+        ("committee", 2)
+    ]
     assert [(r.filter, r.papers) for r in left_out(engine_corpus, "performance date:2017", council="halton")] == [
-        ("date", 0), ("council", 0)]
+        ("date", 0),
+        ("council", 0),
+    ]
     assert left_out(engine_corpus, "performance") == ()
     res = run("search", "performance", "--from", "2017", "--index", str(engine_corpus))
     assert res.exit_code == 0

@@ -77,8 +77,10 @@ FILTERS = [
     ({"council": "halton"}, lambda h: h.council == "Halton Borough Council"),
     ({"council": "central bedfordshire"}, lambda h: h.council == "Central Bedfordshire Council"),
     ({"committee": "children"}, lambda h: "children" in (h.committee or "").lower()),
-    ({"date_from": "2009-01-01", "date_to": "2018-12-31"},
-     lambda h: h.meeting_date is not None and 2009 <= h.meeting_date.year <= 2018),
+    (
+        {"date_from": "2009-01-01", "date_to": "2018-12-31"},
+        lambda h: h.meeting_date is not None and 2009 <= h.meeting_date.year <= 2018,
+    ),
     ({"section": "recommendations"}, lambda h: h.section_kind == "recommendations"),
 ]
 
@@ -97,12 +99,28 @@ def test_filters_keep_exactly_the_passages_of_the_papers_they_name(engine_corpus
 
 
 def test_the_similar_command_takes_council_committee_dates_and_section(engine_corpus):
-    res = run("similar", FOSTER, "--council", "halton", "--committee", "children", "--from", "2008", "--to", "2009",
-              "--section", "summary", "--json", "--index", str(engine_corpus))
+    res = run(
+        "similar",
+        FOSTER,
+        "--council",
+        "halton",
+        "--committee",
+        "children",
+        "--from",
+        "2008",
+        "--to",
+        "2009",
+        "--section",
+        "summary",
+        "--json",
+        "--index",
+        str(engine_corpus),
+    )
     assert res.exit_code == 0, res.output
     rows = [json.loads(line) for line in res.stdout.splitlines()]
     assert rows and {(r["council"], r["meeting_date"][:4], r["section_kind"]) for r in rows} == {
-        ("Halton Borough Council", "2008", "summary")}
+        ("Halton Borough Council", "2008", "summary")
+    }
 
 
 def test_a_record_without_paragraph_citations_is_cited_at_its_section():

@@ -62,8 +62,11 @@ def every_hit(index: Path, query: str, **filters) -> set[tuple[str, int]]:
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file of the folder but the watch file, by content."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != WATCH_FILE}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != WATCH_FILE
+    }
 
 
 def test_first_run_reports_every_hit_then_nothing_until_a_new_paper_whose_hits_alone_come_back(archive):
@@ -78,8 +81,9 @@ def test_first_run_reports_every_hit_then_nothing_until_a_new_paper_whose_hits_a
     assert result.new and {h.report_id for h in result.new} == {new_id}
     expected = {k for k in every_hit(index, "performance") if k[0] == new_id}
     assert {(h.report_id, h.section_index) for h in result.new} == expected
-    snippets = {(h.report_id, h.section_index): h.snippet
-                for h in search(index, "performance", flat=True, limit=1000).hits}
+    snippets = {
+        (h.report_id, h.section_index): h.snippet for h in search(index, "performance", flat=True, limit=1000).hits
+    }
     assert [h.snippet for h in result.new] == [snippets[(h.report_id, h.section_index)] for h in result.new]
     assert any("[[" in h.snippet for h in result.new)  # shown with their snippets, as search shows them
     assert run_watches(index, "perf").new == 0
@@ -144,8 +148,14 @@ def test_watch_commands_print_new_hits_as_table_json_and_csv_and_exit_0_when_not
     assert res.exit_code == 0, res.output
     res = run("watch", "list", "--json", "--index", ix)
     assert json.loads(res.stdout) | {"created": None} == {
-        "name": "perf", "query": "performance", "filters": {"section": "recommendations"}, "created": None,
-        "last_run": None, "runs": 0, "seen": 0}
+        "name": "perf",
+        "query": "performance",
+        "filters": {"section": "recommendations"},
+        "created": None,
+        "last_run": None,
+        "runs": 0,
+        "seen": 0,
+    }
     res = run("watch", "run", "--json", "--index", ix)
     assert res.exit_code == 0, res.output
     rows = [json.loads(line) for line in res.stdout.splitlines()]
