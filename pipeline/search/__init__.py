@@ -532,11 +532,16 @@ def _within(terms: list[tuple[int, int, str]], starts: list[int], lo: int, hi: i
     return out
 
 
+#: A line of a section's text: the unit ``Section.paragraphs`` cites.
+_TEXT_LINE = re.compile(r"[^\n]+")
+
+
 def paragraph_citation(section: Section, text: str, offset: int) -> tuple[int, int]:
     """(page, line) in the paper where the paragraph of ``text`` (the section's) holding ``offset`` begins.
 
     ``Section.paragraphs`` cites each of the text's lines (blank ones skipped);
-    a record without them (parsed before they were kept, or an agenda item)
+    a record without them (indexed before the parser kept them), or a text
+    that is not the section's (its title standing in for an empty text),
     gives the section's own page and line.
     """
     from bisect import bisect_right
@@ -546,10 +551,6 @@ def paragraph_citation(section: Section, text: str, offset: int) -> tuple[int, i
         return section.page, section.line
     k = max(0, bisect_right(starts, offset) - 1)
     return section.paragraphs[k]
-
-
-#: A line of a section's text: the unit ``Section.paragraphs`` cites.
-_TEXT_LINE = re.compile(r"[^\n]+")
 
 
 def _best_passage(wanted: list[str], text_length: int, body: str,
