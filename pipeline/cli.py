@@ -895,7 +895,7 @@ def watch_group() -> None:
     """
 
 
-@watch_group.command("add")
+@watch_group.command("add", cls=QueryCommand)
 @click.argument("name")
 @click.argument("query")
 @index_option
