@@ -210,11 +210,13 @@ def add_watch(
     replace_existing: bool = False,
 ) -> Watch:
     """Save a watch (the query and filters checked first: a malformed one is a QueryError, nothing saved)."""
-    from pipeline.search import build_filter, build_request
+    from pipeline.search import _opened, build_filter, build_request
 
     check_name(name)
     build_request(query, filter=build_filter(**filters.options()))
     folder = _folder(index_dir)
+    with _opened(index_dir):  # a boardpapers index (not another program's folder), before writing into it
+        pass
     with _locked(folder):
         watches = _load(folder)
         if name in watches and not replace_existing:

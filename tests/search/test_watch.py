@@ -211,3 +211,12 @@ def test_two_runs_at_once_print_each_new_hit_once(archive):
     new = [(h.report_id, h.section_index) for r in runs for h in r.results[0].new]
     assert sorted(new) == sorted(every_hit(index, "performance"))
     assert sorted(r.results[0].first_run for r in runs) == [False, True]
+
+
+def test_a_watch_is_not_saved_into_a_folder_that_holds_no_index(tmp_path):
+    folder = tmp_path / "not-an-index"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    with pytest.raises(BoardpapersError):
+        add_watch(folder, "perf", "performance")
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
