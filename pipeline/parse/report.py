@@ -175,12 +175,13 @@ def parse_report_lines(
 
 def _untitled_section(lines: Sequence[Line], subject: object) -> Section | None:
     """All of a paper's text as one section, titled by its subject, else its first line."""
-    text = join_lines(lines)
+    text, paragraphs = join_lines_cited(lines)
     if not text:
         return None
     first = next(l for l in lines if l.text.strip())
     title = str(subject) if subject else " ".join(first.text.split()[:UNTITLED_TITLE_WORDS])
-    return Section(None, title, DEFAULT_KIND, 1, first.page, text, first.line_no, lines[-1].page)
+    return Section(None, title, DEFAULT_KIND, 1, first.page, text, first.line_no, lines[-1].page,
+                   paragraphs=paragraphs)
 
 
 def meeting_from_title(lines: Sequence[Line], doc_type: str) -> list[tuple[str, object, Provenance]]:
