@@ -17,7 +17,7 @@ from pipeline.index.tantivy import TantivyIndex
 from pipeline.index.whoosh import Batch as WhooshBatch
 from pipeline.index.whoosh import WhooshIndex
 from pipeline.ingest import ingest
-from pipeline import ingest as run_mod
+from pipeline.ingest import run as run_mod
 from pipeline.model import SearchRequest
 from pipeline.read.walk import expand_paths
 from pipeline.search.query import parse_query

@@ -31,9 +31,9 @@ from pipeline.index.whoosh import Batch as WhooshBatch
 from pipeline.index.whoosh import WhooshIndex
 from pipeline.index.whoosh import merge as merge_mod
 from pipeline.index.whoosh.schema import INDEX_NAME
-from pipeline.ingest import _Pool as Pool
 from pipeline.ingest import ingest
 from pipeline.ingest.ledger import Ledger
+from pipeline.ingest.workers import Pool
 from pipeline.model import QAll, SearchRequest
 from pipeline.search.query import parse_query
 
@@ -43,6 +43,8 @@ COMMIT_EVERY = 4
 #: Queries whose results (scores and snippets included) must not depend on the number of workers.
 QUERIES = ("budget", '"foster carers"', "librar*", "performance OR museums", "recruitmnet~", "parks -roads",
            "committee:cabinet", "uniq7", "section:recommendations budget")
+#: A parse long enough that a run waiting for it would be seen waiting (ms).
+LONG_PARSE_MS = 60_000
 #: Words the generated papers are made of.
 WORDS = ("budget", "foster", "carers", "libraries", "museums", "roads", "parks", "performance", "recruitment",
          "housing", "schools", "waste", "transport", "health", "social", "care", "quarter", "forecast")
@@ -279,6 +281,22 @@ def test_an_interrupted_run_with_workers_keeps_its_commits_and_the_next_complete
     ingest([papers], tmp_path / "clean", parser=SectionsParser(), workers=1, commit_every=COMMIT_EVERY)
     assert content(index_dir)["records"] == content(tmp_path / "clean")["records"]
     assert content(index_dir)["counts"] == content(tmp_path / "clean")["counts"]
+
+
+def test_an_interrupted_run_stops_its_workers_without_waiting_for_the_files_they_parse(tmp_path):
+    """Ctrl-C during a run with workers terminates them: the run ends now, not once their files are parsed."""
+    import multiprocessing
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "p00.txt").write_text("Purpose | purpose | budget")
+    for k in range(1, 4):
+        (folder / f"p{k:02d}.txt").write_text(f"sleep{LONG_PARSE_MS}\nPurpose | purpose | budget {k}")
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        ingest([folder], tmp_path / "index", parser=InterruptingParser("p00.txt"), workers=2)
+    assert time.monotonic() - started < LONG_PARSE_MS / 2000
+    assert multiprocessing.active_children() == []
 
 
 def test_strict_with_workers_writing_stops_and_keeps_what_was_parsed(papers, tmp_path):
