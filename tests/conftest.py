@@ -72,10 +72,10 @@ def corpus_index(tmp_path_factory) -> Path:
 
 def unlisted_files(ix) -> list[str]:
     """Segment files in a Whoosh index directory that its table of contents does not list."""
-    from pipeline.index import _whoosh_all as index_mod
+    from pipeline.index.whoosh.schema import INDEX_NAME
 
     listed = {seg.segment_id() for seg in ix._ix._segments()}
-    name = index_mod.INDEX_NAME
+    name = INDEX_NAME
     return sorted(f for f in os.listdir(ix.path) if f.startswith(f"{name}_") and f.split(".")[0] not in listed
                   and not f.endswith("WRITELOCK"))
 

@@ -31,6 +31,13 @@ STAGES: tuple[tuple[str, ...], ...] = (
 FACADE = "pipeline"
 #: Longest module a newcomer should have to read, in lines.
 MAX_MODULE_LINES = 800
+#: Third-party engines behind a seam: each is imported only inside its own module or package.
+ENGINE_HOMES: dict[str, str] = {
+    "whoosh": "pipeline.index.whoosh",
+    "tantivy": "pipeline.index.tantivy",
+    "pypdfium2": "pipeline.read.pdfium",
+    "pdfplumber": "pipeline.read.pdfplumber",
+}
 
 
 def _module_name(path: Path) -> str:
@@ -63,6 +70,17 @@ def _imports(module: str, path: Path, known: set[str]) -> set[str]:
                 sub = f"{node.module}.{alias.name}"
                 found.add(sub if sub in known else node.module)
     return {m for m in found if m != module}
+
+
+def _third_party(path: Path) -> set[str]:
+    """The top-level names of the packages outside ``pipeline`` that a module imports."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found - {"pipeline"}
 
 
 def _graph() -> dict[str, set[str]]:
@@ -133,6 +151,14 @@ def test_the_package_has_no_import_cycles():
 def test_module_is_short_enough_to_read(module):
     lines = len(_modules()[module].read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_MODULE_LINES, f"{module} has {lines} lines"
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINE_HOMES))
+def test_each_engine_is_imported_only_in_its_own_package(engine):
+    home = ENGINE_HOMES[engine]
+    importers = [m for m, p in sorted(_modules().items()) if engine in _third_party(p)]
+    assert home in importers
+    assert [m for m in importers if m != home and not m.startswith(home + ".")] == []
 
 
 def test_cycle_finder_finds_a_cycle():

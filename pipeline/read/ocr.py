@@ -61,14 +61,10 @@ def unavailable_reason() -> str | None:
 
 def page_count(path: Path) -> int:
     """Pages in a PDF (1 when it can't be told)."""
-    try:
-        import pypdfium2
+    from pipeline.read.pdfium import page_count as pdfium_page_count
 
-        doc = pypdfium2.PdfDocument(str(path))
-        try:
-            return max(len(doc), 1)
-        finally:
-            doc.close()
+    try:
+        return max(pdfium_page_count(path), 1)
     except Exception:  # an unreadable PDF: ocrmypdf will say why
         return 1
 

@@ -20,17 +20,22 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import CORPUS, ROOT, make_report
-from pipeline.index import _whoosh_all as index_mod
-from pipeline.index import _tantivy_all as tantivy_mod
+
 from pipeline.cli import cli
-from pipeline.errors import SearchIndexError, IndexLocked
+from pipeline.errors import IndexLocked, SearchIndexError
 from pipeline.index import ENGINES, open_index
+from pipeline.index.store import META_FILE, Layout
+from pipeline.index.tantivy import FILES as TANTIVY_FILES
+from pipeline.index.tantivy import ranking
+from pipeline.index.tantivy.schema import INDEX_SUBDIR
+from pipeline.index.tantivy.schema import SCHEMA_VERSION as TANTIVY_SCHEMA_VERSION
+from pipeline.index.tantivy.translate import Translator
+from pipeline.index.whoosh.schema import SCHEMA_VERSION as WHOOSH_SCHEMA_VERSION
 from pipeline.ingest import ingest
-from pipeline.search.query import parse_query
-from pipeline.search import search, similar, stats, trace
 from pipeline.model import QAll, QTerm, SearchRequest
+from pipeline.search import search, similar, stats, trace
+from pipeline.search.query import parse_query
 
 RELEVANCE = [json.loads(line) for line in (Path(__file__).resolve().parents[1] / "data" / "relevance.jsonl").read_text().splitlines()]
 OPTION_NAMES = {"from": "date_from", "to": "date_to"}
@@ -65,7 +70,7 @@ def keys(result) -> list[tuple[str, str | None]]:
 
 
 def engine_recorded(path: Path) -> str:
-    return json.loads((path / index_mod.META_FILE).read_text())["engine"]
+    return json.loads((path / META_FILE).read_text())["engine"]
 
 
 # ---------------------------------------------------------------- fixtures
@@ -123,9 +128,9 @@ def test_a_new_index_records_its_engine_and_later_opens_use_it(engine, index_dir
         ix.add_reports([make_report("a", [PURPOSE])])
     meta = json.loads((index_dir / "meta.json").read_text())
     assert meta["engine"] == engine
-    assert meta["schema_version"] == (tantivy_mod.SCHEMA_VERSION if engine == "tantivy" else index_mod.SCHEMA_VERSION)
+    assert meta["schema_version"] == (TANTIVY_SCHEMA_VERSION if engine == "tantivy" else WHOOSH_SCHEMA_VERSION)
     with open_index(index_dir) as ix:  # no engine named: the recorded one
-        assert type(ix).__module__ == ("pipeline.index._tantivy_all" if engine == "tantivy" else "pipeline.index._whoosh_all")
+        assert type(ix).__module__ == f"pipeline.index.{engine}"
         assert keys(ix.search(q("performance"))) == [("a", "1.0")]
 
 
@@ -413,11 +418,10 @@ def test_batch_cancels_on_error_and_keeps_the_last_commit(ix):
     assert "new" in ix.report_ids()
 
 
-def test_a_second_writer_gets_index_locked(ix, monkeypatch):
-    monkeypatch.setattr(index_mod, "WRITE_LOCK_TIMEOUT", 0.2)
+def test_a_second_writer_gets_index_locked(ix):
     with ix.batch():
         with open_index(ix.path) as other, pytest.raises(IndexLocked, match="locked"):
-            with other.batch():
+            with other.batch(timeout=0.2):
                 pass
     with ix.batch(timeout=0) as b:  # released after the first batch committed
         b.add_report(make_report("later", [PURPOSE]))
@@ -438,11 +442,10 @@ def test_foreign_files_in_the_index_dir_are_left_alone(engine, tmp_path):
 
 
 def test_tantivy_schema_change_rebuilds_from_stored_records(index_dir, monkeypatch, caplog):
-    current = tantivy_mod.INDEX_SUBDIR
+    current = INDEX_SUBDIR
     with open_index(index_dir, create=True, engine="tantivy") as ix:
         ix.add_reports([make_report("r2008", [PURPOSE, SPECIALIST]), make_report("r2016", R2016_SECTIONS)])
-    monkeypatch.setattr(tantivy_mod, "SCHEMA_VERSION", 99)
-    monkeypatch.setattr(tantivy_mod, "INDEX_SUBDIR", "tantivy_v99")
+    monkeypatch.setattr(TANTIVY_FILES, "layout", Layout("tantivy", 99, "tantivy_v99"))
     with caplog.at_level(logging.WARNING, logger="boardpapers.index"):
         with open_index(index_dir) as rebuilt:
             assert rebuilt.report_ids() == ("r2008", "r2016")
@@ -456,11 +459,11 @@ def test_tantivy_schema_change_rebuilds_from_stored_records(index_dir, monkeypat
 def test_tantivy_unreadable_old_index_is_recreated_empty_with_a_warning(index_dir, monkeypatch, caplog):
     with open_index(index_dir, create=True, engine="tantivy") as ix:
         ix.add_reports([make_report("a", [PURPOSE])])
-    for f in (index_dir / tantivy_mod.INDEX_SUBDIR).iterdir():
+    for f in (index_dir / INDEX_SUBDIR).iterdir():
         if f.suffix == ".store":
             f.write_bytes(b"garbage")
-    monkeypatch.setattr(tantivy_mod, "SCHEMA_VERSION", tantivy_mod.SCHEMA_VERSION + 1)
-    monkeypatch.setattr(tantivy_mod, "INDEX_SUBDIR", f"tantivy_v{tantivy_mod.SCHEMA_VERSION}")
+    version = TANTIVY_SCHEMA_VERSION + 1
+    monkeypatch.setattr(TANTIVY_FILES, "layout", Layout("tantivy", version, f"tantivy_v{version}"))
     with caplog.at_level(logging.WARNING, logger="boardpapers.index"):
         with open_index(index_dir) as ix:
             assert ix.count("report") == 0
@@ -470,7 +473,7 @@ def test_tantivy_unreadable_old_index_is_recreated_empty_with_a_warning(index_di
 def test_tantivy_corrupt_index_is_an_index_error(index_dir):
     with open_index(index_dir, create=True, engine="tantivy") as ix:
         ix.add_reports([make_report("a", [PURPOSE])])
-    for f in (index_dir / tantivy_mod.INDEX_SUBDIR).iterdir():
+    for f in (index_dir / INDEX_SUBDIR).iterdir():
         if f.suffix == ".store":
             f.write_bytes(b"garbage")
     with pytest.raises(SearchIndexError, match="cannot open the index"):
@@ -728,7 +731,7 @@ def test_cli_ingest_with_engine_then_every_command_opens_the_recorded_engine(tmp
     path = tmp_path / "tv-index"
     res = run("ingest", str(CORPUS), "--engine", "tantivy", "--index", str(path))
     assert res.exit_code == 0, res.output
-    assert engine_recorded(path) == "tantivy" and (path / tantivy_mod.INDEX_SUBDIR).is_dir()
+    assert engine_recorded(path) == "tantivy" and (path / INDEX_SUBDIR).is_dir()
     res = run("search", '"foster carers"', "--json", "--index", str(path))
     assert res.exit_code == 0, res.output
     rows = [json.loads(line) for line in res.stdout.splitlines()]
@@ -755,30 +758,23 @@ def test_cli_ingest_defaults_to_whoosh_and_rejects_unknown_engines(tmp_path):
     assert "--engine [whoosh|tantivy]" in run("ingest", "--help").stdout
 
 
-def test_only_the_tantivy_module_imports_tantivy():
-    root = Path(__file__).resolve().parents[2] / "pipeline"
-    importers = sorted(p.name for p in root.rglob("*.py") if "import tantivy" in p.read_text())
-    assert importers == ["_tantivy_all.py"]
-    assert os.path.basename(tantivy_mod.__file__) == "_tantivy_all.py"
-
-
 def settling(monkeypatch, name: str, settled) -> list[bool]:
-    """Wrap ``TantivyIndex.<name>`` to record, a call at a time, whether its result settled the page."""
-    real = getattr(tantivy_mod.TantivyIndex, name)
+    """Wrap the tantivy ranking's ``<name>`` to record, a call at a time, whether its result settled the page."""
+    real = getattr(ranking, name)
     calls: list[bool] = []
 
-    def recording(self, *args):
-        result = real(self, *args)
+    def recording(*args):
+        result = real(*args)
         calls.append(settled(result))
         return result
 
-    monkeypatch.setattr(tantivy_mod.TantivyIndex, name, recording)
+    monkeypatch.setattr(ranking, name, recording)
     return calls
 
 
 def test_tantivy_top_documents_give_the_same_page_as_sorting_every_match(index_dir, monkeypatch):
     """A relevance page from tantivy's top documents has the same hits, in order, as sorting every match."""
-    from pipeline.index import _tantivy_all as T
+    T = ranking
 
     texts = ["budget", "budget budget", "the budget and the forecast", "budget monitoring budget",
              "a budget", "budget among other words of the text"]
@@ -809,7 +805,7 @@ def test_tantivy_top_documents_give_the_same_page_as_sorting_every_match(index_d
 def test_tantivy_estimated_report_count_is_flagged_and_printed_as_about(index_dir, monkeypatch):
     """Past EXACT_REPORTS_UP_TO matches the report count is an estimate: the page says so, and the summary
     line reads "about N reports"; below it (and on Whoosh, always) the count is exact."""
-    from pipeline.index import _tantivy_all as T
+    T = ranking
     from pipeline.output.render import search_page_summary
 
     # Texts of different lengths: scores differ, so tantivy's top documents settle a page.
@@ -850,7 +846,7 @@ def test_tantivy_page_ordered_a_run_at_a_time_is_the_page_of_sorting_every_match
     """Scores and dates tying in long runs (as in trace): ordering only the runs a page needs gives the
     hits, in order, that sorting every match gives, with and without a cap per report; so does reading
     a cut run's newest matches by day (trace's 28,700 ties at a million sections)."""
-    from pipeline.index import _tantivy_all as T
+    T = ranking
 
     texts = ["budget", "the budget", "budget and forecast"]
     reports = [make_report(f"r{k:03d}", [("1", "Purpose", "purpose", texts[k % 3]),
@@ -865,7 +861,7 @@ def test_tantivy_page_ordered_a_run_at_a_time_is_the_page_of_sorting_every_match
     def every_match(s, found, key, per_report, want, *, complete, last_run_usable=None):  # the old way: sort them all
         if not complete:
             return [], False
-        return T._capped(T.TantivyIndex._matches(s, found, key), per_report), True
+        return T._capped(T._matches(s, found, key), per_report), True
 
     def hits(ix):
         return [[(h.report_id, h.section_index, h.score, h.snippet) for h in ix.search(r).hits] for r in requests]
@@ -946,14 +942,13 @@ def test_tantivy_bare_words_need_no_doc_kind_clause(index_dir, monkeypatch):
         ix.add_reports(reports)
         assert ix.search(q("foster", target="recommendation", texts=True)).hits[0].text.startswith("Note the foster")
         confined = pages(ix)
-        monkeypatch.setattr(tantivy_mod._Translator, "confined", lambda self, node, target="section": False)
+        monkeypatch.setattr(Translator, "confined", lambda self, node, target="section": False)
         scoped = pages(ix)
     assert confined == scoped
     assert sum(1 for hits, _, _ in confined if hits) >= 20
     monkeypatch.undo()
-    translator = tantivy_mod._Translator  # which queries skip the clause
-    with open_index(index_dir) as ix:
-        t = translator(ix._schema, ix._searcher(), ix._stem)
+    with open_index(index_dir) as ix:  # which queries skip the clause
+        t = Translator(ix._schema, ix._searcher(), ix._stem)
         assert t.confined(parse_query('foster "carers plan" -budget'))
         assert t.confined(parse_query("committee:cabinet foster"))
         assert not t.confined(parse_query("committee:cabinet OR foster"))

@@ -8,13 +8,19 @@ import logging
 import os
 
 import pytest
-
 from conftest import make_report, unlisted_files
-from pipeline.index import _whoosh_all as index_mod
-from pipeline.errors import SearchIndexError, IndexLocked
-from pipeline.index import make_snippet, open_index
+
+from pipeline.errors import IndexLocked, SearchIndexError
+from pipeline.index import MergeHelpers, make_snippet, open_index, store
+from pipeline.index.documents import DOC_KINDS
+from pipeline.index.snippets import SNIPPET_CONTEXT
+from pipeline.index.store import Layout
+from pipeline.index.whoosh import FILES as WHOOSH_FILES
+from pipeline.index.whoosh import merge as merge_mod
+from pipeline.index.whoosh import scoring
+from pipeline.index.whoosh.schema import SCHEMA_VERSION, analyzers, build_schema
+from pipeline.model import QAll, QDateRange, QTerm, SearchRequest
 from pipeline.search.query import parse_query
-from pipeline.model import QAll, QAnd, QDateRange, QTerm, SearchRequest
 
 SPECIALIST = (
     "3.3",
@@ -255,11 +261,10 @@ def test_batch_cancels_on_error_and_keeps_the_last_commit(ix):
     assert "new" in ix.report_ids()
 
 
-def test_a_second_writer_gets_index_locked(ix, monkeypatch):
-    monkeypatch.setattr(index_mod, "WRITE_LOCK_TIMEOUT", 0.2)
+def test_a_second_writer_gets_index_locked(ix):
     with ix.batch():
         with open_index(ix.path) as other, pytest.raises(IndexLocked, match="locked"):
-            with other.batch():
+            with other.batch(timeout=0.2):
                 pass
 
 
@@ -270,7 +275,7 @@ def test_missing_index_is_an_error_unless_created(tmp_path):
     with open_index(tmp_path / "new", create=True) as ix:
         assert ix.count("report") == 0
     meta = json.loads((tmp_path / "new" / "meta.json").read_text())
-    assert meta["schema_version"] == index_mod.SCHEMA_VERSION
+    assert meta["schema_version"] == SCHEMA_VERSION
 
 
 def test_foreign_files_in_the_index_dir_are_left_alone(tmp_path):
@@ -281,8 +286,8 @@ def test_foreign_files_in_the_index_dir_are_left_alone(tmp_path):
 
 
 def _bump_schema(monkeypatch, version: int) -> None:
-    monkeypatch.setattr(index_mod, "SCHEMA_VERSION", version)
-    monkeypatch.setattr(index_mod, "INDEX_NAME", f"boardpapers_v{version}")
+    """The Whoosh engine's code writes schema ``version`` from now on (its index named for it)."""
+    monkeypatch.setattr(WHOOSH_FILES, "layout", Layout("whoosh", version, f"boardpapers_v{version}"))
 
 
 def test_schema_change_rebuilds_from_stored_records(ix, monkeypatch, caplog):
@@ -300,7 +305,8 @@ def test_schema_change_rebuilds_from_stored_records(ix, monkeypatch, caplog):
 
 
 def test_unreadable_old_index_is_recreated_empty_with_a_warning(index_dir, monkeypatch, caplog):
-    from whoosh import fields, index as wi
+    from whoosh import fields
+    from whoosh import index as wi
 
     index_dir.mkdir()
     old = wi.create_in(str(index_dir), fields.Schema(x=fields.TEXT(stored=True)), indexname="boardpapers_v0")
@@ -323,7 +329,7 @@ def test_make_snippet_marks_and_windows():
     snippet = make_snippet(text, [(start, start + 6)])
     assert "[[budget]]" in snippet
     assert snippet.startswith("…") and snippet.endswith("…")
-    assert len(snippet) < 2 * index_mod.SNIPPET_CONTEXT + 40
+    assert len(snippet) < 2 * SNIPPET_CONTEXT + 40
     assert make_snippet("short text", []) == "short text"
     assert make_snippet("", []) == ""
 
@@ -392,8 +398,8 @@ def test_words_field_postings_are_whooshs_frequency_postings():
     """The one-pass word counter writes exactly what Whoosh's Frequency format would."""
     from whoosh import fields as F
 
-    ours = index_mod._schema()["words"]
-    whooshs = F.TEXT(analyzer=index_mod._analyzers()[1], phrase=False)
+    ours = build_schema()["words"]
+    whooshs = F.TEXT(analyzer=analyzers()[1], phrase=False)
     for text in ("Foster carers: the carers' recruitment, 2.5m and £3.2m", "Ünïcode İstanbul ÆSIR ß *wild* a.b.c",
                  "", "a a a A", "recruitment recruitment\nRecruitment"):
         assert sorted(ours.index(text)) == sorted(whooshs.index(text))
@@ -412,18 +418,17 @@ def test_searches_see_commits_made_after_the_index_was_opened(index_dir):
 def test_a_rebuild_that_fails_to_read_midway_leaves_an_empty_index(ix, monkeypatch, caplog):
     """Records are rebuilt a batch at a time; if reading stops halfway, the half-built index is not kept."""
     ix.close()
-    real = index_mod._old_records
+    real = type(WHOOSH_FILES).records
 
-    def failing(path, names):
-        for k, record in enumerate(real(path, names)):
+    def failing(self, path, name):
+        for k, record in enumerate(real(self, path, name)):
             if k == 2:
                 raise ValueError("corrupt record")
             yield record
 
-    monkeypatch.setattr(index_mod, "_old_records", failing)
-    monkeypatch.setattr(index_mod, "REBUILD_COMMIT_EVERY", 1)
-    monkeypatch.setattr(index_mod, "SCHEMA_VERSION", index_mod.SCHEMA_VERSION + 1)
-    monkeypatch.setattr(index_mod, "INDEX_NAME", f"boardpapers_v{index_mod.SCHEMA_VERSION}")
+    monkeypatch.setattr(type(WHOOSH_FILES), "records", failing)
+    monkeypatch.setattr(store, "REBUILD_COMMIT_EVERY", 1)
+    _bump_schema(monkeypatch, SCHEMA_VERSION + 1)
     with caplog.at_level(logging.WARNING, logger="boardpapers.index"):
         with open_index(ix.path) as new:
             assert new.count("report") == 0
@@ -435,8 +440,8 @@ def test_scores_are_whooshs_own_to_the_bit(index_dir, monkeypatch):
     from whoosh import query as Q
 
     written_out = []
-    bm25_of = index_mod._bm25_of
-    monkeypatch.setattr(index_mod, "_bm25_of", lambda *a: written_out.append(r := bm25_of(*a)) or r)
+    bm25_of = scoring._bm25_of
+    monkeypatch.setattr(scoring, "_bm25_of", lambda *a: written_out.append(r := bm25_of(*a)) or r)
 
     words = ["budget", "forecast", "capital", "risk", "register", "programme", "spending", "red"]
     reports = [make_report(f"r{k:03d}", [("1", "Purpose", "purpose", " ".join(words[j % len(words)]
@@ -459,7 +464,7 @@ def test_scores_are_whooshs_own_to_the_bit(index_dir, monkeypatch):
                    Q.Or([term("content", "regist"), term("subject", "perform")])]
         for query in queries:
             query = Q.Require(query, term("doc_kind", "section"))
-            ours = {m.docnum: m.score for m in index_mod._matches(s, query)}
+            ours = {m.docnum: m.score for m in scoring.matches(s, query)}
             theirs = {hit.docnum: hit.score for hit in s.search(query, limit=None)}
             assert ours and ours == theirs, query
     assert any(r is not None for r in written_out)  # the written-out formula scored them
@@ -498,7 +503,7 @@ def test_a_staged_segment_holds_what_add_report_writes_and_replaces_committed_re
             source = dataclasses.replace(r.source, path=f"/papers/{r.id}.txt")
             usual.add_reports([dataclasses.replace(r, source=source)])
         assert sorted(ix.report_ids()) == sorted(usual.report_ids()) == ["pack", "pack#p1", "r2008", "r2016", "r2024"]
-        for kind in index_mod.DOC_KINDS:
+        for kind in DOC_KINDS:
             assert ix.count(kind) == usual.count(kind)
         for text in ("carers", "museums", '"foster carers"', "performance", "recruit*", "committee:children"):
             assert [h[:2] + h[3:] for h in hits(ix, text)] == [h[:2] + h[3:] for h in hits(usual, text)], text
@@ -655,12 +660,12 @@ def test_the_fast_merge_writes_what_whooshs_merge_writes(tmp_path, monkeypatch):
     shutil.copytree(tmp_path / "built", tmp_path / "whoosh")
     shutil.copytree(tmp_path / "built", tmp_path / "fast")
     fast = []
-    real_of = index_mod._SegmentMerge.of
-    monkeypatch.setattr(index_mod._SegmentMerge, "of", classmethod(lambda cls, w, r: None))
+    real_of = merge_mod._SegmentMerge.of
+    monkeypatch.setattr(merge_mod._SegmentMerge, "of", classmethod(lambda cls, w, r: None))
     with open_index(tmp_path / "whoosh") as ix:
         assert ix.merge() == 1
         theirs = index_state(ix)
-    monkeypatch.setattr(index_mod._SegmentMerge, "of", classmethod(lambda cls, w, r: fast.append(1) or real_of(w, r)))
+    monkeypatch.setattr(merge_mod._SegmentMerge, "of", classmethod(lambda cls, w, r: fast.append(1) or real_of(w, r)))
     with open_index(tmp_path / "fast") as ix:
         assert ix.merge() == 1
         ours = index_state(ix)
@@ -684,10 +689,10 @@ def test_the_fast_merge_leaves_to_whoosh_what_it_does_not_know(ix, monkeypatch):
     writer = ix._writer(1.0)
     try:
         readers = [SegmentReader(writer.storage, writer.schema, seg) for seg in segments]
-        assert index_mod._SegmentMerge.of(writer, readers) is not None
+        assert merge_mod._SegmentMerge.of(writer, readers) is not None
         writer.add_document(key="x", doc_kind="report")
-        assert index_mod._SegmentMerge.of(writer, readers) is None
-        index_mod.add_readers(writer, readers)  # Whoosh's add_reader, readers closed
+        assert merge_mod._SegmentMerge.of(writer, readers) is None
+        merge_mod.add_readers(writer, readers)  # Whoosh's add_reader, readers closed
         assert all(reader.is_closed for reader in readers)
     finally:
         writer.cancel()
@@ -722,7 +727,7 @@ def merged_both_ways(tmp_path, monkeypatch, run, parts=3):
     """The segmented index merged alone and with helpers (``run``): the two indexes' states, and the parts appended."""
     import shutil
 
-    monkeypatch.setattr(index_mod, "MIN_PARALLEL_MERGE_BYTES", 0)
+    monkeypatch.setattr(merge_mod, "MIN_PARALLEL_MERGE_BYTES", 0)
     segmented(tmp_path / "built").close()
     shutil.copytree(tmp_path / "built", tmp_path / "alone")
     shutil.copytree(tmp_path / "built", tmp_path / "helped")
@@ -730,11 +735,11 @@ def merged_both_ways(tmp_path, monkeypatch, run, parts=3):
         assert ix.merge() == 1
         alone = index_state(ix)
     appended = []
-    real = index_mod._SegmentMerge._append_part
-    monkeypatch.setattr(index_mod._SegmentMerge, "_append_part", lambda self, *a: appended.append(real(self, *a)) or appended[-1])
+    real = merge_mod._SegmentMerge._append_part
+    monkeypatch.setattr(merge_mod._SegmentMerge, "_append_part", lambda self, *a: appended.append(real(self, *a)) or appended[-1])
     with open_index(tmp_path / "helped") as ix:
         staging = ix.segment_staging()
-        assert ix.merge(helpers=index_mod.MergeHelpers(run, parts, staging)) == 1
+        assert ix.merge(helpers=MergeHelpers(run, parts, staging)) == 1
         assert os.listdir(staging.root) == []  # the parts' directories are removed
         staging.close()
         helped = index_state(ix)
@@ -763,12 +768,12 @@ def test_a_part_that_fails_is_written_by_the_merging_process(tmp_path, monkeypat
 def test_postings_in_parts_split_by_a_segments_terms(tmp_path):
     ix = segmented(tmp_path / "index", n=30, every=30, replaced=())
     terms = ix._ix.reader()._terms
-    bounds = index_mod._split_terms(terms, 3)
+    bounds = merge_mod._split_terms(terms, 3)
     everything = list(terms.terms())
     assert len(bounds) == 2 and bounds == sorted(bounds) and all(b in everything for b in bounds)
-    assert index_mod._split_terms(terms, 1) == []
+    assert merge_mod._split_terms(terms, 1) == []
     for term in (bounds[0], ("content", b"zzzzzz"), ("aaa", b""), ("zzz", b"")):
-        key = index_mod._source_key(terms, *term)
+        key = merge_mod._source_key(terms, *term)
         first = next(iter(terms._tindex.keys_from(key)), None) if key is not None else None
         assert (None if first is None else terms._keydecoder(first)) == min((t for t in everything if t >= term), default=None)
     ix.close()

@@ -116,9 +116,9 @@ def test_a_rebuild_leaves_another_programs_whoosh_index_in_the_same_folder_alone
 
 def _ours_beside(folder: Path, engine: str):
     """Our index made in a folder that already holds theirs (as an older boardpapers would have)."""
-    from pipeline.index import _whoosh_all
+    from pipeline.index.whoosh.schema import SCHEMA_VERSION
 
-    meta = {"schema_version": _whoosh_all.SCHEMA_VERSION, "engine": engine}
+    meta = {"schema_version": SCHEMA_VERSION, "engine": engine}
     (folder / "meta.json").write_text(json.dumps(meta))
     return open_index(folder, create=True, engine=engine)
 

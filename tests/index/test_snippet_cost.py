@@ -8,7 +8,7 @@ import pytest
 from conftest import make_report
 
 from pipeline.index import ENGINES, make_snippet, open_index
-from pipeline.index._whoosh_all import SNIPPET_MAX_SPANS
+from pipeline.index.snippets import SNIPPET_MAX_SPANS
 from pipeline.search import search
 
 #: Matches in the long texts below (the snippet compared every match with every other).

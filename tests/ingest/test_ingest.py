@@ -8,17 +8,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import CORPUS, make_report
-from pipeline.index import _whoosh_all as index_mod
-from pipeline import ingest as ingest_mod
+
 from pipeline.cli import cli
 from pipeline.errors import IndexLocked, ReadError
-from pipeline.index import open_index
+from pipeline.index import open_index, store
+from pipeline.index.tantivy import TantivyIndex
+from pipeline.index.whoosh import Batch as WhooshBatch
+from pipeline.index.whoosh import WhooshIndex
 from pipeline.ingest import ingest
+from pipeline.ingest import run as run_mod
+from pipeline.model import SearchRequest
 from pipeline.read.walk import expand_paths
 from pipeline.search.query import parse_query
-from pipeline.model import SearchRequest
 
 
 class FakeParser:
@@ -128,14 +130,14 @@ def test_a_failing_paper_loses_nothing_already_indexed(papers, index_dir):
 
 
 def test_a_write_error_fails_only_that_paper(papers, index_dir, monkeypatch):
-    real = index_mod.Batch.add_report
+    real = WhooshBatch.add_report
 
     def add_report(self, report, **kw):
         if report.id.startswith("b-"):
             raise ValueError("cannot store this one")
         return real(self, report, **kw)
 
-    monkeypatch.setattr(index_mod.Batch, "add_report", add_report)
+    monkeypatch.setattr(WhooshBatch, "add_report", add_report)
     summary = ingest([papers], index_dir, parser=FakeParser())
     assert statuses(summary) == {"a.txt": "indexed", "b.md": "failed", "c.txt": "indexed"}
     assert "cannot store this one" in summary.failed[0].reason
@@ -153,8 +155,7 @@ def interrupted_at(name: str, parser):
     return interrupting
 
 
-def test_commits_in_batches_so_an_interrupted_run_keeps_earlier_batches(tmp_path, index_dir, monkeypatch):
-    monkeypatch.setattr(ingest_mod, "COMMIT_EVERY", 2)
+def test_commits_in_batches_so_an_interrupted_run_keeps_earlier_batches(tmp_path, index_dir):
     for i in range(5):
         (tmp_path / f"p{i}.txt").write_text(f"paper number{i}")
     parser = FakeParser()
@@ -162,7 +163,7 @@ def test_commits_in_batches_so_an_interrupted_run_keeps_earlier_batches(tmp_path
     interrupting = interrupted_at("p3.txt", parser)
 
     with pytest.raises(KeyboardInterrupt):
-        ingest([tmp_path], index_dir, parser=interrupting)
+        ingest([tmp_path], index_dir, parser=interrupting, commit_every=2)
     with open_index(index_dir) as ix:
         assert sorted(r.split("-")[0] for r in ix.report_ids()) == ["p0", "p1"]  # p2 was not yet committed
     summary = ingest([tmp_path], index_dir, parser=parser)
@@ -176,7 +177,7 @@ def test_progress_is_reported_per_file(papers, index_dir):
 
 
 def test_a_locked_index_stops_the_run(papers, index_dir, monkeypatch):
-    monkeypatch.setattr(index_mod, "WRITE_LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr(store, "WRITE_LOCK_TIMEOUT", 0.2)  # how long ingest's writer waits
     with open_index(index_dir, create=True) as ix, ix.batch():
         with pytest.raises(IndexLocked):
             ingest([papers], index_dir, parser=FakeParser())
@@ -253,10 +254,9 @@ def test_ledger_records_every_file_and_keeps_report_ids_of_unchanged_files(paper
 
 def test_ledger_never_runs_ahead_of_the_index(tmp_path, index_dir, monkeypatch):
     """Rows are written after the commit they describe: a failed commit leaves them out."""
-    monkeypatch.setattr(ingest_mod, "COMMIT_EVERY", 2)
     for i in range(5):
         (tmp_path / f"p{i}.txt").write_text(f"paper number{i}")
-    real = ingest_mod._commit
+    real = run_mod._commit
     calls = []
 
     def commit(ix, items):
@@ -265,9 +265,9 @@ def test_ledger_never_runs_ahead_of_the_index(tmp_path, index_dir, monkeypatch):
             raise IndexLocked("the disk went away")
         return real(ix, items)
 
-    monkeypatch.setattr(ingest_mod, "_commit", commit)
+    monkeypatch.setattr(run_mod, "_commit", commit)
     with pytest.raises(IndexLocked):
-        ingest([tmp_path], index_dir, parser=FakeParser())
+        ingest([tmp_path], index_dir, parser=FakeParser(), commit_every=2)
     assert sorted(ledger_rows(index_dir)) == ["p0.txt", "p1.txt"]
     with open_index(index_dir) as ix:
         assert sorted(Path(p).name for p in ix.files()) == ["p0.txt", "p1.txt"]
@@ -332,14 +332,11 @@ def test_an_index_that_cannot_be_written_is_our_error_not_a_traceback(papers, tm
 @pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
 def test_an_ingest_ends_merged_to_few_segments(tmp_path, index_dir, monkeypatch, engine):
     """Commits write a segment each without merging; the run merges at its end (and when too many pile up)."""
-    monkeypatch.setattr(ingest_mod, "MAX_RUN_SEGMENTS", 4)
+    monkeypatch.setattr(run_mod, "MAX_RUN_SEGMENTS", 4)
     for i in range(12):
         (tmp_path / f"p{i:02d}.txt").write_text(f"paper number{i} about budgets")
     merges: list[int] = []
-    if engine == "whoosh":
-        cls = index_mod.WhooshIndex
-    else:
-        from pipeline.index._tantivy_all import TantivyIndex as cls
+    cls = WhooshIndex if engine == "whoosh" else TantivyIndex
     original = cls.merge
 
     def counting(self, **kw):
@@ -373,7 +370,7 @@ def test_a_failed_run_does_not_merge(tmp_path, index_dir, monkeypatch):
     interrupting = interrupted_at("p3.txt", parser)
 
     merged = []
-    monkeypatch.setattr(index_mod.WhooshIndex, "merge", lambda self, **kw: merged.append(1))
+    monkeypatch.setattr(WhooshIndex, "merge", lambda self, **kw: merged.append(1))
     with pytest.raises(KeyboardInterrupt):
         ingest([tmp_path], index_dir, parser=interrupting, commit_every=1)
     assert not merged

@@ -19,20 +19,23 @@ import re
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, ROOT, make_report, unlisted_files
-from pipeline.index import _whoosh_all as index_mod
+
 from pipeline.errors import ReadError
 from pipeline.index import STAGING_DIR, open_index
+from pipeline.index.documents import DOC_KINDS
+from pipeline.index.whoosh import Batch as WhooshBatch
+from pipeline.index.whoosh import WhooshIndex
+from pipeline.index.whoosh import merge as merge_mod
+from pipeline.index.whoosh.schema import INDEX_NAME
 from pipeline.ingest import ingest
 from pipeline.ingest.ledger import Ledger
-from pipeline.search.query import parse_query
+from pipeline.ingest.workers import Pool
 from pipeline.model import QAll, SearchRequest
-
+from pipeline.search.query import parse_query
 
 #: Papers in the generated folder, and papers per commit in these tests (several segments a run).
 N_PAPERS = 26
@@ -40,6 +43,8 @@ COMMIT_EVERY = 4
 #: Queries whose results (scores and snippets included) must not depend on the number of workers.
 QUERIES = ("budget", '"foster carers"', "librar*", "performance OR museums", "recruitmnet~", "parks -roads",
            "committee:cabinet", "uniq7", "section:recommendations budget")
+#: A parse long enough that a run waiting for it would be seen waiting (ms).
+LONG_PARSE_MS = 60_000
 #: Words the generated papers are made of.
 WORDS = ("budget", "foster", "carers", "libraries", "museums", "roads", "parks", "performance", "recruitment",
          "housing", "schools", "waste", "transport", "health", "social", "care", "quarter", "forecast")
@@ -124,7 +129,7 @@ def content(index_dir: Path) -> dict:
     """What the index holds and answers: every stored record, counts per kind, files, and whole search pages."""
     with open_index(index_dir) as ix:
         records = sorted(json.dumps(r.to_dict(), sort_keys=True) for r in ix.iter_reports())
-        counts = {kind: ix.count(kind) for kind in index_mod.DOC_KINDS}
+        counts = {kind: ix.count(kind) for kind in DOC_KINDS}
         searches = {}
         for text in QUERIES:
             for target in ("section", "recommendation"):
@@ -141,7 +146,7 @@ def content(index_dir: Path) -> dict:
 def spy(monkeypatch):
     """Counts, in this process, the reports written by add_report and the segments adopted by add_segment."""
     calls = {"add_report": 0, "add_segment": 0}
-    real_report, real_segment = index_mod.Batch.add_report, index_mod.Batch.add_segment
+    real_report, real_segment = WhooshBatch.add_report, WhooshBatch.add_segment
 
     def add_report(self, report, **kw):
         calls["add_report"] += 1
@@ -152,8 +157,8 @@ def spy(monkeypatch):
         assert Path(staged.directory).parent.name == STAGING_DIR
         return real_segment(self, staged)
 
-    monkeypatch.setattr(index_mod.Batch, "add_report", add_report)
-    monkeypatch.setattr(index_mod.Batch, "add_segment", add_segment)
+    monkeypatch.setattr(WhooshBatch, "add_report", add_report)
+    monkeypatch.setattr(WhooshBatch, "add_segment", add_segment)
     return calls
 
 
@@ -247,9 +252,9 @@ def test_staging_leftovers_of_a_killed_run_are_cleared_and_never_indexed(papers,
         ghost = make_report("ghost", [("1", "Purpose", "purpose", "a ghost paper about budget")])
         staging.task([(ghost, "/papers/ghost.txt", "9" * 64)])()
         half = staging.task([])
-        (Path(half.directory) / f"{index_mod.INDEX_NAME}_0123456789abcdef.trm").write_bytes(b"\x00half")
-        (Path(half.directory) / f"{index_mod.INDEX_NAME}.tmp").mkdir()
-        (Path(half.directory) / f"{index_mod.INDEX_NAME}.tmp" / "run1").write_bytes(b"\x00")
+        (Path(half.directory) / f"{INDEX_NAME}_0123456789abcdef.trm").write_bytes(b"\x00half")
+        (Path(half.directory) / f"{INDEX_NAME}.tmp").mkdir()
+        (Path(half.directory) / f"{INDEX_NAME}.tmp" / "run1").write_bytes(b"\x00")
     assert len(os.listdir(index_dir / STAGING_DIR)) == 2
     summary = ingest([papers], index_dir, parser=SectionsParser(), workers=2, commit_every=COMMIT_EVERY)
     assert summary.count("indexed") == N_PAPERS - 1 and summary.count("unchanged") == 1
@@ -278,6 +283,22 @@ def test_an_interrupted_run_with_workers_keeps_its_commits_and_the_next_complete
     assert content(index_dir)["counts"] == content(tmp_path / "clean")["counts"]
 
 
+def test_an_interrupted_run_stops_its_workers_without_waiting_for_the_files_they_parse(tmp_path):
+    """Ctrl-C during a run with workers terminates them: the run ends now, not once their files are parsed."""
+    import multiprocessing
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "p00.txt").write_text("Purpose | purpose | budget")
+    for k in range(1, 4):
+        (folder / f"p{k:02d}.txt").write_text(f"sleep{LONG_PARSE_MS}\nPurpose | purpose | budget {k}")
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        ingest([folder], tmp_path / "index", parser=InterruptingParser("p00.txt"), workers=2)
+    assert time.monotonic() - started < LONG_PARSE_MS / 2000
+    assert multiprocessing.active_children() == []
+
+
 def test_strict_with_workers_writing_stops_and_keeps_what_was_parsed(papers, tmp_path):
     (papers / "p02.txt").write_text("BROKEN")
     summary = ingest([papers], tmp_path / "index", parser=SectionsParser(), workers=2, strict=True, commit_every=2)
@@ -289,9 +310,9 @@ def test_strict_with_workers_writing_stops_and_keeps_what_was_parsed(papers, tmp
 
 
 def test_the_tantivy_engine_writes_as_before(papers, tmp_path, spy):
-    """tantivy offers no staging (its writer is multi-threaded): ingest checks the capability, not the name."""
+    """tantivy offers no staging (its writer is multi-threaded): ingest asks the index, not the engine's name."""
     with open_index(tmp_path / "t", create=True, engine="tantivy") as ix:
-        assert not hasattr(ix, "segment_staging")
+        assert ix.segment_staging() is None
     summary = ingest([papers], tmp_path / "t", parser=SectionsParser(), workers=2, commit_every=COMMIT_EVERY)
     assert summary.count("indexed") == N_PAPERS and spy["add_segment"] == 0
     assert not (tmp_path / "t" / STAGING_DIR).exists()
@@ -311,9 +332,9 @@ class FailingPart:
 def parts(monkeypatch):
     """Every merge splits its postings into parts (whatever its size); counts the parts appended here
     (written by a worker) and written here (a part's range of terms, or a whole merge's)."""
-    from pipeline.index._whoosh_all import _SegmentMerge
+    from pipeline.index.whoosh.merge import _SegmentMerge
 
-    monkeypatch.setattr(index_mod, "MIN_PARALLEL_MERGE_BYTES", 0)
+    monkeypatch.setattr(merge_mod, "MIN_PARALLEL_MERGE_BYTES", 0)
     calls = {"appended": 0, "part written here": 0, "whole written here": 0}
     real_append, real_write = _SegmentMerge._append_part, _SegmentMerge.write_terms
 
@@ -348,11 +369,9 @@ def test_final_merge_in_workers(papers, tmp_path, spy, parts):
 
 
 def test_a_merge_part_that_fails_in_a_worker_is_written_here(papers, tmp_path, parts, monkeypatch):
-    from pipeline import ingest as ingest_mod
-
-    real_run = ingest_mod._Pool.run
-    monkeypatch.setattr(ingest_mod._Pool, "run", lambda self, task: real_run(
-        self, FailingPart() if isinstance(task, index_mod.PostingsTask) and task.start is None else task))
+    real_run = Pool.run
+    monkeypatch.setattr(Pool, "run", lambda self, task: real_run(
+        self, FailingPart() if isinstance(task, merge_mod.PostingsTask) and task.start is None else task))
     ingest([papers], tmp_path / "one", parser=SectionsParser(), workers=1, commit_every=COMMIT_EVERY)
     parts.update(dict.fromkeys(parts, 0))
     ingest([papers], tmp_path / "two", parser=SectionsParser(), workers=2, commit_every=COMMIT_EVERY)
@@ -364,7 +383,7 @@ def test_a_merge_part_that_fails_in_a_worker_is_written_here(papers, tmp_path, p
 
 def test_a_merge_that_fails_with_the_workers_is_done_again_here(papers, tmp_path, parts, monkeypatch):
     """A merge with helpers that fails (here: before it commits) leaves nothing; this process merges alone."""
-    real_merge = index_mod.WhooshIndex.merge
+    real_merge = WhooshIndex.merge
     tried = []
 
     def merge(self, *, timeout=None, helpers=None):
@@ -373,7 +392,7 @@ def test_a_merge_that_fails_with_the_workers_is_done_again_here(papers, tmp_path
             raise RuntimeError("the merge broke")
         return real_merge(self, timeout=timeout)
 
-    monkeypatch.setattr(index_mod.WhooshIndex, "merge", merge)
+    monkeypatch.setattr(WhooshIndex, "merge", merge)
     ingest([papers], tmp_path / "one", parser=SectionsParser(), workers=1, commit_every=COMMIT_EVERY)
     ingest([papers], tmp_path / "two", parser=SectionsParser(), workers=2, commit_every=COMMIT_EVERY)
     assert tried == [2]
@@ -383,7 +402,7 @@ def test_a_merge_that_fails_with_the_workers_is_done_again_here(papers, tmp_path
 
 
 def test_an_interrupted_final_merge_commits_nothing_and_the_next_run_merges(papers, tmp_path, parts, monkeypatch):
-    from pipeline.index._whoosh_all import _SegmentMerge
+    from pipeline.index.whoosh.merge import _SegmentMerge
 
     index_dir = tmp_path / "index"
     real_append = _SegmentMerge._append_part
@@ -415,12 +434,12 @@ def test_sigkill_during_the_final_merge_in_workers_then_rerun_completes(papers, 
     script = f"""
 import sys, time
 sys.path[:0] = [{str(Path(__file__).parent)!r}, {str(ROOT / "tests")!r}]
-from pipeline.index import _whoosh_all as index_mod
+from pipeline.index.whoosh import merge as merge_mod
 from pipeline.ingest import ingest
 from test_ingest_workers import SectionsParser
 
-index_mod.MIN_PARALLEL_MERGE_BYTES = 0
-real = index_mod._SegmentMerge._append_part
+merge_mod.MIN_PARALLEL_MERGE_BYTES = 0
+real = merge_mod._SegmentMerge._append_part
 
 def append(self, fw, task, segment):
     done = real(self, fw, task, segment)
@@ -428,7 +447,7 @@ def append(self, fw, task, segment):
     time.sleep(120)
     return done
 
-index_mod._SegmentMerge._append_part = append
+merge_mod._SegmentMerge._append_part = append
 ingest([{str(papers)!r}], {str(index_dir)!r}, parser=SectionsParser(), workers=2, commit_every={COMMIT_EVERY})
 """
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stderr=subprocess.PIPE, text=True)

@@ -328,9 +328,9 @@ def test_pages_and_text_pages_are_closed(write, monkeypatch: pytest.MonkeyPatch)
     # pypdfium2's helper objects): each one it opens, it closes.
     import pypdfium2
 
-    from pipeline.read import pdfium as reader
+    from pipeline.read.pdfium.chars import pdfium_api
 
-    api = reader._api()
+    api = pdfium_api()
     calls: list[str] = []
     for name in ("load_page", "close_page", "load_textpage", "close_textpage"):
         original = getattr(api, name)

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from test_pdfium import BODY, CORPUS_PDFS, make_pdf, text
 
 #: Word positions of the two paths agree within this many points (glyph boxes are
@@ -27,20 +26,22 @@ def _both_paths(path: Path) -> list[tuple[list[dict[str, Any]], list[dict[str, A
     """(char-by-char words, fast-path words) of every page."""
     import pypdfium2 as pdfium
 
-    from pipeline.read import pdfium as reader
+    from pipeline.read.pdfium.chars import FontCache, PageGeometry, page_blanks, page_chars
+    from pipeline.read.pdfium.objects import fast_page_words
+    from pipeline.read.pdfium.words import chars_to_words
 
     out = []
     pdf = pdfium.PdfDocument(path)
     try:
-        fonts = reader._FontCache()
+        fonts = FontCache()
         for index in range(len(pdf)):
             page = pdf[index]
             textpage = page.get_textpage()
             try:
-                geometry = reader.PageGeometry.of(tuple(page.get_mediabox()), page.get_rotation())
-                chars = reader.page_chars(textpage, geometry, fonts)
-                slow = reader.chars_to_words(chars, reader.page_blanks(page, geometry) if chars else [])
-                fast = reader._fast_page_words(page, textpage, geometry, fonts)
+                geometry = PageGeometry.of(tuple(page.get_mediabox()), page.get_rotation())
+                chars = page_chars(textpage, geometry, fonts)
+                slow = chars_to_words(chars, page_blanks(page, geometry) if chars else [])
+                fast = fast_page_words(page, textpage, geometry, fonts)
                 out.append((slow, slow if fast is None else fast))
             finally:
                 textpage.close()
@@ -96,7 +97,8 @@ def test_fast_words_equal_char_words_on_drawn_text(name: str, tmp_path: Path) ->
 
 
 def test_fast_path_is_taken_on_plain_text(tmp_path: Path) -> None:
-    from pipeline.read import pdfium as reader
+    from pipeline.read.pdfium.chars import FontCache, PageGeometry
+    from pipeline.read.pdfium.objects import fast_page_words
 
     path = tmp_path / "plain.pdf"
     path.write_bytes(make_pdf([CASES["kerned"] + BODY.replace(b"700", b"650")]))
@@ -106,8 +108,8 @@ def test_fast_path_is_taken_on_plain_text(tmp_path: Path) -> None:
     try:
         page = pdf[0]
         textpage = page.get_textpage()
-        geometry = reader.PageGeometry.of(tuple(page.get_mediabox()), page.get_rotation())
-        words = reader._fast_page_words(page, textpage, geometry, reader._FontCache())
+        geometry = PageGeometry.of(tuple(page.get_mediabox()), page.get_rotation())
+        words = fast_page_words(page, textpage, geometry, FontCache())
         textpage.close()
         page.close()
     finally:
