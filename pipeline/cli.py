@@ -527,7 +527,44 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
             log(f"  {'duplicate' if o.status == 'duplicate' else 'note'}: {o.path}: {o.reason}")
     if strict and summary.failed:
         log("stopped at the first failure (--strict)")
+    if summary.advice:
+        log(summary.advice)
     sys.exit(1 if summary.failed else 0)
+
+
+@cli.command("reindex")
+@index_option
+@click.option("--engine", type=click.Choice(ENGINES), required=True, help="The search engine of the rebuilt index.")
+@click.option("--lock-timeout", type=click.FloatRange(0), default=LOCK_TIMEOUT, show_default=True, metavar="SECONDS",
+              help="How long to wait for an ingest into the same index.")
+@output_options
+@handle_errors
+def reindex_cmd(index_dir: Path, engine: str, lock_timeout: float, as_json: bool, as_csv: bool) -> None:
+    """Rebuild the search index with another engine from the stored records (no paper is read again).
+
+    The new index is built beside the old one and swapped in by renames once
+    complete: searches get the old index until then, an interruption leaves
+    it as it was, and the ingest ledger is kept. One row on stdout with
+    --json/--csv (the folder, the engines before and after, the papers,
+    reports and sections the new index holds); progress on stderr.
+
+    \b
+    Examples:
+      boardpapers reindex --engine tantivy
+      boardpapers reindex --engine whoosh --index /data/bp-index --json
+    """
+    from pipeline.ingest.reindex import reindex
+
+    summary = reindex(index_dir, engine=engine, lock_timeout=lock_timeout, on_wait=log,
+                      progress=lambda done: log(f"reindexing: {done} reports written"))
+    row = {"index": summary.index, "old_engine": summary.old_engine, "engine": summary.engine,
+           "papers": summary.papers, "reports": summary.reports, "sections": summary.sections}
+    if as_json:
+        echo_jsonl([row])
+    elif as_csv:
+        echo_csv([row], list(row))
+    log(f"{summary.index}: {summary.old_engine} -> {summary.engine}, {summary.papers} papers, "
+        f"{summary.reports} reports, {summary.sections} sections (the ledger kept)")
 
 
 # ---------------------------------------------------------------- fetch (papers from a council's website)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from pipeline.errors import SearchIndexError
-from pipeline.index import Index, MergeHelpers, SegmentStaging, open_index, run_lock
+from pipeline.index import Index, MergeHelpers, SegmentStaging, engine_of, open_index, run_lock
 from pipeline.ingest.files import Job, examine, identity, reading_note, reason
 from pipeline.ingest.ledger import Ledger
 from pipeline.ingest.parser import PaperParser, Parsed, Parser, warm_up_of
@@ -162,7 +162,21 @@ def ingest(
             finally:
                 if staging is not None:
                     staging.close()
-    return IngestSummary(tuple(o for o in run.outcomes if o is not None))
+            advice = _advice(ix, index_dir, run.held_before, run.outcomes)
+    return IngestSummary(tuple(o for o in run.outcomes if o is not None), advice=advice)
+
+
+def _advice(
+    ix: Index, index_dir: str | os.PathLike[str], before: int, outcomes: list[IngestOutcome | None]
+) -> str | None:
+    """The suggestion to switch to tantivy, when this run took a Whoosh archive past its size (else None)."""
+    from pipeline.ingest.reindex import WHOOSH_ADVICE_PAPERS, engine_advice
+
+    added = sum(1 for o in outcomes if o is not None and o.status == "indexed")
+    if before >= WHOOSH_ADVICE_PAPERS or before + added < WHOOSH_ADVICE_PAPERS or engine_of(ix.path) != "whoosh":
+        return None
+    papers = len(ix.files())
+    return engine_advice(index_dir, papers) if papers >= WHOOSH_ADVICE_PAPERS else None
 
 
 def _parsers(parse: Parser, workers: int, files: int, *, dask: str | None, ship_bytes: bool) -> Parsers:
@@ -216,6 +230,7 @@ class _Run:
         # a problem found on the walk (a looping folder link) is known by the link itself
         self.keys = [storable_path(os.path.abspath(f.path)) if f.problem else identity(f.path) for f in found]
         self.by_path = ix.files()  # path -> sha256: committed, then as parsed in this run
+        self.held_before = len(self.by_path)
         self.by_sha = {sha: path for path, sha in self.by_path.items()}
         self.pending: list[tuple[int, _Pending]] = []
         self.unrecorded: list[int] = []  # outcomes not yet in the ledger
