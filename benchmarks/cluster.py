@@ -16,6 +16,8 @@ also measures, on the same archive:
 * the **writer ceiling**: papers/s and sections/s of the committing process
   alone, on each engine, writing the already-parsed records as ingest does (a commit every
   ``COMMIT_EVERY`` papers without merging, one merge at the end);
+* for ``local:N``, what starting the LocalCluster alone takes (the ingest's
+  time includes it: at a few hundred papers it is a large share);
 * the **bytes on the network per paper**: the mean size of a paper's file
   (what ``--ship-bytes`` sends) and of the pickled result a worker sends back.
 
@@ -66,11 +68,20 @@ def step_ingest(archive: str, index_dir: str, executor: str, pdf_engine: str, in
 
     kind, n = executor.split(":")
     options: dict[str, Any] = {"workers": int(n)} if kind == "workers" else {"dask": executor}
+    startup = 0.0
+    if kind == "local":  # what starting the LocalCluster alone costs (the run below starts its own)
+        from pipeline.ingest import PaperParser
+        from pipeline.ingest.cluster import DaskParsers
+
+        start = time.perf_counter()
+        DaskParsers(PaperParser(pdf_engine=pdf_engine), executor).close()
+        startup = time.perf_counter() - start
     start = time.perf_counter()
     summary = ingest([archive], index_dir, pdf_engine=pdf_engine, engine=index_engine, **options)
     seconds = time.perf_counter() - start
     return {"executor": executor, "papers": summary.count("indexed"), "failed": len(summary.failed),
-            "seconds": seconds, "papers_per_s": summary.count("indexed") / seconds, "rss_mb": _maxrss_mb()}
+            "seconds": seconds, "papers_per_s": summary.count("indexed") / seconds, "startup_s": startup,
+            "rss_mb": _maxrss_mb()}
 
 
 def step_model(archive: str, index_dir: str, pdf_engine: str) -> dict[str, Any]:
@@ -178,11 +189,12 @@ def render(result: dict[str, Any]) -> str:
         f"{m['cpus']} CPUs (load {m['load_1min']:.1f} at the end), Python {m['python']}, "
         f"dask {m['dask']}, {m['date']}",
         "",
-        f"{'executor':<12} {'papers/s':>9} {'seconds':>8} {'vs first':>9} {'client RSS':>11}",
+        f"{'executor':<12} {'papers/s':>9} {'seconds':>8} {'vs first':>9} {'client RSS':>11} {'cluster start':>14}",
     ]
     for r in result["ingest"]:
         lines.append(f"{r['executor']:<12} {r['papers_per_s']:>9.1f} {r['seconds']:>8.1f} "
-                     f"{r['papers_per_s'] / base:>8.2f}x {r['rss_mb']:>8.0f} MB")
+                     f"{r['papers_per_s'] / base:>8.2f}x {r['rss_mb']:>8.0f} MB "
+                     + (f"{r['startup_s']:>12.1f} s" if r.get("startup_s") else f"{'-':>14}"))
     lines += [
         "",
         "scaling model inputs (one process):",

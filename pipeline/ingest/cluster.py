@@ -138,10 +138,14 @@ class DaskParsers:
                     n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                     dashboard_address=None, scheduler_port=0,
                 )
-            self._client: Client = distributed.Client(self._cluster, timeout=CONNECT_TIMEOUT)
-        else:
-            self._client = distributed.Client(address, timeout=CONNECT_TIMEOUT)
-        self._client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+        try:
+            target = address if self._cluster is None else self._cluster
+            self._client: Client = distributed.Client(target, timeout=CONNECT_TIMEOUT)
+            self._client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+        except BaseException:
+            if self._cluster is not None:
+                self._cluster.close()
+            raise
         threads = sum(self._client.nthreads().values()) or 1
         self._limit = threads * IN_FLIGHT_PER_THREAD
         self._in_flight: dict[Future, Job] = {}
