@@ -51,6 +51,9 @@ IN_FLIGHT_PER_THREAD = IN_FLIGHT_PER_WORKER
 #: On a local cluster, how many deaths of workers a paper was in flight on are forgiven before it fails
 #: (Dask's ``distributed.scheduler.allowed-failures``; a remote scheduler keeps its own setting).
 LOCAL_ALLOWED_FAILURES = 2
+#: Where a local cluster's scheduler serves HTTP (its health page): any free port, so that runs side by side
+#: on one machine do not fight over Dask's default 8787.
+LOCAL_HTTP_ADDRESS = "127.0.0.1:0"
 #: Seconds to wait for a scheduler, and for a local cluster's workers to start.
 CONNECT_TIMEOUT = 60.0
 #: What to install when ``--dask`` is asked for without Dask.
@@ -136,7 +139,7 @@ class DaskParsers:
             with dask.config.set({"distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES}):
                 self._cluster = distributed.LocalCluster(
                     n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                    dashboard_address=None, scheduler_port=0,
+                    dashboard_address=LOCAL_HTTP_ADDRESS, scheduler_port=0,
                 )
         try:
             target = address if self._cluster is None else self._cluster

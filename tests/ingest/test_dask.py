@@ -29,7 +29,7 @@ from test_ingest_workers import COMMIT_EVERY, N_PAPERS, SectionsParser, content,
 
 from pipeline.index import open_index
 from pipeline.ingest import WORKER_DIED, ingest
-from pipeline.ingest.cluster import LOCAL_ALLOWED_FAILURES
+from pipeline.ingest.cluster import LOCAL_ALLOWED_FAILURES, LOCAL_HTTP_ADDRESS
 from pipeline.ingest.ledger import Ledger
 
 distributed = pytest.importorskip("distributed", reason="the cluster extra: pip install 'boardpapers[cluster]'")
@@ -78,7 +78,7 @@ def scheduler():
 
     with dask.config.set({"distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES}):
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                           dashboard_address=None)
+                                           dashboard_address=LOCAL_HTTP_ADDRESS)
     try:
         yield cluster.scheduler_address
     finally:
