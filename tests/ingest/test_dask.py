@@ -109,8 +109,11 @@ def test_the_sample_corpus_gives_the_records_ledger_and_index_of_two_workers(sch
     assert content(tmp_path / "dask") == content(tmp_path / "two")
 
 
-@pytest.mark.parametrize("where, ship_bytes", [("local:2", False), ("address", False), ("address", True)],
-                         ids=["local-cluster", "paths", "bytes"])
+@pytest.mark.parametrize("where, ship_bytes", [
+    pytest.param("local:2", False, id="local-cluster", marks=pytest.mark.slow),  # starts a cluster of its own
+    pytest.param("address", False, id="paths"),
+    pytest.param("address", True, id="bytes"),
+])
 def test_a_synthetic_archive_gives_the_records_ledger_and_index_of_two_workers(
     reference, scheduler, tmp_path, where, ship_bytes
 ):
