@@ -14,7 +14,7 @@ REAL2_FLOOR ?= 94
 $(BIN)/boardpapers: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,data,notebooks,web]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,data,notebooks,web,cluster]'
 	touch $@
 
 setup: $(BIN)/boardpapers

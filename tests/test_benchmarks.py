@@ -223,6 +223,22 @@ def test_quick_benchmark_completes_and_prints_its_table(tmp_path: Path) -> None:
     assert re.search(r"pdfium\s+[\d.]+\s+[\d.]+\s+0\s+[\d.]+ MB", out)  # ingest: no failures
 
 
+@pytest.mark.slow
+def test_the_cluster_benchmark_completes_and_prints_executors_side_by_side(tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="the cluster extra")
+    proc = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "cluster.py"), "--papers", "8", "--executors", "workers:1,local:1",
+         "--workdir", str(tmp_path)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout
+    for executor in ("workers:1", "local:1"):
+        assert re.search(rf"^{executor}\s+[\d.]+\s+[\d.]+\s+[\d.]+x", out, re.MULTILINE), executor
+    for line in ("parse alone:", "writer alone, whoosh:", "writer alone, tantivy:", "per paper:"):
+        assert line in out, line
+
+
 # ---------------------------------------------------------------- the index at scale (index_scale.py)
 
 scale = load("index_scale")

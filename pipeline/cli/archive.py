@@ -29,6 +29,7 @@ from pipeline.errors import BoardpapersError
 # ---------------------------------------------------------------- ingest / search / show
 from pipeline.index import DEFAULT_ENGINE, ENGINES  # noqa: E402 (Whoosh and tantivy load only when opened)
 from pipeline.ingest import COMMIT_EVERY, LOCK_TIMEOUT, default_workers  # noqa: E402 (light: no engines imported)
+from pipeline.ingest.cluster import INSTALL_HINT as DASK_INSTALL_HINT  # noqa: E402 (light: Dask loads when used)
 
 
 @cli.command("ingest")
@@ -49,11 +50,16 @@ from pipeline.ingest import COMMIT_EVERY, LOCK_TIMEOUT, default_workers  # noqa:
 # The choices are pipeline.read.PDF_ENGINES, spelled out so --help stays light.
 @click.option("--pdf-engine", type=click.Choice(["pdfplumber", "pdfium"]), default=None,
               help="PDF reader (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber); pdfium is faster, same fields.")
+@click.option("--dask", "dask_address", default=None, metavar="SCHEDULER",
+              help="Parse on a Dask cluster: local:N (N local processes) or tcp://host:port; this process "
+                   "commits. Needs pip install 'boardpapers[cluster]'. --workers is then ignored.")
+@click.option("--ship-bytes", is_flag=True,
+              help="With --dask: send each file's bytes to the workers (for workers that cannot see the files).")
 @output_options
 @handle_errors
 def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool, retry_failed: bool,
                lock_timeout: float, commit_every: int, engine: str | None, workers: int, pdf_engine: str | None,
-               as_json: bool, as_csv: bool) -> None:
+               dask_address: str | None, ship_bytes: bool, as_json: bool, as_csv: bool) -> None:
     """Parse papers and add them to the search index (folders are searched recursively).
 
     Each file ends up indexed, unchanged (same path and content as before: not
@@ -76,6 +82,8 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
       boardpapers ingest --retry-failed --index /data/bp-index
       boardpapers ingest corpus/ --engine tantivy --index tantivy-index
       boardpapers ingest /data/papers --workers 4 --pdf-engine pdfium
+      boardpapers ingest /shared/papers --dask tcp://scheduler:8786 --engine tantivy
+      boardpapers ingest corpus/ --dask local:2 --ship-bytes
     """
     import sqlite3
 
@@ -86,6 +94,20 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
 
     if not paths and not retry_failed:
         raise click.UsageError("name files or folders to ingest (or use --retry-failed)")
+    if ship_bytes and dask_address is None:
+        raise click.UsageError("--ship-bytes goes with --dask")
+    if dask_address is not None:
+        from pipeline.ingest.cluster import check_address
+
+        try:
+            check_address(dask_address)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+        import importlib.util
+
+        if importlib.util.find_spec("distributed") is None:
+            log(f"error: --dask needs Dask distributed: {DASK_INSTALL_HINT}")
+            sys.exit(1)
     if ocr == "always" and (missing := unavailable_reason()):
         raise click.UsageError(f"--ocr always needs OCR, but {missing}: {INSTALL_HINT}")
     try:
@@ -96,7 +118,8 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
         try:
             summary = ingest(paths, index_dir, progress=update, parser=parser, workers=workers, strict=strict,
                              retry_failed=retry_failed, lock_timeout=lock_timeout, commit_every=commit_every,
-                             on_wait=log, engine=engine)
+                             on_wait=log, engine=engine, dask=dask_address,
+                             ship_bytes=ship_bytes)
         except (OSError, sqlite3.Error, ValueError, BoardpapersError) as exc:
             # A full disk shows as an OSError, as SQLite's "cannot rollback", as tantivy's
             # ValueError, or as a lock file that could not be made (IndexLocked): name the cause.
@@ -118,7 +141,44 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
             log(f"  {'duplicate' if o.status == 'duplicate' else 'note'}: {o.path}: {o.reason}")
     if strict and summary.failed:
         log("stopped at the first failure (--strict)")
+    if summary.advice:
+        log(summary.advice)
     sys.exit(1 if summary.failed else 0)
+
+
+@cli.command("reindex")
+@index_option
+@click.option("--engine", type=click.Choice(ENGINES), required=True, help="The search engine of the rebuilt index.")
+@click.option("--lock-timeout", type=click.FloatRange(0), default=LOCK_TIMEOUT, show_default=True, metavar="SECONDS",
+              help="How long to wait for an ingest into the same index.")
+@output_options
+@handle_errors
+def reindex_cmd(index_dir: Path, engine: str, lock_timeout: float, as_json: bool, as_csv: bool) -> None:
+    """Rebuild the search index with another engine from the stored records (no paper is read again).
+
+    The new index is built beside the old one and swapped in by renames once
+    complete: searches get the old index until then, an interruption leaves
+    it as it was, and the ingest ledger is kept. One row on stdout with
+    --json/--csv (the folder, the engines before and after, the papers,
+    reports and sections the new index holds); progress on stderr.
+
+    \b
+    Examples:
+      boardpapers reindex --engine tantivy
+      boardpapers reindex --engine whoosh --index /data/bp-index --json
+    """
+    from pipeline.ingest.reindex import reindex
+
+    summary = reindex(index_dir, engine=engine, lock_timeout=lock_timeout, on_wait=log,
+                      progress=lambda done: log(f"reindexing: {done} reports written"))
+    row = {"index": summary.index, "old_engine": summary.old_engine, "engine": summary.engine,
+           "papers": summary.papers, "reports": summary.reports, "sections": summary.sections}
+    if as_json:
+        echo_jsonl([row])
+    elif as_csv:
+        echo_csv([row], list(row))
+    log(f"{summary.index}: {summary.old_engine} -> {summary.engine}, {summary.papers} papers, "
+        f"{summary.reports} reports, {summary.sections} sections (the ledger kept)")
 
 
 

@@ -40,6 +40,14 @@ def _try_lock(lock_file: Path) -> int | None:
     return fd
 
 
+def _replaced(fd: int, lock_file: Path) -> bool:
+    """Whether the locked file is no longer the one at its path (the index folder was swapped by a reindex)."""
+    try:
+        return os.fstat(fd).st_ino != os.stat(lock_file).st_ino
+    except FileNotFoundError:
+        return True
+
+
 @contextmanager
 def hold_run_lock(
     path: str | os.PathLike[str], *, timeout: float, on_wait: Callable[[str], None] | None = None
@@ -61,7 +69,11 @@ def hold_run_lock(
         raise SearchIndexError(f"cannot write an index at {path}: {exc.strerror or exc}") from None
     deadline = time.monotonic() + timeout
     waited = False
-    while fd is None:
+    while fd is None or _replaced(fd, path / RUN_LOCK_FILE):
+        if fd is not None:  # locked a lock file that has since been swapped away (a reindex): lock the new one
+            os.close(fd)
+            fd = _try_lock(path / RUN_LOCK_FILE)
+            continue
         if time.monotonic() >= deadline:
             raise IndexLocked(
                 f"the index at {path} is being written by {_lock_holder(path)}; "

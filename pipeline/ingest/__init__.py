@@ -57,14 +57,21 @@ batch and merges alone. A killed ingest takes its workers with it, and the
 next run clears what they left in the staging area. The outcomes and the
 index are the same whatever the number of workers.
 
+On a Dask cluster (``dask="local:N"`` or a scheduler's address): only the
+parse executor differs (:mod:`~pipeline.ingest.cluster`); this process
+decides, commits, records and merges as above, writing every batch itself.
+
 Councils: after the run, a report that names no council takes it from the
 papers to the same committee (:func:`fill_councils`).
 
 The modules, in the order a file goes through them: :mod:`~pipeline.ingest.files`
 (fingerprint, what can't be a paper), :mod:`~pipeline.ingest.parser` (the
 default parser), :mod:`~pipeline.ingest.workers` (parsing in this process or
-a pool), :mod:`~pipeline.ingest.run` (deciding, committing, merging) and
-:mod:`~pipeline.ingest.ledger` (what each file came to).
+a pool; :mod:`~pipeline.ingest.cluster` on a Dask cluster),
+:mod:`~pipeline.ingest.run` (deciding, committing, merging) and
+:mod:`~pipeline.ingest.ledger` (what each file came to); and
+:mod:`~pipeline.ingest.reindex`, an archive moved to another engine from its
+stored records.
 """
 
 from __future__ import annotations

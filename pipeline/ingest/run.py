@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from pipeline.errors import SearchIndexError
-from pipeline.index import Index, MergeHelpers, SegmentStaging, open_index, run_lock
+from pipeline.index import Index, MergeHelpers, SegmentStaging, engine_of, open_index, run_lock
 from pipeline.ingest.files import Job, examine, identity, reading_note, reason
 from pipeline.ingest.ledger import Ledger
 from pipeline.ingest.parser import PaperParser, Parsed, Parser, warm_up_of
-from pipeline.ingest.workers import InProcess, Pool
+from pipeline.ingest.workers import InProcess, Parsers, Pool
 from pipeline.model import IngestOutcome, IngestSummary, Report
 from pipeline.read.walk import Found, scan_paths, storable_path
 
@@ -83,6 +83,8 @@ def ingest(
     commit_every: int | None = None,
     on_wait: Callable[[str], None] | None = None,
     engine: str | None = None,
+    dask: str | None = None,
+    ship_bytes: bool = False,
 ) -> IngestSummary:
     """Parse and index every paper named (folders expanded); one outcome per file, in order.
 
@@ -103,13 +105,22 @@ def ingest(
     ``commit_every``: papers per commit (default :data:`COMMIT_EVERY`).
     ``engine``: the index engine (``whoosh`` | ``tantivy``) when the index is
     created here (an existing index keeps its own; another raises SearchIndexError).
+    ``dask``: parse on a Dask cluster instead of local processes (``local:N``
+    starts one of N processes, ``tcp://host:port`` connects to a scheduler;
+    ``workers`` is then ignored): see :mod:`pipeline.ingest.cluster`; this
+    process commits as with workers. ``ship_bytes``: send each file's bytes to
+    the workers (which then need not see the files) instead of its path.
     Raises :class:`~pipeline.errors.IndexLocked` when the wait runs out, and
     :class:`~pipeline.errors.SearchIndexError` for an unusable index.
     """
     if workers < 1:
         raise ValueError(f"workers must be 1 or more, not {workers}")
     parse = parser or PaperParser(ocr, pdf_engine=pdf_engine)
-    if workers > 1:
+    if dask is not None:
+        from pipeline.ingest.cluster import check_address
+
+        check_address(dask)
+    if workers > 1 or dask is not None:
         import pickle
 
         try:
@@ -127,10 +138,7 @@ def ingest(
                 named = {identity(Path(p)) for p in paths}
                 paths += [p for p in ledger.failed_paths() if p not in named and not os.path.isdir(p)]
             found = list(scan_paths(paths))
-            parsers: InProcess | Pool = (
-                InProcess(parse) if workers == 1
-                else Pool(parse, min(workers, len(found) or 1), warm_up=warm_up_of(parse))
-            )
+            parsers = _parsers(parse, workers, len(found), dask=dask, ship_bytes=ship_bytes)
             # Several workers write the index's segments too, when the engine stages segments
             # (Whoosh; tantivy's own writer is multi-threaded): emptied here, under the run lock.
             staging = None
@@ -154,10 +162,35 @@ def ingest(
             finally:
                 if staging is not None:
                     staging.close()
-    return IngestSummary(tuple(o for o in run.outcomes if o is not None))
+            advice = _advice(ix, index_dir, run.held_before, run.outcomes)
+    return IngestSummary(tuple(o for o in run.outcomes if o is not None), advice=advice)
 
 
-def _merge(ix: Index, staging: SegmentStaging | None, parsers: InProcess | Pool) -> None:
+def _advice(
+    ix: Index, index_dir: str | os.PathLike[str], before: int, outcomes: list[IngestOutcome | None]
+) -> str | None:
+    """The suggestion to switch to tantivy, when this run took a Whoosh archive past its size (else None)."""
+    from pipeline.ingest.reindex import WHOOSH_ADVICE_PAPERS, engine_advice
+
+    added = sum(1 for o in outcomes if o is not None and o.status == "indexed")
+    if before >= WHOOSH_ADVICE_PAPERS or before + added < WHOOSH_ADVICE_PAPERS or engine_of(ix.path) != "whoosh":
+        return None
+    papers = len(ix.files())
+    return engine_advice(index_dir, papers) if papers >= WHOOSH_ADVICE_PAPERS else None
+
+
+def _parsers(parse: Parser, workers: int, files: int, *, dask: str | None, ship_bytes: bool) -> Parsers:
+    """The run's parse executor: this process, a pool of ``workers`` processes, or a Dask cluster."""
+    if dask is not None:
+        from pipeline.ingest.cluster import DaskParsers
+
+        return DaskParsers(parse, dask, ship_bytes=ship_bytes)
+    if workers == 1:
+        return InProcess(parse)
+    return Pool(parse, min(workers, files or 1), warm_up=warm_up_of(parse))
+
+
+def _merge(ix: Index, staging: SegmentStaging | None, parsers: Parsers) -> None:
     """The run's one merge, its postings written by the worker processes too when the engine stages work.
 
     With a staging area and the workers running, the index's merge hands
@@ -197,6 +230,7 @@ class _Run:
         # a problem found on the walk (a looping folder link) is known by the link itself
         self.keys = [storable_path(os.path.abspath(f.path)) if f.problem else identity(f.path) for f in found]
         self.by_path = ix.files()  # path -> sha256: committed, then as parsed in this run
+        self.held_before = len(self.by_path)
         self.by_sha = {sha: path for path, sha in self.by_path.items()}
         self.pending: list[tuple[int, _Pending]] = []
         self.unrecorded: list[int] = []  # outcomes not yet in the ledger
@@ -209,7 +243,7 @@ class _Run:
         self.pool = pool
         self.staged: deque[_Staged] = deque()  # batches being written by workers, in commit order
 
-    def go(self, parsers: InProcess | Pool) -> None:
+    def go(self, parsers: Parsers) -> None:
         """Decide every file in order; parse those that need it; settle results as they come."""
         for i, item in enumerate(self.found):
             if self.stopped:
@@ -232,7 +266,7 @@ class _Run:
             self.collect(parsers.results(block=True))
             self.adopt_done()
 
-    def feed(self, parsers: InProcess | Pool, *, block: bool) -> None:
+    def feed(self, parsers: Parsers, *, block: bool) -> None:
         """Submit the files ready to parse while there is room; settle what has been parsed."""
         while self.ready and not self.stopped:
             if parsers.full():

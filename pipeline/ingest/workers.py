@@ -1,6 +1,8 @@
 """Where an ingest parses: in its own process (one worker), or in a pool of worker processes.
 
-Both take :class:`~pipeline.ingest.files.Job` s and give back each with what
+The run sees a :class:`Parsers`, the executor seam: :class:`InProcess`,
+:class:`Pool`, or a Dask cluster's (:class:`pipeline.ingest.cluster.DaskParsers`).
+Each takes :class:`~pipeline.ingest.files.Job` s and give back each with what
 parsing it gave (:class:`~pipeline.ingest.parser.Parsed`), in the order they
 finish. The pool's processes also run other picklable tasks for the run
 (:meth:`Pool.run`: a batch written as an index segment, a part of a merge).
@@ -12,7 +14,7 @@ import os
 import time
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from pipeline.ingest.files import Job, reason
 from pipeline.ingest.parser import Parsed, Parser, parse_one
@@ -37,6 +39,30 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+class Parsers(Protocol):
+    """Where a run's papers are parsed: files go in (``submit``), parsed files come out (``results``)."""
+
+    def full(self) -> bool:
+        """No room for another file now: collect results first."""
+        ...
+
+    def busy(self) -> bool:
+        """Files submitted whose results have not been collected."""
+        ...
+
+    def submit(self, job: Job) -> None: ...
+
+    def results(self, *, block: bool) -> list[tuple[Job, Parsed]]:
+        """The files parsed since the last call, in the order they finished; ``block``: wait for one."""
+        ...
+
+    def drop_queued(self) -> None:
+        """The run is stopping: forget the files no parser need finish."""
+        ...
+
+    def close(self, *, abort: bool = False) -> None: ...
 
 
 # ---------------------------------------------------------------- in a worker process

@@ -15,7 +15,7 @@ from pipeline.model.document import Span, Line, Source, Document, Provenance
 from pipeline.model.report import Section, Recommendation, Period, Entity, ReportWarning, HeaderFields, Layout, Report, report_to_dict, report_from_dict, QuarterMention
 from pipeline.model.query import QTerm, QPhrase, QPrefix, QFuzzy, QDateRange, QAnd, QOr, QNot, QAll, QueryNode, SearchRequest, positive_leaves
 from pipeline.model.results import Hit, SearchResult, ReportHits, SearchPage, TraceEntry, Lineage, TraceResult, StatCount, IndexStats
-from pipeline.model.ingest import IngestOutcome, IngestSummary, LedgerEntry
+from pipeline.model.ingest import IngestOutcome, IngestSummary, LedgerEntry, ReindexSummary
 from pipeline.model.vocab import DECISION_OUTCOMES, LINK_OUTCOMES
 from pipeline.model.report import Decision, decision_from_dict
 from pipeline.model.results import DecisionLink
@@ -38,6 +38,7 @@ __all__ = [
     "IngestSummary",
     "Layout",
     "LedgerEntry",
+    "ReindexSummary",
     "Line",
     "Lineage",
     "Period",

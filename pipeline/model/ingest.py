@@ -20,6 +20,7 @@ class IngestOutcome:
 @dataclass(frozen=True, slots=True)
 class IngestSummary:
     outcomes: tuple[IngestOutcome, ...]
+    advice: str | None = None  # said once, when the run takes the archive past a size its engine searches slowly
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -27,6 +28,18 @@ class IngestSummary:
     @property
     def failed(self) -> tuple[IngestOutcome, ...]:
         return tuple(o for o in self.outcomes if o.status == "failed")
+
+
+@dataclass(frozen=True, slots=True)
+class ReindexSummary:
+    """What ``reindex`` did: the index folder, its engine before and after, and what the new index holds."""
+
+    index: str
+    old_engine: str
+    engine: str
+    papers: int  # files indexed
+    reports: int  # report records, the parts of agenda packs included
+    sections: int
 
 
 @dataclass(frozen=True, slots=True)
