@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -54,7 +55,7 @@ def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: b
     if ocr == "always" and (missing := unavailable_reason()):
         raise click.UsageError(f"--ocr always needs OCR, but {missing}: {INSTALL_HINT}")
     failed = 0
-    rows = []
+    rows: list[dict[str, Any]] = []
     for path, result in parse_paths(paths, pdf_engine=pdf_engine, ocr=ocr):
         if isinstance(result, BoardpapersError):
             failed += 1

@@ -126,9 +126,9 @@ def report_from_layout(
         found = find_period(h.subject, body, h.meeting_date)
         period = found.period
         warnings.extend(found.warnings)
-        where = period_provenance(found, layout, body) if period is not None else None
-        if where is not None:
-            provenance["period"] = dataclasses.replace(where, printed_page=layout.printed_pages.get(where.page))
+        cited = period_provenance(found, layout, body) if period is not None else None
+        if cited is not None:
+            provenance["period"] = dataclasses.replace(cited, printed_page=layout.printed_pages.get(cited.page))
     ents: tuple = ()
     if entities:
         from pipeline.enrich.entities import extract_entities

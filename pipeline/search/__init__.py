@@ -80,12 +80,12 @@ def _opened(index: "str | os.PathLike[str] | Index") -> Iterator["Index"]:
     from opening) passes an open :class:`~pipeline.index.Index` instead of
     its directory.
     """
-    if hasattr(index, "search") and hasattr(index, "get_report"):
-        yield index  # type: ignore[misc]
+    if not isinstance(index, (str, os.PathLike)):
+        yield index
         return
     from pipeline.index import open_index
 
-    with open_index(index, readonly=True) as ix:  # type: ignore[arg-type]
+    with open_index(index, readonly=True) as ix:
         yield ix
 
 
@@ -141,9 +141,12 @@ def build_filter(
     if quarter:
         key = normalize_quarter(quarter)
         fy = None if key else normalize_fiscal_year(quarter)
-        if key is None and fy is None:
+        if key is not None:
+            parts.append(QTerm(key, "quarter"))
+        elif fy is not None:
+            parts.append(QTerm(fy, "fy"))
+        else:
             raise QueryError(f"--quarter {quarter!r} is not a quarter like 2017/18-Q2 (or a year like 2017/18)")
-        parts.append(QTerm(key, "quarter") if key else QTerm(fy, "fy"))
     return conjoin(*parts)
 
 
@@ -207,7 +210,7 @@ def group_hits(hits: Iterable[Hit]) -> list[ReportHits]:
 
 
 def search(
-    index_dir: str | os.PathLike[str],
+    index_dir: "str | os.PathLike[str] | Index",
     text: str,
     *,
     committee: str | None = None,
@@ -456,7 +459,7 @@ def group_lineages(entries: list[TraceEntry], normal: dict[str, str], *, seed: T
 
 
 def trace(
-    index_dir: str | os.PathLike[str],
+    index_dir: "str | os.PathLike[str] | Index",
     query_or_id: str,
     *,
     committee: str | None = None,
@@ -587,7 +590,7 @@ def _marks(tokens: list[tuple[int, int, str]], wanted: set[str]) -> list[tuple[i
 
 
 def similar(
-    index_dir: str | os.PathLike[str],
+    index_dir: "str | os.PathLike[str] | Index",
     text: str,
     *,
     section: str | None = None,

@@ -152,7 +152,7 @@ def run_batch(
                     limit=limit,
                     sort=sort,
                     sections=sections,
-                    flat=flat,  # type: ignore[arg-type]
+                    flat=flat,
                     **filters,
                 )
             except QueryError as exc:

@@ -472,7 +472,7 @@ def trace_decided(index_dir: "str | os.PathLike[str] | Index", query_or_id: str,
     from pipeline.search import _opened, _Records, trace
 
     with _opened(index_dir) as ix:
-        result = trace(ix, query_or_id, **options)  # type: ignore[arg-type]  # an open index is accepted
+        result = trace(ix, query_or_id, **options)  # an open index is accepted
         entries = [e for lineage in result.lineages for e in lineage.entries]
         if result.seed is not None:
             entries.append(result.seed)

@@ -391,7 +391,7 @@ def faceted_search(
 
     filters: dict[str, Any] = dict(options)
     with _opened(index_dir) as ix:
-        result = search(ix, text, limit=limit, page=page, sort=sort, sections=sections, flat=flat,  # type: ignore[arg-type]
+        result = search(ix, text, limit=limit, page=page, sort=sort, sections=sections, flat=flat,
                         **filters)
         counted = facets(ix, text, **filters) if facet_dimensions else None
         dropped = left_out(ix, text, **filters)

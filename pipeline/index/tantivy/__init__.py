@@ -306,8 +306,9 @@ class TantivyIndex:
         s = self._searcher()
         for _, address in s.search(tv.Query.term_query(self._schema, "key", report_id), limit=2, count=False).hits:
             doc = s.doc(address)
-            if doc.get_first("doc_kind") == "report":
-                return report_from_dict(json.loads(bytes(doc.get_first(RECORD_FIELD)).decode("utf-8")))
+            record = doc.get_first(RECORD_FIELD)
+            if doc.get_first("doc_kind") == "report" and record is not None:
+                return report_from_dict(json.loads(bytes(record).decode("utf-8")))
         return None
 
     def report_ids(self, prefix: str = "") -> tuple[str, ...]:

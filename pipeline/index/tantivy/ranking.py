@@ -147,7 +147,8 @@ def _matches(s: tv.Searcher, found: list[tuple[float, Any]], key: Callable[[_Mat
     days = s.fast_field_values(DAY_FIELD, addresses)
     keys = s.fast_field_values(REPORT_KEY_FIELD, addresses)
     matches = [
-        _Match(float(score), day, k, a.segment_ord, a.doc, a) for (score, a), day, k in zip(found, days, keys)
+        _Match(float(score), None if day is None else int(day), int(k or 0), a.segment_ord, a.doc, a)
+        for (score, a), day, k in zip(found, days, keys)
     ]
     matches.sort(key=key)
     return matches
