@@ -9,7 +9,7 @@ SEEDS_FLOOR ?= 99
 REAL_FLOOR ?= 99
 REAL2_FLOOR ?= 94
 
-.PHONY: setup demo serve test eval clean
+.PHONY: setup demo serve test lint eval clean
 
 $(BIN)/boardpapers: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ serve: setup
 # Run the test suite.
 test: setup
 	$(BIN)/python -m pytest -q
+
+# Lint, format and types: ruff and mypy, clean.
+lint: setup
+	$(BIN)/ruff check pipeline tests benchmarks
+	$(BIN)/ruff format --check pipeline tests benchmarks
+	$(BIN)/mypy
 
 # Parser accuracy against the labelled papers (real papers only where ../shared exists):
 # the samples, real-dev (three authorities) and real-dev2 (nine authorities the rules were not written for).

@@ -79,9 +79,15 @@ def step_ingest(archive: str, index_dir: str, executor: str, pdf_engine: str, in
     start = time.perf_counter()
     summary = ingest([archive], index_dir, pdf_engine=pdf_engine, engine=index_engine, **options)
     seconds = time.perf_counter() - start
-    return {"executor": executor, "papers": summary.count("indexed"), "failed": len(summary.failed),
-            "seconds": seconds, "papers_per_s": summary.count("indexed") / seconds, "startup_s": startup,
-            "rss_mb": _maxrss_mb()}
+    return {
+        "executor": executor,
+        "papers": summary.count("indexed"),
+        "failed": len(summary.failed),
+        "seconds": seconds,
+        "papers_per_s": summary.count("indexed") / seconds,
+        "startup_s": startup,
+        "rss_mb": _maxrss_mb(),
+    }
 
 
 def step_model(archive: str, index_dir: str, pdf_engine: str) -> dict[str, Any]:
@@ -111,11 +117,17 @@ def step_model(archive: str, index_dir: str, pdf_engine: str) -> dict[str, Any]:
                         b.add_report(r)
             ix.merge()
         write_s = time.perf_counter() - start
-        writes[engine] = {"write_s": write_s, "write_papers_per_s": len(reports) / write_s,
-                          "write_sections_per_s": sections / write_s}
+        writes[engine] = {
+            "write_s": write_s,
+            "write_papers_per_s": len(reports) / write_s,
+            "write_sections_per_s": sections / write_s,
+        }
     return {
-        "papers": len(reports), "sections": sections,
-        "parse_s": parse_s, "parse_papers_per_s": len(reports) / parse_s, "write": writes,
+        "papers": len(reports),
+        "sections": sections,
+        "parse_s": parse_s,
+        "parse_papers_per_s": len(reports) / parse_s,
+        "write": writes,
         "file_bytes_mean": sum(file_bytes) / len(file_bytes),
         "result_bytes_mean": sum(result_bytes) / len(result_bytes),
         "rss_mb": _maxrss_mb(),
@@ -128,8 +140,9 @@ STEPS = {"ingest": step_ingest, "model": step_model}
 def _run_step(name: str, workdir: Path, **kwargs: Any) -> dict[str, Any]:
     args = workdir / f"{name}-{time.monotonic_ns()}.json"
     args.write_text(json.dumps(kwargs))
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--step", name, str(args)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--step", name, str(args)], capture_output=True, text=True
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"step {name} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -149,10 +162,17 @@ def machine() -> dict[str, Any]:
 
     import os
 
-    return {"python": platform.python_version(), "cpus": len(os.sched_getaffinity(0)),
-            "load_1min": os.getloadavg()[0], "dask": v("dask"), "distributed": v("distributed"),
-            "whoosh": v("whoosh-reloaded"), "tantivy": v("tantivy"), "pypdfium2": v("pypdfium2"),
-            "date": dt.datetime.now().isoformat(timespec="minutes")}
+    return {
+        "python": platform.python_version(),
+        "cpus": len(os.sched_getaffinity(0)),
+        "load_1min": os.getloadavg()[0],
+        "dask": v("dask"),
+        "distributed": v("distributed"),
+        "whoosh": v("whoosh-reloaded"),
+        "tantivy": v("tantivy"),
+        "pypdfium2": v("pypdfium2"),
+        "date": dt.datetime.now().isoformat(timespec="minutes"),
+    }
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -168,14 +188,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             print(f"ingest with {executor} ...", file=sys.stderr)
             index_dir = workdir / f"index-{executor.replace(':', '-')}"
             shutil.rmtree(index_dir, ignore_errors=True)
-            rows.append(_run_step("ingest", workdir, archive=str(archive), index_dir=str(index_dir),
-                                  executor=executor, pdf_engine=args.pdf_engine, index_engine=args.index_engine))
+            rows.append(
+                _run_step(
+                    "ingest",
+                    workdir,
+                    archive=str(archive),
+                    index_dir=str(index_dir),
+                    executor=executor,
+                    pdf_engine=args.pdf_engine,
+                    index_engine=args.index_engine,
+                )
+            )
         print("parse and write alone ...", file=sys.stderr)
         model_dir = workdir / "index-model"
         shutil.rmtree(model_dir, ignore_errors=True)
         model = _run_step("model", workdir, archive=str(archive), index_dir=str(model_dir), pdf_engine=args.pdf_engine)
-        return {"machine": machine(), "papers": args.papers, "pdf_engine": args.pdf_engine,
-                "index_engine": args.index_engine, "ingest": rows, "model": model}
+        return {
+            "machine": machine(),
+            "papers": args.papers,
+            "pdf_engine": args.pdf_engine,
+            "index_engine": args.index_engine,
+            "ingest": rows,
+            "model": model,
+        }
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -192,16 +227,21 @@ def render(result: dict[str, Any]) -> str:
         f"{'executor':<12} {'papers/s':>9} {'seconds':>8} {'vs first':>9} {'client RSS':>11} {'cluster start':>14}",
     ]
     for r in result["ingest"]:
-        lines.append(f"{r['executor']:<12} {r['papers_per_s']:>9.1f} {r['seconds']:>8.1f} "
-                     f"{r['papers_per_s'] / base:>8.2f}x {r['rss_mb']:>8.0f} MB "
-                     + (f"{r['startup_s']:>12.1f} s" if r.get("startup_s") else f"{'-':>14}"))
+        lines.append(
+            f"{r['executor']:<12} {r['papers_per_s']:>9.1f} {r['seconds']:>8.1f} "
+            f"{r['papers_per_s'] / base:>8.2f}x {r['rss_mb']:>8.0f} MB "
+            + (f"{r['startup_s']:>12.1f} s" if r.get("startup_s") else f"{'-':>14}")
+        )
     lines += [
         "",
         "scaling model inputs (one process):",
         f"  parse alone:  {model['parse_papers_per_s']:.1f} papers/s a core ({model['papers']} papers, "
         f"{model['parse_s']:.1f} s)",
-        *(f"  writer alone, {engine}: {w['write_papers_per_s']:.0f} papers/s, {w['write_sections_per_s']:.0f} "
-          f"sections/s ({model['sections']} sections, {w['write_s']:.1f} s)" for engine, w in model["write"].items()),
+        *(
+            f"  writer alone, {engine}: {w['write_papers_per_s']:.0f} papers/s, {w['write_sections_per_s']:.0f} "
+            f"sections/s ({model['sections']} sections, {w['write_s']:.1f} s)"
+            for engine, w in model["write"].items()
+        ),
         f"  per paper:    file {model['file_bytes_mean'] / 1024:.1f} KiB (--ship-bytes), "
         f"result {model['result_bytes_mean'] / 1024:.1f} KiB back",
     ]
@@ -220,8 +260,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--pdf-engine", default="pdfium", choices=["pdfplumber", "pdfium"])
     ap.add_argument("--index-engine", default="whoosh", choices=["whoosh", "tantivy"])
-    ap.add_argument("--executors", default=DEFAULT_EXECUTORS,
-                    help="comma-separated workers:N and local:N (default: %(default)s)")
+    ap.add_argument(
+        "--executors", default=DEFAULT_EXECUTORS, help="comma-separated workers:N and local:N (default: %(default)s)"
+    )
     ap.add_argument("--json", action="store_true", help="one JSON object instead of the table")
     ap.add_argument("--workdir", help="keep the archive and indexes here (reused by a later run)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")

@@ -78,34 +78,126 @@ ITEM_START = re.compile(
 # ---------------------------------------------------------------- vocabulary
 
 FIRST_NAMES: tuple[str, ...] = (
-    "Adam", "Alison", "Amanda", "Andrew", "Angela", "Ben", "Catherine", "Chris", "Claire", "David",
-    "Deborah", "Emma", "Fiona", "Gareth", "Gemma", "Graham", "Hannah", "Helen", "Ian", "James",
-    "Jane", "Joanne", "John", "Julie", "Karen", "Kate", "Lisa", "Mark", "Martin", "Michelle",
-    "Neil", "Nicola", "Paul", "Peter", "Rachel", "Richard", "Sarah", "Simon", "Stephen", "Susan",
+    "Adam",
+    "Alison",
+    "Amanda",
+    "Andrew",
+    "Angela",
+    "Ben",
+    "Catherine",
+    "Chris",
+    "Claire",
+    "David",
+    "Deborah",
+    "Emma",
+    "Fiona",
+    "Gareth",
+    "Gemma",
+    "Graham",
+    "Hannah",
+    "Helen",
+    "Ian",
+    "James",
+    "Jane",
+    "Joanne",
+    "John",
+    "Julie",
+    "Karen",
+    "Kate",
+    "Lisa",
+    "Mark",
+    "Martin",
+    "Michelle",
+    "Neil",
+    "Nicola",
+    "Paul",
+    "Peter",
+    "Rachel",
+    "Richard",
+    "Sarah",
+    "Simon",
+    "Stephen",
+    "Susan",
 )
 SURNAMES: tuple[str, ...] = (
-    "Ahmed", "Atkinson", "Bailey", "Barker", "Bennett", "Butler", "Chapman", "Clarke", "Collins",
-    "Crowther", "Davies", "Dixon", "Edwards", "Ellis", "Fletcher", "Foster", "Gibson", "Graham",
-    "Hall", "Harris", "Holmes", "Hughes", "Jackson", "Kaur", "Kennedy", "Lawrence", "Marshall",
-    "Mason", "Mitchell", "Murphy", "Nolan", "Oakford", "Owen", "Palmer", "Parry", "Patel", "Pearson",
-    "Reynolds", "Richards", "Robinson", "Shaw", "Simpson", "Taylor", "Turner", "Walsh", "Watson",
-    "Webb", "Wilkinson", "Wright", "Young",
+    "Ahmed",
+    "Atkinson",
+    "Bailey",
+    "Barker",
+    "Bennett",
+    "Butler",
+    "Chapman",
+    "Clarke",
+    "Collins",
+    "Crowther",
+    "Davies",
+    "Dixon",
+    "Edwards",
+    "Ellis",
+    "Fletcher",
+    "Foster",
+    "Gibson",
+    "Graham",
+    "Hall",
+    "Harris",
+    "Holmes",
+    "Hughes",
+    "Jackson",
+    "Kaur",
+    "Kennedy",
+    "Lawrence",
+    "Marshall",
+    "Mason",
+    "Mitchell",
+    "Murphy",
+    "Nolan",
+    "Oakford",
+    "Owen",
+    "Palmer",
+    "Parry",
+    "Patel",
+    "Pearson",
+    "Reynolds",
+    "Richards",
+    "Robinson",
+    "Shaw",
+    "Simpson",
+    "Taylor",
+    "Turner",
+    "Walsh",
+    "Watson",
+    "Webb",
+    "Wilkinson",
+    "Wright",
+    "Young",
 )
 
 #: Councils per template: (name, place, wards).
 COUNCILS: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
     "halton": (
         ("Halton Borough Council", "Halton", ("Appleton", "Ditton", "Hale", "Kingsway", "Riverside", "Windmill Hill")),
-        ("Warrington Borough Council", "Warrington", ("Bewsey and Whitecross", "Fairfield and Howley", "Latchford East")),
+        (
+            "Warrington Borough Council",
+            "Warrington",
+            ("Bewsey and Whitecross", "Fairfield and Howley", "Latchford East"),
+        ),
         ("Stockport Metropolitan Borough Council", "Stockport", ("Bramhall North", "Cheadle Hulme South", "Edgeley")),
     ),
     "kent": (
-        ("Kent County Council", "Kent", ("Ashford Central", "Canterbury City North", "Dover Town", "Maidstone Central")),
+        (
+            "Kent County Council",
+            "Kent",
+            ("Ashford Central", "Canterbury City North", "Dover Town", "Maidstone Central"),
+        ),
         ("Surrey County Council", "Surrey", ("Guildford East", "Woking North", "Epsom West")),
         ("Essex County Council", "Essex", ("Chelmsford Central", "Colchester Abbey", "Harlow North")),
     ),
     "bristol": (
-        ("Bristol City Council", "Bristol", ("Ashley", "Bedminster", "Clifton", "Easton", "Lawrence Hill", "Southville")),
+        (
+            "Bristol City Council",
+            "Bristol",
+            ("Ashley", "Bedminster", "Clifton", "Easton", "Lawrence Hill", "Southville"),
+        ),
         ("Leeds City Council", "Leeds", ("Armley", "Headingley and Hyde Park", "Hunslet and Riverside")),
         ("Nottingham City Council", "Nottingham", ("Arboretum", "Radford", "Sherwood", "St Ann's")),
     ),
@@ -150,39 +242,91 @@ COMMITTEES: dict[str, tuple[str, ...]] = {
 }
 
 DIRECTORATES: tuple[str, ...] = (
-    "Children & Young People", "Adult Social Care", "Communities", "Environment and Economy",
-    "Enterprise, Community and Resources", "Corporate Services",
+    "Children & Young People",
+    "Adult Social Care",
+    "Communities",
+    "Environment and Economy",
+    "Enterprise, Community and Resources",
+    "Corporate Services",
 )
 OFFICER_POSTS: tuple[str, ...] = (
-    "Director of Finance", "Director of Public Health", "Head of Highways", "Head of City Transport",
-    "Head of Housing Delivery", "Director of Adult Social Services", "Director of Children's Services",
-    "Head of Waste and Environmental Services", "Head of Libraries and Culture", "Director of Place",
-    "Head of Strategic Planning", "Director of Infrastructure",
+    "Director of Finance",
+    "Director of Public Health",
+    "Head of Highways",
+    "Head of City Transport",
+    "Head of Housing Delivery",
+    "Director of Adult Social Services",
+    "Director of Children's Services",
+    "Head of Waste and Environmental Services",
+    "Head of Libraries and Culture",
+    "Director of Place",
+    "Head of Strategic Planning",
+    "Director of Infrastructure",
 )
 CORPORATE_DIRECTORS: tuple[str, ...] = (
-    "Corporate Director Finance", "Corporate Director of Growth, Environment and Transport",
-    "Corporate Director Adult Social Care and Health", "Corporate Director Children, Young People and Education",
-    "Interim Corporate Director Finance", "Director of Strategy, Policy, Relationships and Corporate Assurance",
+    "Corporate Director Finance",
+    "Corporate Director of Growth, Environment and Transport",
+    "Corporate Director Adult Social Care and Health",
+    "Corporate Director Children, Young People and Education",
+    "Interim Corporate Director Finance",
+    "Director of Strategy, Policy, Relationships and Corporate Assurance",
 )
 PORTFOLIOS: tuple[str, ...] = (
-    "Finance, Corporate and Traded Services", "Highways and Transport", "Adult Social Care and Public Health",
-    "Education and Skills", "Environment", "Community and Regulatory Services", "Integrated Children's Services",
+    "Finance, Corporate and Traded Services",
+    "Highways and Transport",
+    "Adult Social Care and Public Health",
+    "Education and Skills",
+    "Environment",
+    "Community and Regulatory Services",
+    "Integrated Children's Services",
 )
 SERVICES: tuple[str, ...] = (
-    "Adult Social Care", "Children's Services", "Highways Maintenance", "Waste and Recycling", "Libraries",
-    "Public Health", "Housing Delivery", "Planning and Building Control", "Leisure Services",
-    "Home to School Transport", "Special Educational Needs", "Parks and Open Spaces", "Regeneration",
-    "Trading Standards", "Revenues and Benefits", "Foster Care", "Bus Services", "Flood Risk Management",
+    "Adult Social Care",
+    "Children's Services",
+    "Highways Maintenance",
+    "Waste and Recycling",
+    "Libraries",
+    "Public Health",
+    "Housing Delivery",
+    "Planning and Building Control",
+    "Leisure Services",
+    "Home to School Transport",
+    "Special Educational Needs",
+    "Parks and Open Spaces",
+    "Regeneration",
+    "Trading Standards",
+    "Revenues and Benefits",
+    "Foster Care",
+    "Bus Services",
+    "Flood Risk Management",
 )
 PROJECTS: tuple[str, ...] = (
-    "Workplace Parking Levy", "Resident Parking Scheme Expansion", "Mass Transit Outline Business Case",
-    "Town Centre Regeneration Programme", "Active Travel Fund", "Bus Service Improvement Plan",
-    "School Place Planning", "Local Transport Plan", "Climate Emergency Action Plan",
-    "Foster Carer Recruitment and Retention Strategy", "Minerals and Waste Local Plan", "Library Service Review",
+    "Workplace Parking Levy",
+    "Resident Parking Scheme Expansion",
+    "Mass Transit Outline Business Case",
+    "Town Centre Regeneration Programme",
+    "Active Travel Fund",
+    "Bus Service Improvement Plan",
+    "School Place Planning",
+    "Local Transport Plan",
+    "Climate Emergency Action Plan",
+    "Foster Carer Recruitment and Retention Strategy",
+    "Minerals and Waste Local Plan",
+    "Library Service Review",
 )
 MONTHS: tuple[str, ...] = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 ORDINAL_WORDS: tuple[str, ...] = ("first", "second", "third", "fourth")
 
@@ -400,19 +544,23 @@ def _subject(rng: random.Random, common: dict[str, Any], template: str) -> str:
     if period:
         fy, q = period
         fy_dash = fy.replace("/", "-")
-        return rng.choice((
-            f"Q{q} {fy_dash} Performance Update",
-            f"Quarter {q} Performance Monitoring Report {fy_dash}",
-            f"{rng.choice(SERVICES)} Performance Report – Quarter {q} {fy_dash}",
-        ))
-    return rng.choice((
-        f"{rng.choice(PROJECTS)} Update",
-        f"{rng.choice(SERVICES)} Review",
-        f"Revenue and Capital Budget Monitoring Report – {rng.choice(MONTHS)} {common['fy']}",
-        f"Treasury Management Mid-Year Review {common['fy']}",
-        f"{rng.choice(SERVICES)} Commissioning Strategy {common['fy']}",
-        f"Fees and Charges {common['fy']}",
-    ))
+        return rng.choice(
+            (
+                f"Q{q} {fy_dash} Performance Update",
+                f"Quarter {q} Performance Monitoring Report {fy_dash}",
+                f"{rng.choice(SERVICES)} Performance Report – Quarter {q} {fy_dash}",
+            )
+        )
+    return rng.choice(
+        (
+            f"{rng.choice(PROJECTS)} Update",
+            f"{rng.choice(SERVICES)} Review",
+            f"Revenue and Capital Budget Monitoring Report – {rng.choice(MONTHS)} {common['fy']}",
+            f"Treasury Management Mid-Year Review {common['fy']}",
+            f"{rng.choice(SERVICES)} Commissioning Strategy {common['fy']}",
+            f"Fees and Charges {common['fy']}",
+        )
+    )
 
 
 def _sections(
@@ -585,8 +733,11 @@ def make_paper(index: int, *, seed: int = 1, template: str | None = None, fmt: s
         date_text = f"{date.day} {MONTHS[date.month - 1]} {date.year}"
         head = [
             Block("title", "Committee Report", size=16.0),
-            Block("field", label="KEY DECISION OR FOR INFORMATION:",
-                  lines=("Key decision over £500k" if key_decision else "For Information",)),
+            Block(
+                "field",
+                label="KEY DECISION OR FOR INFORMATION:",
+                lines=("Key decision over £500k" if key_decision else "For Information",),
+            ),
             Block("field", label="COMMITTEE:", lines=(committee,)),
             Block("field", label="DATE:", lines=(date_text,)),
             Block("field", label="TITLE:", lines=(subject,)),
@@ -615,14 +766,29 @@ def make_paper(index: int, *, seed: int = 1, template: str | None = None, fmt: s
 
     body, titles = _sections(rng, template, common, recs, leadin)
     # The authority is named in the text, as papers do ("... Kent County Council's budget").
-    body.insert(1 if body and body[0].kind == "heading" else 0,
-                Block("para", f"This report is presented on behalf of {council}."))
+    body.insert(
+        1 if body and body[0].kind == "heading" else 0,
+        Block("para", f"This report is presented on behalf of {council}."),
+    )
     paper_id = f"{re.sub(r'[^a-z]+', '', place.lower())[:10]}_{date:%Y%m%d}_{index:06d}"
     return Paper(
-        index=index, id=paper_id, template=template, fmt=fmt, council=council, committee=committee,
-        meeting_date=date, subject=subject, reporting_officer=officer, cabinet_member=cabinet_member,
-        wards=wards, key_decision=key_decision, period=common["period"], recommendations=recs,
-        leadin=leadin, section_titles=titles, blocks=head + body,
+        index=index,
+        id=paper_id,
+        template=template,
+        fmt=fmt,
+        council=council,
+        committee=committee,
+        meeting_date=date,
+        subject=subject,
+        reporting_officer=officer,
+        cabinet_member=cabinet_member,
+        wards=wards,
+        key_decision=key_decision,
+        period=common["period"],
+        recommendations=recs,
+        leadin=leadin,
+        section_titles=titles,
+        blocks=head + body,
     )
 
 
@@ -729,17 +895,22 @@ def write_pdf(pages: Sequence[Sequence[Run]], *, title: str = "") -> bytes:
             # The rise (Ts) is text state that outlives BT/ET: set it on every run.
             ops.append(
                 f"BT /{FONTS[r.bold]} {r.size:g} Tf {r.rise:g} Ts {r.x:.2f} {y:.2f} Td ".encode()
-                + _pdf_string(r.text) + b" Tj ET"
+                + _pdf_string(r.text)
+                + b" Tj ET"
             )
         stream = zlib.compress(b"\n".join(ops), 6)
         content = add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream")
-        kids.append(add(
-            b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %g %g] /Resources << /Font << /F1 %d 0 R /F2 %d 0 R >> >> "
-            b"/Contents %d 0 R >>" % (pages_id, PAGE_WIDTH, PAGE_HEIGHT, f1, f2, content)
-        ))
+        kids.append(
+            add(
+                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %g %g] /Resources << /Font << /F1 %d 0 R /F2 %d 0 R >> >> "
+                b"/Contents %d 0 R >>" % (pages_id, PAGE_WIDTH, PAGE_HEIGHT, f1, f2, content)
+            )
+        )
     objects[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id
     objects[pages_id - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
-        b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+        b" ".join(b"%d 0 R" % k for k in kids),
+        len(kids),
+    )
     info = add(b"<< /Producer (boardpapers synthetic archive) /Title " + _pdf_string(title) + b" >>")
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -750,7 +921,11 @@ def write_pdf(pages: Sequence[Sequence[Run]], *, title: str = "") -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, catalog, info, xref)
+        len(objects) + 1,
+        catalog,
+        info,
+        xref,
+    )
     return bytes(out)
 
 
@@ -789,8 +964,9 @@ STYLES: dict[str, Style] = {
     "halton": Style(left=62.5, body_size=11.0, heading_size=11.0, label_x=62.5, value_x=306.0),
     "kent": Style(left=50.0, body_size=12.0, heading_size=12.0, label_x=50.0, value_x=158.0),
     "bristol": Style(left=43.0, body_size=12.0, heading_size=12.0, label_x=43.0, value_x=None, furniture="OFFICIAL"),
-    "weca": Style(left=77.0, body_size=12.0, heading_size=12.0, label_x=77.0, value_x=200.0,
-                  label_width=105.0, values_bold=True),
+    "weca": Style(
+        left=77.0, body_size=12.0, heading_size=12.0, label_x=77.0, value_x=200.0, label_width=105.0, values_bold=True
+    ),
 }
 
 
@@ -957,9 +1133,7 @@ def write_paper(paper: Paper, outdir: Path) -> Path:
     return path
 
 
-def generate_archive(
-    outdir: str | Path, n: int, *, pdf_share: float = DEFAULT_PDF_SHARE, seed: int = 1
-) -> list[Path]:
+def generate_archive(outdir: str | Path, n: int, *, pdf_share: float = DEFAULT_PDF_SHARE, seed: int = 1) -> list[Path]:
     """Write ``n`` papers (and ``labels.jsonl``) under ``outdir``; returns the papers' paths in order."""
     if not 0.0 <= pdf_share <= 1.0:
         raise ValueError("pdf_share must be between 0 and 1")
@@ -974,7 +1148,9 @@ def generate_archive(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("outdir", type=Path, help="folder to write the archive to (created)")
     ap.add_argument("--papers", type=int, default=1000, help="number of papers (default 1000)")
     ap.add_argument("--pdf-share", type=float, default=DEFAULT_PDF_SHARE, help="share written as PDF (default 0.3)")
@@ -987,8 +1163,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = generate_archive(args.outdir, args.papers, pdf_share=args.pdf_share, seed=args.seed)
     pdfs = sum(p.suffix == ".pdf" for p in paths)
     size = sum(p.stat().st_size for p in paths)
-    print(f"wrote {len(paths)} papers ({pdfs} PDF, {len(paths) - pdfs} text, {size / 1e6:.1f} MB) "
-          f"and {LABELS_FILE} to {args.outdir}", file=sys.stderr)
+    print(
+        f"wrote {len(paths)} papers ({pdfs} PDF, {len(paths) - pdfs} text, {size / 1e6:.1f} MB) "
+        f"and {LABELS_FILE} to {args.outdir}",
+        file=sys.stderr,
+    )
     return 0
 
 

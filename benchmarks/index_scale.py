@@ -34,10 +34,8 @@ import functools
 import hashlib
 import importlib.util
 import json
-import os
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -63,9 +61,13 @@ QUERIES: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     ("phrase", "search", '"public consultation"', {}),
     ("word + date range", "search", "consultation", {"date_from": "2012-01-01", "date_to": "2018-12-31"}),
     ("trace", "trace", "consultation with residents", {}),
-    ("similar", "similar",
-     "The risk register has been updated and 3 risks are rated red. Capital spending on the programme "
-     "is forecast to be on budget.", {}),
+    (
+        "similar",
+        "similar",
+        "The risk register has been updated and 3 risks are rated red. Capital spending on the programme "
+        "is forecast to be on budget.",
+        {},
+    ),
 )
 #: Section title words -> section kind (first match), for the synthetic sections.
 KIND_WORDS: tuple[tuple[str, str], ...] = (
@@ -142,8 +144,16 @@ def report_from_paper(paper: Any, *, copy: int = 0) -> Any:
 
     def close() -> None:
         if title or texts:
-            sections.append(Section(number=number, title=title, kind=_kind(title), level=1,
-                                    page=1 + len(sections) // 4, text="\n".join(texts)))
+            sections.append(
+                Section(
+                    number=number,
+                    title=title,
+                    kind=_kind(title),
+                    level=1,
+                    page=1 + len(sections) // 4,
+                    text="\n".join(texts),
+                )
+            )
 
     for block in paper.blocks:
         if block.kind in HEADING_BLOCKS:
@@ -162,10 +172,18 @@ def report_from_paper(paper: Any, *, copy: int = 0) -> Any:
     sha = hashlib.sha256(path.encode()).hexdigest()
     recs = tuple(Recommendation(number=i + 1, text=t, page=1) for i, t in enumerate(paper.recommendations))
     return Report(
-        id=f"{paper.id}{suffix}-{sha[:8]}", source=Source(path=path, sha256=sha, format="text", pages=3),
-        doc_type="report", council=paper.council, committee=paper.committee, meeting_date=date,
-        reporting_officer=paper.reporting_officer, subject=paper.subject, period=_period(paper),
-        recommendations=recs, recommendation_leadin=paper.leadin, sections=tuple(sections),
+        id=f"{paper.id}{suffix}-{sha[:8]}",
+        source=Source(path=path, sha256=sha, format="text", pages=3),
+        doc_type="report",
+        council=paper.council,
+        committee=paper.committee,
+        meeting_date=date,
+        reporting_officer=paper.reporting_officer,
+        subject=paper.subject,
+        period=_period(paper),
+        recommendations=recs,
+        recommendation_leadin=paper.leadin,
+        sections=tuple(sections),
     )
 
 
@@ -219,10 +237,16 @@ def step_build(index_dir: str, engine: str, sections: int) -> dict[str, Any]:
     seconds = time.perf_counter() - start - generating
     size = sum(p.stat().st_size for p in Path(index_dir).rglob("*") if p.is_file())
     return {
-        "engine": engine, "papers": papers, "sections": written, "documents": docs,
-        "seconds": round(seconds, 2), "generate_s": round(generating, 2), "merge_s": round(merge_s, 2),
+        "engine": engine,
+        "papers": papers,
+        "sections": written,
+        "documents": docs,
+        "seconds": round(seconds, 2),
+        "generate_s": round(generating, 2),
+        "merge_s": round(merge_s, 2),
         "sections_per_s": round(written / seconds, 1) if seconds else None,
-        "index_bytes": size, "commit_every": COMMIT_EVERY,
+        "index_bytes": size,
+        "commit_every": COMMIT_EVERY,
     }
 
 
@@ -259,7 +283,10 @@ def step_queries(index_dir: str, repeats: int) -> dict[str, Any]:
         with open_index(index_dir) as ix:
             _, kept = _time_calls(lambda: call(ix, text, **options), repeats)
         out[name] = {
-            "function": function, "query": text, "options": options, "found": n,
+            "function": function,
+            "query": text,
+            "options": options,
+            "found": n,
             "first_ms": round(first * 1000, 1),
             "p50_ms": round(_percentile(times, 0.5) * 1000, 1),
             "p95_ms": round(_percentile(times, 0.95) * 1000, 1),
@@ -286,8 +313,9 @@ def _step_main(name: str, args_file: str) -> int:
     return 0
 
 
-def measure(sections: int, engine: str, *, workdir: Path, repeats: int = DEFAULT_REPEATS,
-            reuse: bool = False) -> dict[str, Any]:
+def measure(
+    sections: int, engine: str, *, workdir: Path, repeats: int = DEFAULT_REPEATS, reuse: bool = False
+) -> dict[str, Any]:
     """Build an index of ``sections`` sections with ``engine`` in ``workdir`` (or reuse it), then time the queries."""
     index_dir = workdir / f"index-{engine}-{sections}"
     out: dict[str, Any] = {"engine": engine, "sections_wanted": sections, "index_dir": str(index_dir)}
@@ -320,12 +348,16 @@ def render(result: dict[str, Any]) -> str:
         lines.append(f"  queries: {q['error']}")
         return "\n".join(lines)
     lines.append(f"  {'':33}{'opened per call':>30}{'index kept open':>20}")
-    lines.append(f"  {'query':24}{'found':>9}{'first':>10}{'p50':>10}{'p95':>10}{'p50':>10}{'p95':>10}  (ms, library API)")
+    lines.append(
+        f"  {'query':24}{'found':>9}{'first':>10}{'p50':>10}{'p95':>10}{'p50':>10}{'p95':>10}  (ms, library API)"
+    )
     for name, _, _, _ in QUERIES:
         r = q.get(name)
         if r:
-            lines.append(f"  {name:24}{r['found']:>9}{r['first_ms']:>10.1f}{r['p50_ms']:>10.1f}{r['p95_ms']:>10.1f}"
-                         f"{r['open_p50_ms']:>10.1f}{r['open_p95_ms']:>10.1f}")
+            lines.append(
+                f"  {name:24}{r['found']:>9}{r['first_ms']:>10.1f}{r['p50_ms']:>10.1f}{r['p95_ms']:>10.1f}"
+                f"{r['open_p50_ms']:>10.1f}{r['open_p95_ms']:>10.1f}"
+            )
     if "maxrss_mb" in q:
         lines.append(f"  queries peak RSS {q['maxrss_mb']:,.0f} MB")
     return "\n".join(lines)
@@ -338,7 +370,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sections", type=int, required=True, help="sections to index")
     ap.add_argument("--engine", choices=("whoosh", "tantivy"), default="whoosh")
-    ap.add_argument("--repeat", type=int, default=DEFAULT_REPEATS, help=f"timed repeats per query (default {DEFAULT_REPEATS})")
+    ap.add_argument(
+        "--repeat", type=int, default=DEFAULT_REPEATS, help=f"timed repeats per query (default {DEFAULT_REPEATS})"
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     ap.add_argument("--workdir", type=Path, default=None, help="where to build the index (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")

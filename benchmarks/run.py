@@ -180,8 +180,9 @@ def step_throughput(kind: str, engine: str, files: list[str], workers: int) -> d
     }
 
 
-def step_ingest(archive: str, index_dir: str, engine: str, workers: int = 1,
-                index_engine: str = "whoosh") -> dict[str, Any]:
+def step_ingest(
+    archive: str, index_dir: str, engine: str, workers: int = 1, index_engine: str = "whoosh"
+) -> dict[str, Any]:
     try:
         from pipeline.ingest import COMMIT_EVERY, ingest
     except ImportError as exc:
@@ -288,8 +289,13 @@ def _wall(cmd: list[str], repeats: int, cwd: Path) -> dict[str, Any]:
         proc = subprocess.run(cmd, capture_output=True, cwd=cwd)
         times.append(time.perf_counter() - start)
         rc = rc or proc.returncode
-    return {"command": " ".join(cmd[-4:]), "median_s": round(statistics.median(times), 3),
-            "min_s": round(min(times), 3), "repeats": repeats, "exit_code": rc}
+    return {
+        "command": " ".join(cmd[-4:]),
+        "median_s": round(statistics.median(times), 3),
+        "min_s": round(min(times), 3),
+        "repeats": repeats,
+        "exit_code": rc,
+    }
 
 
 # ---------------------------------------------------------------- the run
@@ -354,8 +360,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         texts = [str(p) for p in paths if p.suffix != ".pdf"]
         sample = pdfs[: args.sample_pdfs] if args.sample_pdfs else pdfs
         result["archive"] = {
-            "papers": len(paths), "pdf": len(pdfs), "text": len(texts), "seed": args.seed,
-            "bytes": sum(p.stat().st_size for p in paths), "generate_s": round(time.perf_counter() - start, 2),
+            "papers": len(paths),
+            "pdf": len(pdfs),
+            "text": len(texts),
+            "seed": args.seed,
+            "bytes": sum(p.stat().st_size for p in paths),
+            "generate_s": round(time.perf_counter() - start, 2),
             "sample_pdfs": len(sample),
         }
         workers = args.workers
@@ -363,11 +373,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for kind, engine, label in THROUGHPUT_ROWS:
             for w in sorted({1, workers}):
                 _progress(args, f"{label}, {w} process(es), {len(sample)} PDFs")
-                tp[f"{kind}:{engine}:{w}"] = {"label": label, "workers": w, **_run_step(
-                    "throughput", workdir, kind=kind, engine=engine, files=sample, workers=w)}
+                tp[f"{kind}:{engine}:{w}"] = {
+                    "label": label,
+                    "workers": w,
+                    **_run_step("throughput", workdir, kind=kind, engine=engine, files=sample, workers=w),
+                }
         _progress(args, f"parse, text papers, {len(texts)} files")
-        tp["parse:text:1"] = {"label": "parse, text papers", "workers": 1, **_run_step(
-            "throughput", workdir, kind="parse", engine="pdfium", files=texts, workers=1)}
+        tp["parse:text:1"] = {
+            "label": "parse, text papers",
+            "workers": 1,
+            **_run_step("throughput", workdir, kind="parse", engine="pdfium", files=texts, workers=1),
+        }
         result["throughput"] = tp
         result["ingest"] = {}
         search_index: Path | None = None
@@ -378,8 +394,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 if index_dir.exists():
                     shutil.rmtree(index_dir)
                 _progress(args, f"ingest {len(paths)} papers, pdf engine {engine}, {w} worker(s)")
-                res = _run_step("ingest", workdir, archive=str(archive), index_dir=str(index_dir), engine=engine,
-                                workers=w, index_engine=args.index_engine)
+                res = _run_step(
+                    "ingest",
+                    workdir,
+                    archive=str(archive),
+                    index_dir=str(index_dir),
+                    engine=engine,
+                    workers=w,
+                    index_engine=args.index_engine,
+                )
                 runs[str(w)] = res
                 if "indexed" in res and search_index is None:
                     search_index = index_dir
@@ -395,8 +418,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         cli_repeats = 1 if args.quick else CLI_REPEATS
         result["cli"] = {"help": _wall([*cli, "--help"], cli_repeats, workdir)}
         if search_index is not None:
-            result["cli"]["search"] = _wall([*cli, "search", CLI_SEARCH_WORD, "--index", str(search_index)],
-                                            cli_repeats, workdir)
+            result["cli"]["search"] = _wall(
+                [*cli, "search", CLI_SEARCH_WORD, "--index", str(search_index)], cli_repeats, workdir
+            )
         if args.sections:
             result["index_scale"] = run_sections(args, workdir)
         result["memory"] = {
@@ -437,8 +461,10 @@ def render_sections(result: dict[str, Any]) -> list[str]:
 def render(result: dict[str, Any], workers: int) -> str:
     if "archive" not in result:  # --sections-only
         m = result["machine"]
-        head = [f"boardpapers benchmarks  {m['date']}",
-                f"machine: {m['cpus']} CPUs ({m['usable_cpus']} usable), Python {m['python']}, {m['platform']}"]
+        head = [
+            f"boardpapers benchmarks  {m['date']}",
+            f"machine: {m['cpus']} CPUs ({m['usable_cpus']} usable), Python {m['python']}, {m['platform']}",
+        ]
         return "\n".join(head + render_sections(result))
     m, a = result["machine"], result["archive"]
     out = [
@@ -475,20 +501,45 @@ def render(result: dict[str, Any], workers: int) -> str:
         out.append(f"  pdfium engine / pdfplumber engine, one process: {', '.join(ratios)}")
     txt = tp.get("parse:text:1", {})
     if txt.get("files"):
-        out.append(f"  parse, text papers: {_fmt(txt.get('papers_per_s'))} papers/s "
-                   f"({txt['files']} files, peak RSS {_fmt(txt.get('maxrss_mb'))} MB)")
+        out.append(
+            f"  parse, text papers: {_fmt(txt.get('papers_per_s'))} papers/s "
+            f"({txt['files']} files, peak RSS {_fmt(txt.get('maxrss_mb'))} MB)"
+        )
     out.append("")
     ingest_rows = result["ingest"]
-    every = next((r.get("commit_every") for runs in ingest_rows.values() for r in runs.values()
-                  if isinstance(r, dict) and r.get("commit_every")), None)
-    index_engine = next((r.get("index_engine") for runs in ingest_rows.values() for r in runs.values()
-                         if isinstance(r, dict) and r.get("index_engine")), None)
-    out.append("ingest (whole archive, entities on" + (f", {index_engine} index" if index_engine else "")
-               + (f", a commit every {every} papers)" if every else ")"))
+    every = next(
+        (
+            r.get("commit_every")
+            for runs in ingest_rows.values()
+            for r in runs.values()
+            if isinstance(r, dict) and r.get("commit_every")
+        ),
+        None,
+    )
+    index_engine = next(
+        (
+            r.get("index_engine")
+            for runs in ingest_rows.values()
+            for r in runs.values()
+            if isinstance(r, dict) and r.get("index_engine")
+        ),
+        None,
+    )
+    out.append(
+        "ingest (whole archive, entities on"
+        + (f", {index_engine} index" if index_engine else "")
+        + (f", a commit every {every} papers)" if every else ")")
+    )
     many = f"{workers} workers:"
-    out.append(f"  {'pdf engine':14}{'papers/s':>10}{'seconds':>10}{'failed':>8}{'index size':>14}{'peak RSS':>12}"
-               + (f"  | {many:>12}{'papers/s':>10}{'seconds':>10}{'failed':>8}{'peak RSS writer / worker':>27}"
-                  f"{'speed-up':>10}" if workers > 1 else ""))
+    out.append(
+        f"  {'pdf engine':14}{'papers/s':>10}{'seconds':>10}{'failed':>8}{'index size':>14}{'peak RSS':>12}"
+        + (
+            f"  | {many:>12}{'papers/s':>10}{'seconds':>10}{'failed':>8}{'peak RSS writer / worker':>27}"
+            f"{'speed-up':>10}"
+            if workers > 1
+            else ""
+        )
+    )
     for engine, runs in ingest_rows.items():
         if "skipped" in runs or "error" in runs:
             out.append(f"  {engine:14}{runs.get('skipped') or runs.get('error')}")
@@ -506,8 +557,10 @@ def render(result: dict[str, Any], workers: int) -> str:
         if "papers_per_s" in par:
             rss = f"{_fmt(par.get('maxrss_mb'))} / {_fmt(par.get('children_maxrss_mb'))} MB"
             speedup = par["papers_per_s"] / res["papers_per_s"] if res["papers_per_s"] else None
-            line += (f"  | {'':12}{_fmt(par['papers_per_s']):>10}{_fmt(par['seconds']):>10}{par['failed']:>8}"
-                     f"{rss:>27}{_fmt(speedup, 'x'):>10}")
+            line += (
+                f"  | {'':12}{_fmt(par['papers_per_s']):>10}{_fmt(par['seconds']):>10}{par['failed']:>8}"
+                f"{rss:>27}{_fmt(speedup, 'x'):>10}"
+            )
         elif par:
             line += f"  | {par.get('skipped') or par.get('error')}"
         out.append(line + f"   ({per:.0f} KB/paper)")
@@ -532,11 +585,15 @@ def render(result: dict[str, Any], workers: int) -> str:
     out.append("")
     out.append("command line wall time (median)")
     for name, res in result.get("cli", {}).items():
-        out.append(f"  boardpapers {'--help' if name == 'help' else 'search ' + CLI_SEARCH_WORD:28}"
-                   f"{res['median_s']:>8.3f} s" + ("" if res["exit_code"] == 0 else f"  (exit {res['exit_code']})"))
+        out.append(
+            f"  boardpapers {'--help' if name == 'help' else 'search ' + CLI_SEARCH_WORD:28}"
+            f"{res['median_s']:>8.3f} s" + ("" if res["exit_code"] == 0 else f"  (exit {res['exit_code']})")
+        )
     mem = result.get("memory", {})
     out.append("")
-    out.append(f"peak memory: largest step {_fmt(mem.get('steps_maxrss_mb'))} MB, runner {_fmt(mem.get('runner_maxrss_mb'))} MB")
+    out.append(
+        f"peak memory: largest step {_fmt(mem.get('steps_maxrss_mb'))} MB, runner {_fmt(mem.get('runner_maxrss_mb'))} MB"
+    )
     out += render_sections(result)
     if result.get("workdir"):
         out.append(f"kept: {result['workdir']}")
@@ -551,22 +608,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--papers", type=int, default=1000, help="papers in the synthetic archive (default 1000)")
     ap.add_argument("--pdf-share", type=float, default=0.3, help="share of papers written as PDF (default 0.3)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--sample-pdfs", type=int, default=DEFAULT_SAMPLE_PDFS,
-                    help=f"PDFs the throughput steps parse (default {DEFAULT_SAMPLE_PDFS}; 0 = all)")
-    ap.add_argument("--workers", type=int, default=None, help="processes for the all-cores steps (default: usable CPUs)")
-    ap.add_argument("--ingest-engines", default=",".join(reversed(ENGINES)),
-                    help="PDF engines to ingest with, comma-separated (default pdfium,pdfplumber)")
-    ap.add_argument("--index-engine", choices=("whoosh", "tantivy"), default="whoosh",
-                    help="search engine of the indexes built (default whoosh)")
-    ap.add_argument("--repeat", type=int, default=None, help=f"timed repeats per search query (default {DEFAULT_SEARCH_REPEATS})")
+    ap.add_argument(
+        "--sample-pdfs",
+        type=int,
+        default=DEFAULT_SAMPLE_PDFS,
+        help=f"PDFs the throughput steps parse (default {DEFAULT_SAMPLE_PDFS}; 0 = all)",
+    )
+    ap.add_argument(
+        "--workers", type=int, default=None, help="processes for the all-cores steps (default: usable CPUs)"
+    )
+    ap.add_argument(
+        "--ingest-engines",
+        default=",".join(reversed(ENGINES)),
+        help="PDF engines to ingest with, comma-separated (default pdfium,pdfplumber)",
+    )
+    ap.add_argument(
+        "--index-engine",
+        choices=("whoosh", "tantivy"),
+        default="whoosh",
+        help="search engine of the indexes built (default whoosh)",
+    )
+    ap.add_argument(
+        "--repeat", type=int, default=None, help=f"timed repeats per search query (default {DEFAULT_SEARCH_REPEATS})"
+    )
     ap.add_argument("--quick", action="store_true", help="few repeats: a smoke test of every step")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    ap.add_argument("--workdir", type=Path, default=None, help="where to write the archive and indexes (default: a temporary folder)")
+    ap.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="where to write the archive and indexes (default: a temporary folder)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--verbose", action="store_true", help="progress on stderr even with --json")
-    ap.add_argument("--sections", default="",
-                    help="also benchmark an index of N synthetic sections with --index-engine (index_scale.py); "
-                         "several sizes comma-separated: 100000,1000000")
+    ap.add_argument(
+        "--sections",
+        default="",
+        help="also benchmark an index of N synthetic sections with --index-engine (index_scale.py); "
+        "several sizes comma-separated: 100000,1000000",
+    )
     ap.add_argument("--sections-only", action="store_true", help="run only the --sections benchmark")
     args = ap.parse_args(argv)
     try:

@@ -49,8 +49,13 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("api/search: word (no facets)", "/api/search?q=budget"),
     ("report", "/report/{report}"),
     ("trace: a recommendation", "/trace?q={rec}"),
-    ("similar", "/similar?" + urllib.parse.urlencode(
-        {"text": "The council will consult the public on the budget proposals before the cabinet decides"})),
+    (
+        "similar",
+        "/similar?"
+        + urllib.parse.urlencode(
+            {"text": "The council will consult the public on the budget proposals before the cabinet decides"}
+        ),
+    ),
 )
 #: Pages timed fewer times: they read every report.
 SLOW_PAGES: tuple[tuple[str, str], ...] = (("overview", "/overview"),)
@@ -97,7 +102,10 @@ class Server:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pipeline", "serve", "--index", str(index), "--port", str(self.port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while True:
             try:
@@ -137,16 +145,23 @@ def time_pages(index: Path, repeats: int) -> list[dict[str, Any]]:
     try:
         for pages, n in ((PAGES, repeats), (SLOW_PAGES, min(repeats, SLOW_REPEATS))):
             for name, path in pages:
-                url = server.base + path.format(report=urllib.parse.quote(report, safe=""),
-                                                rec=urllib.parse.quote(rec, safe=""))
+                url = server.base + path.format(
+                    report=urllib.parse.quote(report, safe=""), rec=urllib.parse.quote(rec, safe="")
+                )
                 status, first_server, first_wall = _get(url)  # the warm-up: the index opened, caches filled
                 times = [_get(url) for _ in range(n)]
                 server_ms = [t[1] for t in times]
-                rows.append({
-                    "page": name, "status": status, "first_ms": round(first_server, 1), "repeats": n,
-                    "p50_ms": round(_percentile(server_ms, 0.5), 1), "p95_ms": round(_percentile(server_ms, 0.95), 1),
-                    "wall_p95_ms": round(_percentile([t[2] for t in times], 0.95), 1),
-                })
+                rows.append(
+                    {
+                        "page": name,
+                        "status": status,
+                        "first_ms": round(first_server, 1),
+                        "repeats": n,
+                        "p50_ms": round(_percentile(server_ms, 0.5), 1),
+                        "p95_ms": round(_percentile(server_ms, 0.95), 1),
+                        "wall_p95_ms": round(_percentile([t[2] for t in times], 0.95), 1),
+                    }
+                )
     finally:
         server.stop()
     return rows
@@ -173,8 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--papers", type=int, default=300, help="papers in the synthetic archive (default 300)")
     ap.add_argument("--index", type=Path, default=None, help="time this index instead of a synthetic one")
     ap.add_argument("--engine", choices=("whoosh", "tantivy", "both"), default="both")
-    ap.add_argument("--repeat", type=int, default=DEFAULT_REPEATS,
-                    help=f"requests per page (default {DEFAULT_REPEATS})")
+    ap.add_argument(
+        "--repeat", type=int, default=DEFAULT_REPEATS, help=f"requests per page (default {DEFAULT_REPEATS})"
+    )
     ap.add_argument("--workers", type=int, default=1, help="ingest processes for the synthetic archive")
     ap.add_argument("--workdir", type=Path, default=None, help="where the archive and indexes go (default: temporary)")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
@@ -185,7 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     engines = ("whoosh", "tantivy") if args.engine == "both" else (args.engine,)
     results: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-        "date": time.strftime("%Y-%m-%d"), "repeats": args.repeat, "load": os.getloadavg()[0], "runs": [],
+        "date": time.strftime("%Y-%m-%d"),
+        "repeats": args.repeat,
+        "load": os.getloadavg()[0],
+        "runs": [],
     }
     for engine in engines:
         if args.index is not None:
@@ -205,15 +224,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         print(json.dumps(results, indent=1))
         return 0
-    print(f"web page timing, {results['date']}, Python {results['machine']['python']}, "
-          f"{results['machine']['cpus']} CPUs (load {results['load']:.1f} at the start), {args.repeat} requests a page "
-          "(server time from Server-Timing)")
+    print(
+        f"web page timing, {results['date']}, Python {results['machine']['python']}, "
+        f"{results['machine']['cpus']} CPUs (load {results['load']:.1f} at the start), {args.repeat} requests a page "
+        "(server time from Server-Timing)"
+    )
     for run in results["runs"]:
         print(f"\n{run['engine']}: {run['index']} ({run['reports']} reports, {run['sections']} sections)")
         print(f"  {'page':34}{'status':>7}{'first':>9}{'p50':>9}{'p95':>9}{'wall p95':>10}  (ms)")
         for r in run["pages"]:
-            print(f"  {r['page']:34}{r['status']:>7}{r['first_ms']:>9.1f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}"
-                  f"{r['wall_p95_ms']:>10.1f}")
+            print(
+                f"  {r['page']:34}{r['status']:>7}{r['first_ms']:>9.1f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}"
+                f"{r['wall_p95_ms']:>10.1f}"
+            )
     return 0
 
 

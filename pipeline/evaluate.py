@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from pipeline.model import Report
 
@@ -112,8 +112,14 @@ class Tally:
         return 100.0 * self.wrong / self.total if self.total else 0.0
 
     def counts(self) -> dict[str, Any]:
-        return {"right": self.right, "wrong": self.wrong, "missing": self.missing, "total": self.total,
-                "accuracy": round(self.pct, 1), "wrong_rate": round(self.wrong_pct, 1)}
+        return {
+            "right": self.right,
+            "wrong": self.wrong,
+            "missing": self.missing,
+            "total": self.total,
+            "accuracy": round(self.pct, 1),
+            "wrong_rate": round(self.wrong_pct, 1),
+        }
 
 
 @dataclass
@@ -278,8 +284,9 @@ def compare(report: Report, label: Mapping[str, Any], result: EvalResult, *, nam
             gp = parts[i] if i < len(parts) else None
             got_subject = gp.subject if gp else None
             ok = gp is not None and fold(gp.subject) == fold(ep.get("subject"))
-            score(f"reports_in_pack[{i + 1}]", "pack_reports", _outcome(ok, got_subject), got_subject,
-                  ep.get("subject"))
+            score(
+                f"reports_in_pack[{i + 1}]", "pack_reports", _outcome(ok, got_subject), got_subject, ep.get("subject")
+            )
 
 
 def evaluate(
@@ -290,10 +297,9 @@ def evaluate(
     progress: Callable[[str], None] | None = None,
 ) -> EvalResult:
     """Parse every labelled document under ``docdir`` and score it."""
-    from pipeline.errors import BoardpapersError
     from pipeline.enrich.report import parse_file
-
     from pipeline.enrich.siblings import fill_from_siblings
+    from pipeline.errors import BoardpapersError
 
     parse = parse or (lambda p: parse_file(p, entities=False))
     docdir = Path(docdir)

@@ -45,8 +45,7 @@ def make_report(
         subject=subject,
         period=Period(period[0], period[1], None, None) if period else None,
         sections=tuple(
-            Section(number=n, title=t, kind=k, level=1, page=i + 1, text=x)
-            for i, (n, t, k, x) in enumerate(sections)
+            Section(number=n, title=t, kind=k, level=1, page=i + 1, text=x) for i, (n, t, k, x) in enumerate(sections)
         ),
         recommendations=tuple(Recommendation(i + 1, r, page=1) for i, r in enumerate(recommendations)),
         parts=tuple(parts),
@@ -76,8 +75,11 @@ def unlisted_files(ix) -> list[str]:
 
     listed = {seg.segment_id() for seg in ix._ix._segments()}
     name = INDEX_NAME
-    return sorted(f for f in os.listdir(ix.path) if f.startswith(f"{name}_") and f.split(".")[0] not in listed
-                  and not f.endswith("WRITELOCK"))
+    return sorted(
+        f
+        for f in os.listdir(ix.path)
+        if f.startswith(f"{name}_") and f.split(".")[0] not in listed and not f.endswith("WRITELOCK")
+    )
 
 
 #: Minutes written for the decision tests: a RESOLVED block, an amendment carried, a deferral, a vote lost.

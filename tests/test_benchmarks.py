@@ -28,8 +28,16 @@ ROUND_TRIP_PAPERS = 10
 #: Of those, how many PDFs are read with pdfplumber (the rest with pdfium, which is faster).
 PLUMBER_PAPERS = 3
 #: Header fields compared in the round trip.
-HEADER_FIELDS = ("council", "committee", "meeting_date", "subject", "reporting_officer",
-                 "cabinet_member", "wards", "key_decision")
+HEADER_FIELDS = (
+    "council",
+    "committee",
+    "meeting_date",
+    "subject",
+    "reporting_officer",
+    "cabinet_member",
+    "wards",
+    "key_decision",
+)
 
 
 def load(name: str) -> ModuleType:
@@ -85,8 +93,19 @@ def test_pdf_share_is_respected(tmp_path: Path) -> None:
 def test_generate_command_line(tmp_path: Path) -> None:
     out = tmp_path / "archive"
     proc = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "generate.py"), str(out), "--papers", "10", "--pdf-share", "0.4", "--seed", "2"],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            str(BENCHMARKS / "generate.py"),
+            str(out),
+            "--papers",
+            "10",
+            "--pdf-share",
+            "0.4",
+            "--seed",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr
     assert "wrote 10 papers" in proc.stderr
@@ -96,8 +115,9 @@ def test_generate_command_line(tmp_path: Path) -> None:
         path = out / label["file"]
         assert path.is_file()
         assert path.read_bytes().startswith(b"%PDF-") == (path.suffix == ".pdf")
-    bad = subprocess.run([sys.executable, str(BENCHMARKS / "generate.py"), str(out), "--pdf-share", "2"],
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "generate.py"), str(out), "--pdf-share", "2"], capture_output=True, text=True
+    )
     assert bad.returncode == 2 and "--pdf-share" in bad.stderr
 
 
@@ -140,12 +160,13 @@ def test_round_trip_header_fields(template: str, fmt: str, tmp_path: Path) -> No
 
 
 def test_labels_file_scores_full_marks_on_header_fields(tmp_path: Path) -> None:
-    from pipeline.evaluate import evaluate
     from pipeline.enrich.report import parse_file
+    from pipeline.evaluate import evaluate
 
     gen.generate_archive(tmp_path, 16, pdf_share=0.5, seed=5)
-    result = evaluate(tmp_path / gen.LABELS_FILE, tmp_path,
-                      parse=lambda p: parse_file(p, pdf_engine="pdfium", entities=False))
+    result = evaluate(
+        tmp_path / gen.LABELS_FILE, tmp_path, parse=lambda p: parse_file(p, pdf_engine="pdfium", entities=False)
+    )
     assert result.papers == 16 and not result.failed
     for name in HEADER_FIELDS:
         tally = result.tallies[name]
@@ -166,9 +187,12 @@ def test_pdf_papers_have_their_header_in_bold_and_ordinals_raised(tmp_path: Path
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(["budget", "the", "1)", "a)", "(iv)", "•", "2.", "council", "£3.2m"]),
-                min_size=1, max_size=60),
-       st.floats(min_value=40, max_value=400))
+@given(
+    st.lists(
+        st.sampled_from(["budget", "the", "1)", "a)", "(iv)", "•", "2.", "council", "£3.2m"]), min_size=1, max_size=60
+    ),
+    st.floats(min_value=40, max_value=400),
+)
 def test_wrapped_lines_never_start_like_list_items(words: list[str], width: float) -> None:
     lines = gen.wrap(" ".join(words), width, 11.0)
     assert " ".join(lines).split() == words
@@ -181,11 +205,19 @@ def test_wrapped_lines_never_start_like_list_items(words: list[str], width: floa
 
 def test_render_reports_a_missing_ingest_clearly() -> None:
     result = {
-        "machine": {"date": "2026-01-01T00:00:00+00:00", "cpus": 2, "usable_cpus": 2, "python": "3.11",
-                    "platform": "Linux", "packages": {"pdfplumber": "0.11"}},
+        "machine": {
+            "date": "2026-01-01T00:00:00+00:00",
+            "cpus": 2,
+            "usable_cpus": 2,
+            "python": "3.11",
+            "platform": "Linux",
+            "packages": {"pdfplumber": "0.11"},
+        },
         "archive": {"papers": 2, "pdf": 1, "text": 1, "bytes": 1000, "seed": 1, "generate_s": 0.1, "sample_pdfs": 1},
-        "throughput": {"parse:pdfium:1": {"files": 1, "pages": 3, "pages_per_s": 150.0, "maxrss_mb": 40.0},
-                       "parse:pdfplumber:1": {"files": 1, "pages": 3, "pages_per_s": 15.0, "maxrss_mb": 50.0}},
+        "throughput": {
+            "parse:pdfium:1": {"files": 1, "pages": 3, "pages_per_s": 150.0, "maxrss_mb": 40.0},
+            "parse:pdfplumber:1": {"files": 1, "pages": 3, "pages_per_s": 15.0, "maxrss_mb": 50.0},
+        },
         "ingest": {"pdfium": {"skipped": "pipeline.ingest.ingest is not available (No module named x)"}},
         "search": {"skipped": "no index was built (see ingest)"},
         "cli": {"help": {"median_s": 0.12, "exit_code": 0}},
@@ -207,16 +239,30 @@ def test_percentile() -> None:
 def test_quick_benchmark_completes_and_prints_its_table(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, str(BENCHMARKS / "run.py"), "--papers", "20", "--quick", "--workdir", str(tmp_path)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout
-    for heading in ("parse throughput", "ingest", "search latency", "command line wall time", "peak memory",
-                    "machine:", "archive: 20 papers"):
+    for heading in (
+        "parse throughput",
+        "ingest",
+        "search latency",
+        "command line wall time",
+        "peak memory",
+        "machine:",
+        "archive: 20 papers",
+    ):
         assert heading in out, heading
     number = r"[\d,]+\.\d"
-    for row in ("pdfplumber extract_text\\(\\)", "read_lines, pdf engine pdfplumber", "read_lines, pdf engine pdfium",
-                "parse, pdf engine pdfplumber", "parse, pdf engine pdfium"):
+    for row in (
+        "pdfplumber extract_text\\(\\)",
+        "read_lines, pdf engine pdfplumber",
+        "read_lines, pdf engine pdfium",
+        "parse, pdf engine pdfplumber",
+        "parse, pdf engine pdfium",
+    ):
         assert re.search(rf"{row}\s+{number}\s+{number}", out), row
     assert re.search(rf"word: budget\s+\d+\s+{number}\s+{number}\s+{number}", out)
     assert re.search(r"boardpapers --help\s+\d+\.\d+ s", out)
@@ -227,9 +273,19 @@ def test_quick_benchmark_completes_and_prints_its_table(tmp_path: Path) -> None:
 def test_the_cluster_benchmark_completes_and_prints_executors_side_by_side(tmp_path: Path) -> None:
     pytest.importorskip("distributed", reason="the cluster extra")
     proc = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "cluster.py"), "--papers", "8", "--executors", "workers:1,local:1",
-         "--workdir", str(tmp_path)],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            str(BENCHMARKS / "cluster.py"),
+            "--papers",
+            "8",
+            "--executors",
+            "workers:1,local:1",
+            "--workdir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout
@@ -261,9 +317,22 @@ def test_synthetic_reports_hold_the_generated_papers_sections_and_recommendation
 @pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
 def test_index_scale_runs_at_a_tiny_size_and_prints_its_table(tmp_path: Path, engine: str) -> None:
     proc = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "index_scale.py"), "--sections", "60", "--engine", engine,
-         "--repeat", "1", "--workdir", str(tmp_path), "--json"],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            str(BENCHMARKS / "index_scale.py"),
+            "--sections",
+            "60",
+            "--engine",
+            engine,
+            "--repeat",
+            "1",
+            "--workdir",
+            str(tmp_path),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout)
@@ -282,12 +351,27 @@ def test_index_scale_runs_at_a_tiny_size_and_prints_its_table(tmp_path: Path, en
 
 def test_run_takes_sections_sizes_and_runs_only_them(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "run.py"), "--sections", "40,80", "--sections-only",
-         "--index-engine", "tantivy", "--repeat", "1", "--workdir", str(tmp_path)],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            str(BENCHMARKS / "run.py"),
+            "--sections",
+            "40,80",
+            "--sections-only",
+            "--index-engine",
+            "tantivy",
+            "--repeat",
+            "1",
+            "--workdir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.count("index at scale: tantivy") == 2
     assert "40 sections wanted" in proc.stdout and "80 sections wanted" in proc.stdout
-    bad = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--sections-only"], capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--sections-only"], capture_output=True, text=True
+    )
     assert bad.returncode == 2 and "--sections" in bad.stderr

@@ -37,8 +37,10 @@ def test_each_field_counts_right_wrong_and_missing_to_its_total(seeds: EvalResul
 
 def test_the_council_table_has_each_labelled_council_and_adds_up_to_the_total(seeds: EvalResult) -> None:
     councils = {r["council"]: r for r in seeds.council_rows()}
-    assert {k: r["papers"] for k, r in councils.items()} == {"Central Bedfordshire Council": 2,
-                                                              "Halton Borough Council": 8}
+    assert {k: r["papers"] for k, r in councils.items()} == {
+        "Central Bedfordshire Council": 2,
+        "Halton Borough Council": 8,
+    }
     overall = seeds.overall_row()
     assert sum(r["total"] for r in councils.values()) == overall["total"]
     assert sum(r["right"] for r in councils.values()) == overall["right"]
@@ -55,7 +57,9 @@ def test_a_different_value_is_wrong_and_no_value_is_missing() -> None:
     council = result.tallies["council"]
     assert (council.right, council.wrong, council.missing, council.total) == (1, 1, 1, 3)
     assert [(m["paper"], m["kind"]) for m in result.misses if m["field"] == "council"] == [
-        ("wrong", WRONG), ("missing", MISSING)]
+        ("wrong", WRONG),
+        ("missing", MISSING),
+    ]
     assert result.wrong_rate == pytest.approx(100.0 * result.total.wrong / result.total.total)
     assert RIGHT not in {m["kind"] for m in result.misses}
 
@@ -76,8 +80,10 @@ def test_eval_json_prints_the_field_council_and_overall_tables() -> None:
     assert tables == {"fields", "councils", "overall"}
     overall = next(r for r in rows if r["table"] == "overall")
     assert {"wrong", "missing", "wrong_rate", "accuracy", "papers"} <= overall.keys()
-    assert {r["council"] for r in rows if r["table"] == "councils"} == {"Central Bedfordshire Council",
-                                                                         "Halton Borough Council"}
+    assert {r["council"] for r in rows if r["table"] == "councils"} == {
+        "Central Bedfordshire Council",
+        "Halton Borough Council",
+    }
     assert "miss " not in run.stderr
 
 

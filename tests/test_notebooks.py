@@ -10,12 +10,11 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-import pytest
-
 # Not skipped when missing: the notebooks extra is part of the test environment
 # (pip install -e '.[dev,data,notebooks]'), and a skipped notebook is an untested one.
 import nbclient
 import nbformat
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -27,12 +26,20 @@ FIGURES = {"01_tour": 0, "02_recommendations_over_time": 2, "03_reporting_covera
 #: Text each notebook must print: what it is there to show.
 EXPECTED_TEXT = {
     # The citation of the page the phrase "foster carers" is on, in the 4-page PDF.
-    "01_tour": ["p. 2 [002_03db5c2531a68c69.pdf; report 002_03db5c2531a68c69-",
-                "Receive the first quarter's performance management report", "p. 1, l. 20 [001_301a5d08a7e7c56a.pdf",
-                "10 files: 10 indexed, 0 failed"],
+    "01_tour": [
+        "p. 2 [002_03db5c2531a68c69.pdf; report 002_03db5c2531a68c69-",
+        "Receive the first quarter's performance management report",
+        "p. 1, l. 20 [001_301a5d08a7e7c56a.pdf",
+        "10 files: 10 indexed, 0 failed",
+    ],
     "02_recommendations_over_time": ["Receive the first quarter's performance management report", "89.2"],
-    "03_reporting_coverage": ["Children and Young People Policy and Performance Board", "(no committee found: Central Bedfordshire Council)",
-                              "period_conflict", "duplicate_section_number", "missing_field"],
+    "03_reporting_coverage": [
+        "Children and Young People Policy and Performance Board",
+        "(no committee found: Central Bedfordshire Council)",
+        "period_conflict",
+        "duplicate_section_number",
+        "missing_field",
+    ],
 }
 
 

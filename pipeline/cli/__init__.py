@@ -19,6 +19,4 @@ def main() -> None:
     cli(prog_name="boardpapers")
 
 
-
-
 __all__ = ["cli", "main"]

@@ -278,7 +278,10 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int, Any], None]]:
 
 
 #: search and trace --help: the query language, and how to give a query that starts with '-'.
-CLI_QUERY_HELP = QUERY_HELP + """\
+CLI_QUERY_HELP = (
+    QUERY_HELP
+    + """\
   -- -a                      a query starting with - goes after --
                              (options before it: search --flat -- -a)
 """
+)

@@ -35,31 +35,83 @@ from pipeline.ingest.cluster import INSTALL_HINT as DASK_INSTALL_HINT  # noqa: E
 @cli.command("ingest")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
-@click.option("--ocr", type=click.Choice(OCR_MODES), default=DEFAULT_OCR_MODE, show_default=True,
-              help="OCR scanned PDFs (auto: only PDFs without a text layer; needs ocrmypdf and tesseract).")
+@click.option(
+    "--ocr",
+    type=click.Choice(OCR_MODES),
+    default=DEFAULT_OCR_MODE,
+    show_default=True,
+    help="OCR scanned PDFs (auto: only PDFs without a text layer; needs ocrmypdf and tesseract).",
+)
 @click.option("--strict", is_flag=True, help="Stop at the first file that fails (what came before is kept).")
 @click.option("--retry-failed", is_flag=True, help="Also try again every file that failed before (see `status`).")
-@click.option("--lock-timeout", type=click.FloatRange(0), default=LOCK_TIMEOUT, show_default=True, metavar="SECONDS",
-              help="How long to wait for another ingest into the same index.")
-@click.option("--commit-every", type=click.IntRange(1), default=COMMIT_EVERY, show_default=True, metavar="N",
-              help="Papers per commit: a crash loses at most this many.")
-@click.option("--engine", type=click.Choice(ENGINES), default=None,
-              help=f"Search engine of a new index (default {DEFAULT_ENGINE}); an existing index keeps its own.")
-@click.option("--workers", type=click.IntRange(1), default=default_workers(), show_default=True, metavar="N",
-              help="Processes parsing papers at once (default: the CPUs it may use; 1: parse in this process).")
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(0),
+    default=LOCK_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another ingest into the same index.",
+)
+@click.option(
+    "--commit-every",
+    type=click.IntRange(1),
+    default=COMMIT_EVERY,
+    show_default=True,
+    metavar="N",
+    help="Papers per commit: a crash loses at most this many.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=None,
+    help=f"Search engine of a new index (default {DEFAULT_ENGINE}); an existing index keeps its own.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    default=default_workers(),
+    show_default=True,
+    metavar="N",
+    help="Processes parsing papers at once (default: the CPUs it may use; 1: parse in this process).",
+)
 # The choices are pipeline.read.PDF_ENGINES, spelled out so --help stays light.
-@click.option("--pdf-engine", type=click.Choice(["pdfplumber", "pdfium"]), default=None,
-              help="PDF reader (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber); pdfium is faster, same fields.")
-@click.option("--dask", "dask_address", default=None, metavar="SCHEDULER",
-              help="Parse on a Dask cluster: local:N (N local processes) or tcp://host:port; this process "
-                   "commits. Needs pip install 'boardpapers[cluster]'. --workers is then ignored.")
-@click.option("--ship-bytes", is_flag=True,
-              help="With --dask: send each file's bytes to the workers (for workers that cannot see the files).")
+@click.option(
+    "--pdf-engine",
+    type=click.Choice(["pdfplumber", "pdfium"]),
+    default=None,
+    help="PDF reader (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber); pdfium is faster, same fields.",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    default=None,
+    metavar="SCHEDULER",
+    help="Parse on a Dask cluster: local:N (N local processes) or tcp://host:port; this process "
+    "commits. Needs pip install 'boardpapers[cluster]'. --workers is then ignored.",
+)
+@click.option(
+    "--ship-bytes",
+    is_flag=True,
+    help="With --dask: send each file's bytes to the workers (for workers that cannot see the files).",
+)
 @output_options
 @handle_errors
-def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool, retry_failed: bool,
-               lock_timeout: float, commit_every: int, engine: str | None, workers: int, pdf_engine: str | None,
-               dask_address: str | None, ship_bytes: bool, as_json: bool, as_csv: bool) -> None:
+def ingest_cmd(
+    paths: tuple[Path, ...],
+    index_dir: Path,
+    ocr: str,
+    strict: bool,
+    retry_failed: bool,
+    lock_timeout: float,
+    commit_every: int,
+    engine: str | None,
+    workers: int,
+    pdf_engine: str | None,
+    dask_address: str | None,
+    ship_bytes: bool,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
     """Parse papers and add them to the search index (folders are searched recursively).
 
     Each file ends up indexed, unchanged (same path and content as before: not
@@ -116,10 +168,21 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
         raise click.UsageError(str(exc)) from None
     with progress_bar("ingesting") as update:
         try:
-            summary = ingest(paths, index_dir, progress=update, parser=parser, workers=workers, strict=strict,
-                             retry_failed=retry_failed, lock_timeout=lock_timeout, commit_every=commit_every,
-                             on_wait=log, engine=engine, dask=dask_address,
-                             ship_bytes=ship_bytes)
+            summary = ingest(
+                paths,
+                index_dir,
+                progress=update,
+                parser=parser,
+                workers=workers,
+                strict=strict,
+                retry_failed=retry_failed,
+                lock_timeout=lock_timeout,
+                commit_every=commit_every,
+                on_wait=log,
+                engine=engine,
+                dask=dask_address,
+                ship_bytes=ship_bytes,
+            )
         except (OSError, sqlite3.Error, ValueError, BoardpapersError) as exc:
             # A full disk shows as an OSError, as SQLite's "cannot rollback", as tantivy's
             # ValueError, or as a lock file that could not be made (IndexLocked): name the cause.
@@ -149,8 +212,14 @@ def ingest_cmd(paths: tuple[Path, ...], index_dir: Path, ocr: str, strict: bool,
 @cli.command("reindex")
 @index_option
 @click.option("--engine", type=click.Choice(ENGINES), required=True, help="The search engine of the rebuilt index.")
-@click.option("--lock-timeout", type=click.FloatRange(0), default=LOCK_TIMEOUT, show_default=True, metavar="SECONDS",
-              help="How long to wait for an ingest into the same index.")
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(0),
+    default=LOCK_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for an ingest into the same index.",
+)
 @output_options
 @handle_errors
 def reindex_cmd(index_dir: Path, engine: str, lock_timeout: float, as_json: bool, as_csv: bool) -> None:
@@ -169,18 +238,29 @@ def reindex_cmd(index_dir: Path, engine: str, lock_timeout: float, as_json: bool
     """
     from pipeline.ingest.reindex import reindex
 
-    summary = reindex(index_dir, engine=engine, lock_timeout=lock_timeout, on_wait=log,
-                      progress=lambda done: log(f"reindexing: {done} reports written"))
-    row = {"index": summary.index, "old_engine": summary.old_engine, "engine": summary.engine,
-           "papers": summary.papers, "reports": summary.reports, "sections": summary.sections}
+    summary = reindex(
+        index_dir,
+        engine=engine,
+        lock_timeout=lock_timeout,
+        on_wait=log,
+        progress=lambda done: log(f"reindexing: {done} reports written"),
+    )
+    row = {
+        "index": summary.index,
+        "old_engine": summary.old_engine,
+        "engine": summary.engine,
+        "papers": summary.papers,
+        "reports": summary.reports,
+        "sections": summary.sections,
+    }
     if as_json:
         echo_jsonl([row])
     elif as_csv:
         echo_csv([row], list(row))
-    log(f"{summary.index}: {summary.old_engine} -> {summary.engine}, {summary.papers} papers, "
-        f"{summary.reports} reports, {summary.sections} sections (the ledger kept)")
-
-
+    log(
+        f"{summary.index}: {summary.old_engine} -> {summary.engine}, {summary.papers} papers, "
+        f"{summary.reports} reports, {summary.sections} sections (the ledger kept)"
+    )
 
 
 def _no_space(path: Path) -> bool:
@@ -227,7 +307,3 @@ def status_cmd(index_dir: Path, only_failed: bool, as_json: bool, as_csv: bool) 
             detail = e.reason or e.report_id or ""
             click.echo(f"{e.status:<9} {e.path}" + (f"  {detail}" if detail else ""))
     log(f"{sum(counts.values())} files: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES))
-
-
-
-

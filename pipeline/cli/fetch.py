@@ -36,34 +36,94 @@ DEFAULT_PAPERS = "papers"
 
 @cli.command("fetch")
 @click.argument("url")
-@click.option("--committee", "committees", multiple=True, metavar="NAME_OR_ID",
-              help="A committee's id or name (all its words; repeatable). Default: every committee.")
+@click.option(
+    "--committee",
+    "committees",
+    multiple=True,
+    metavar="NAME_OR_ID",
+    help="A committee's id or name (all its words; repeatable). Default: every committee.",
+)
 @click.option("--from", "date_from", metavar="DATE", help="Meetings on or after this date (2023-01-01, 2023-01, 2023).")
 @click.option("--to", "date_to", metavar="DATE", help="Meetings on or before this date.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_PAPERS,
-              show_default=True, help="Folder for the papers: OUT/<council>/<committee>/<meeting date>/.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_PAPERS,
+    show_default=True,
+    help="Folder for the papers: OUT/<council>/<committee>/<meeting date>/.",
+)
 @click.option("--council", metavar="NAME", help="The council's folder name (default: from the site's address).")
 @click.option("--ingest", "do_ingest", is_flag=True, help="Ingest the run's papers into the index (--index).")
 @index_option
 @click.option("--list-committees", is_flag=True, help="Only list the site's committees (one request).")
-@click.option("--delay", type=click.FloatRange(0), default=DEFAULT_DELAY, show_default=True, metavar="SECONDS",
-              help="Pause between two requests to the site.")
-@click.option("--timeout", type=click.FloatRange(0.1), default=DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
-              help="Give up on an answer after this long (then retry).")
-@click.option("--retries", type=click.IntRange(0), default=DEFAULT_RETRIES, show_default=True, metavar="N",
-              help="Tries again after 429, 5xx, a time-out or a dropped connection.")
-@click.option("--backoff", type=click.FloatRange(0), default=DEFAULT_BACKOFF, show_default=True, metavar="SECONDS",
-              help="Wait before the first retry; twice as long before each next one (or what Retry-After asks).")
-@click.option("--max-requests", type=click.IntRange(1), default=DEFAULT_MAX_REQUESTS, show_default=True, metavar="N",
-              help="Requests to the site in one run at most; run again to carry on.")
-@click.option("--pdf-engine", type=click.Choice(["pdfplumber", "pdfium"]), default=None,
-              help="PDF reader for --ingest (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber).")
+@click.option(
+    "--delay",
+    type=click.FloatRange(0),
+    default=DEFAULT_DELAY,
+    show_default=True,
+    metavar="SECONDS",
+    help="Pause between two requests to the site.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up on an answer after this long (then retry).",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0),
+    default=DEFAULT_RETRIES,
+    show_default=True,
+    metavar="N",
+    help="Tries again after 429, 5xx, a time-out or a dropped connection.",
+)
+@click.option(
+    "--backoff",
+    type=click.FloatRange(0),
+    default=DEFAULT_BACKOFF,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wait before the first retry; twice as long before each next one (or what Retry-After asks).",
+)
+@click.option(
+    "--max-requests",
+    type=click.IntRange(1),
+    default=DEFAULT_MAX_REQUESTS,
+    show_default=True,
+    metavar="N",
+    help="Requests to the site in one run at most; run again to carry on.",
+)
+@click.option(
+    "--pdf-engine",
+    type=click.Choice(["pdfplumber", "pdfium"]),
+    default=None,
+    help="PDF reader for --ingest (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber).",
+)
 @output_options
 @handle_errors
-def fetch_cmd(url: str, committees: tuple[str, ...], date_from: str | None, date_to: str | None, out_dir: Path,
-              council: str | None, do_ingest: bool, index_dir: Path, list_committees: bool, delay: float,
-              timeout: float, retries: int, backoff: float, max_requests: int, pdf_engine: str | None, as_json: bool,
-              as_csv: bool) -> None:
+def fetch_cmd(
+    url: str,
+    committees: tuple[str, ...],
+    date_from: str | None,
+    date_to: str | None,
+    out_dir: Path,
+    council: str | None,
+    do_ingest: bool,
+    index_dir: Path,
+    list_committees: bool,
+    delay: float,
+    timeout: float,
+    retries: int,
+    backoff: float,
+    max_requests: int,
+    pdf_engine: str | None,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
     """Download a council's committee papers from its website (ModernGov), politely and resumably.
 
     Lists the site's committees, their meetings from --from to --to, and each
@@ -131,9 +191,19 @@ def fetch_cmd(url: str, committees: tuple[str, ...], date_from: str | None, date
             log(f"{site.council} ({site.platform}, {site.site}): {len(site.committees)} committees")
             return
         with fetch_progress_bar() as update, progress_bar("ingesting") as ingest_update:
-            summary = fetch(url, out_dir, committees=committees, date_from=start, date_to=end, council=council,
-                            options=options, ingest_into=index_dir if do_ingest else None, pdf_engine=pdf_engine,
-                            progress=update, ingest_progress=ingest_update)
+            summary = fetch(
+                url,
+                out_dir,
+                committees=committees,
+                date_from=start,
+                date_to=end,
+                council=council,
+                options=options,
+                ingest_into=index_dir if do_ingest else None,
+                pdf_engine=pdf_engine,
+                progress=update,
+                ingest_progress=ingest_update,
+            )
     except (CommitteeNotFound, UnknownPlatform) as exc:
         raise click.UsageError(str(exc)) from None
     rows = [outcome_row(o) for o in summary.outcomes]
@@ -161,26 +231,35 @@ def fetch_progress_bar() -> Iterator[Callable[[Any], None]]:
             o = state.outcome
             if o is not None:
                 where = o.path or o.url
-                log(f"[{state.meetings_done + 1}/{state.meetings_total} meetings] {o.status} {where}"
-                    + (f": {o.reason}" if o.reason else ""))
+                log(
+                    f"[{state.meetings_done + 1}/{state.meetings_total} meetings] {o.status} {where}"
+                    + (f": {o.reason}" if o.reason else "")
+                )
 
         yield line
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    columns = (TextColumn("meetings"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[docs]}"),
-               TimeElapsedColumn(), TextColumn("{task.description}"))
+    columns = (
+        TextColumn("meetings"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[docs]}"),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("", total=None, docs="")
 
         def update(state: Any) -> None:
             docs = f"documents {state.documents_done}/{state.documents_total} · {human_bytes(state.bytes)}"
-            bar.update(task, completed=state.meetings_done, total=state.meetings_total or None, docs=docs,
-                       description=state.message[:40])
+            bar.update(
+                task,
+                completed=state.meetings_done,
+                total=state.meetings_total or None,
+                docs=docs,
+                description=state.message[:40],
+            )
 
         yield update
-
-
-
-

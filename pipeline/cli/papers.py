@@ -29,13 +29,23 @@ from pipeline.errors import BoardpapersError
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @output_options
 @click.option("--text/--no-text", "with_text", default=True, help="Include section text in JSON output.")
-@click.option("--pdf-engine", type=click.Choice(["pdfplumber", "pdfium"]), default=None,
-              help="PDF reader (default pdfplumber, or BOARDPAPERS_PDF_ENGINE); pdfium is faster, same fields.")
-@click.option("--ocr", type=click.Choice(OCR_MODES), default=DEFAULT_OCR_MODE, show_default=True,
-              help="OCR scanned PDFs (auto: only PDFs without a text layer; needs ocrmypdf and tesseract).")
+@click.option(
+    "--pdf-engine",
+    type=click.Choice(["pdfplumber", "pdfium"]),
+    default=None,
+    help="PDF reader (default pdfplumber, or BOARDPAPERS_PDF_ENGINE); pdfium is faster, same fields.",
+)
+@click.option(
+    "--ocr",
+    type=click.Choice(OCR_MODES),
+    default=DEFAULT_OCR_MODE,
+    show_default=True,
+    help="OCR scanned PDFs (auto: only PDFs without a text layer; needs ocrmypdf and tesseract).",
+)
 @handle_errors
-def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: bool, pdf_engine: str | None,
-              ocr: str) -> None:
+def parse_cmd(
+    paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: bool, pdf_engine: str | None, ocr: str
+) -> None:
     """Parse papers without indexing them; print one record per file.
 
     With --json, one line per file in order: a file that cannot be read gives
@@ -85,17 +95,28 @@ def parse_cmd(paths: tuple[Path, ...], as_json: bool, as_csv: bool, with_text: b
 @cli.command("eval")
 @click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("docdir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--min", "min_pct", type=click.FloatRange(0, 100), default=None,
-              help="Exit 1 when overall accuracy is below this percentage.")
-@click.option("--misses/--no-misses", default=True, show_default=True,
-              help="List every miss (wrong or missing) on stderr.")
+@click.option(
+    "--min",
+    "min_pct",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Exit 1 when overall accuracy is below this percentage.",
+)
+@click.option(
+    "--misses/--no-misses", default=True, show_default=True, help="List every miss (wrong or missing) on stderr."
+)
 # The choices are pipeline.read.PDF_ENGINES, spelled out so --help stays light.
-@click.option("--pdf-engine", type=click.Choice(["pdfplumber", "pdfium"]), default=None,
-              help="PDF reader (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber).")
+@click.option(
+    "--pdf-engine",
+    type=click.Choice(["pdfplumber", "pdfium"]),
+    default=None,
+    help="PDF reader (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber).",
+)
 @output_options
 @handle_errors
-def eval_cmd(labels: Path, docdir: Path, min_pct: float | None, misses: bool, pdf_engine: str | None,
-             as_json: bool, as_csv: bool) -> None:
+def eval_cmd(
+    labels: Path, docdir: Path, min_pct: float | None, misses: bool, pdf_engine: str | None, as_json: bool, as_csv: bool
+) -> None:
     """Score the parser against labelled papers: per field and per council, wrong apart from missing.
 
     A value is WRONG when it differs from the label's, MISSING when none was
@@ -114,8 +135,12 @@ def eval_cmd(labels: Path, docdir: Path, min_pct: float | None, misses: bool, pd
     from pipeline.enrich.report import parse_file
     from pipeline.evaluate import evaluate
 
-    result = evaluate(labels, docdir, progress=lambda p: log(f"parsing {p}"),
-                      parse=lambda p: parse_file(p, pdf_engine=pdf_engine, entities=False))
+    result = evaluate(
+        labels,
+        docdir,
+        progress=lambda p: log(f"parsing {p}"),
+        parse=lambda p: parse_file(p, pdf_engine=pdf_engine, entities=False),
+    )
     rows, councils, overall = result.rows(), result.council_rows(), result.overall_row()
     if as_json:
         echo_jsonl([*rows, *councils, overall])
@@ -124,17 +149,23 @@ def eval_cmd(labels: Path, docdir: Path, min_pct: float | None, misses: bool, pd
     else:
         click.echo(f"{'field':<20}{'right':>10}{'accuracy':>9}{'wrong':>7}{'missing':>9}")
         for r in rows:
-            click.echo(f"{r['field']:<20} {r['right']:>4}/{r['total']:<4} {r['accuracy']:7.1f}% "
-                       f"{r['wrong']:>6} {r['missing']:>8}")
-        click.echo(f"{'overall':<20} {overall['right']:>4}/{overall['total']:<4} {overall['accuracy']:7.1f}% "
-                   f"{overall['wrong']:>6} {overall['missing']:>8}  ({result.papers} papers; "
-                   f"wrong-rate {overall['wrong_rate']:.1f}%)")
+            click.echo(
+                f"{r['field']:<20} {r['right']:>4}/{r['total']:<4} {r['accuracy']:7.1f}% "
+                f"{r['wrong']:>6} {r['missing']:>8}"
+            )
+        click.echo(
+            f"{'overall':<20} {overall['right']:>4}/{overall['total']:<4} {overall['accuracy']:7.1f}% "
+            f"{overall['wrong']:>6} {overall['missing']:>8}  ({result.papers} papers; "
+            f"wrong-rate {overall['wrong_rate']:.1f}%)"
+        )
         width = max([len("council"), *(len(c["council"]) for c in councils)])
         click.echo("")
         click.echo(f"{'council':<{width}} {'papers':>6} {'fields':>6} {'accuracy':>8} {'wrong':>6} {'missing':>8}")
         for c in councils:
-            click.echo(f"{c['council']:<{width}} {c['papers']:>6} {c['total']:>6} {c['accuracy']:7.1f}% "
-                       f"{c['wrong']:>6} {c['missing']:>8}")
+            click.echo(
+                f"{c['council']:<{width}} {c['papers']:>6} {c['total']:>6} {c['accuracy']:7.1f}% "
+                f"{c['wrong']:>6} {c['missing']:>8}"
+            )
     if misses:
         for m in result.misses:
             log(f"miss {m['paper']} {m['field']} ({m['kind']}): got {m['got']!r} expected {m['expected']!r}")
@@ -143,5 +174,3 @@ def eval_cmd(labels: Path, docdir: Path, min_pct: float | None, misses: bool, pd
     if min_pct is not None and result.overall < min_pct:
         log(f"error: accuracy {result.overall:.1f}% is below --min {min_pct:g}%")
         sys.exit(1)
-
-

@@ -184,12 +184,15 @@ _PERCENT_RE: Final = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 
+
 def _trigger_pattern() -> str:
     """One alternative per line, each with its comment (for re.VERBOSE)."""
     alternatives = [
         *(f"{re.escape(a)}    # the acronym {a}" for a in sorted(ORG_ACRONYMS, key=len, reverse=True)),
-        *(f"{h[0].upper()}(?i:{re.escape(h[1:])})    # the head noun {h.capitalize()}, any case after its capital"
-          for h in ORG_HEAD_NOUNS),
+        *(
+            f"{h[0].upper()}(?i:{re.escape(h[1:])})    # the head noun {h.capitalize()}, any case after its capital"
+            for h in ORG_HEAD_NOUNS
+        ),
     ]
     return "\n| ".join(alternatives) + "\n"
 
@@ -433,9 +436,7 @@ def _doc_candidates(doc: "Doc", offset: int) -> Iterator[_Candidate]:
         yield offset + ent.start_char, offset + ent.end_char, ent.label_, None, priority
 
 
-def _people_candidates(
-    doc: "Doc", offset: int, matcher: object, canonical: dict[str, str]
-) -> Iterator[_Candidate]:
+def _people_candidates(doc: "Doc", offset: int, matcher: object, canonical: dict[str, str]) -> Iterator[_Candidate]:
     for _, start, end in matcher(doc):  # type: ignore[operator]
         span = doc[start:end]
         value = canonical.get(span.text.lower())
@@ -496,7 +497,7 @@ def extract_entities(
         parts = [[(0, text)] for _, text in texts]
     else:  # only lines our rules can match on (see _TRIGGER_RE)
         phrases = [p.lower() for p in NATIONAL_PROGRAMMES]
-        for pattern in (matcher_docs if names else ()):
+        for pattern in matcher_docs if names else ():
             phrases.append(max((t.lower_ for t in pattern), key=len))
         parts = [_pieces(text, phrases) for _, text in texts]
     pieces = [

@@ -170,7 +170,9 @@ _OTHER_PERIOD_RE: Final = re.compile(
 _SELF_REFERENCE_RE: Final = re.compile(
     r"""
       (?:['’]s\b)                                       # first quarter's ...
-    | \s*(?:""" + "|".join(SELF_REFERENCE_WORDS) + r""")\b   # Quarter 2 Performance
+    | \s*(?:"""
+    + "|".join(SELF_REFERENCE_WORDS)
+    + r""")\b   # Quarter 2 Performance
     """,
     re.VERBOSE | re.IGNORECASE,
 )

@@ -86,7 +86,7 @@ def make_snippet(text: str, spans: list[tuple[int, int]], *, whole: int = SNIPPE
     for lo, hi in windows:
         lo, hi = _word_boundary(text, lo, hi)
         parts, pos = [], lo
-        for s, e in spans[bisect.bisect_left(spans, (lo, lo)):]:
+        for s, e in spans[bisect.bisect_left(spans, (lo, lo)) :]:
             if s > hi:
                 break
             if e <= hi:

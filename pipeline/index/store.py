@@ -129,8 +129,10 @@ def engine_of(path: str | os.PathLike[str], engine: str | None = None) -> str:
 def stale_index(path: Path, meta: dict[str, Any] | None) -> str:
     """Why a read command does not open an index that needs rebuilding, and what to do."""
     version = (meta or {}).get("schema_version", "unknown")
-    return (f"the index at {path} has schema version {version}, which this version does not read: "
-            f"rebuild it from its records with `boardpapers ingest --retry-failed --index {path}`")
+    return (
+        f"the index at {path} has schema version {version}, which this version does not read: "
+        f"rebuild it from its records with `boardpapers ingest --retry-failed --index {path}`"
+    )
 
 
 def prepare(path: Path, files: EngineFiles, *, create: bool, readonly: bool = False) -> None:
@@ -220,11 +222,16 @@ def _migrate(path: Path, meta: dict[str, Any] | None, names: set[str], files: En
     if readable:
         log.warning(
             "index at %s had schema version %s; rebuilt for version %s from %d stored reports",
-            path, old_version, layout.schema_version, written,
+            path,
+            old_version,
+            layout.schema_version,
+            written,
         )
     else:
         log.warning(
             "index at %s had schema version %s and its records could not be read; "
             "recreated it empty for version %s: ingest your papers again",
-            path, old_version, layout.schema_version,
+            path,
+            old_version,
+            layout.schema_version,
         )

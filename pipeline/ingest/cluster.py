@@ -113,7 +113,7 @@ def _with_path(report: Report, path: str) -> Report:
 def check_address(address: str) -> None:
     """Raise ValueError for an address that is neither ``local:N`` (N >= 1) nor a scheduler's."""
     if address.startswith(LOCAL_PREFIX):
-        n = address[len(LOCAL_PREFIX):]
+        n = address[len(LOCAL_PREFIX) :]
         if not n.isdigit() or int(n) < 1:
             raise ValueError(f"--dask {address}: local:N needs a number of workers N >= 1")
     elif "://" not in address:
@@ -135,11 +135,15 @@ class DaskParsers:
         if address.startswith(LOCAL_PREFIX):
             import dask
 
-            n = int(address[len(LOCAL_PREFIX):])
+            n = int(address[len(LOCAL_PREFIX) :])
             with dask.config.set({"distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES}):
                 self._cluster = distributed.LocalCluster(
-                    n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                    dashboard_address=LOCAL_HTTP_ADDRESS, scheduler_port=0,
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=LOCAL_HTTP_ADDRESS,
+                    scheduler_port=0,
                 )
         try:
             target = address if self._cluster is None else self._cluster

@@ -198,9 +198,13 @@ def archive_status(index_dir: str | os.PathLike[str]) -> tuple[LedgerEntry, ...]
     for e in recorded:
         if e.status == "indexed" and e.path not in held:
             e = LedgerEntry(
-                e.path, "missing", e.sha256,
+                e.path,
+                "missing",
+                e.sha256,
                 reason="recorded as indexed, but the index no longer holds it: ingest it again",
-                report_id=e.report_id, sections=e.sections, time=e.time,
+                report_id=e.report_id,
+                sections=e.sections,
+                time=e.time,
             )
         out[e.path] = e
     for path, sha in held.items():

@@ -10,15 +10,50 @@ Every stage boundary uses these types; dicts appear only at the edges
 
 from __future__ import annotations
 
-from pipeline.model.vocab import SECTION_KINDS, DOC_TYPES, HEADER_FIELDS
-from pipeline.model.document import Span, Line, Source, Document, Provenance
-from pipeline.model.report import Section, Recommendation, Period, Entity, ReportWarning, HeaderFields, Layout, Report, report_to_dict, report_from_dict, QuarterMention
-from pipeline.model.query import QTerm, QPhrase, QPrefix, QFuzzy, QDateRange, QAnd, QOr, QNot, QAll, QueryNode, SearchRequest, positive_leaves
-from pipeline.model.results import Hit, SearchResult, ReportHits, SearchPage, TraceEntry, Lineage, TraceResult, StatCount, IndexStats
+from pipeline.model.document import Document, Line, Provenance, Source, Span
 from pipeline.model.ingest import IngestOutcome, IngestSummary, LedgerEntry, ReindexSummary
-from pipeline.model.vocab import DECISION_OUTCOMES, LINK_OUTCOMES
-from pipeline.model.report import Decision, decision_from_dict
-from pipeline.model.results import DecisionLink
+from pipeline.model.query import (
+    QAll,
+    QAnd,
+    QDateRange,
+    QFuzzy,
+    QNot,
+    QOr,
+    QPhrase,
+    QPrefix,
+    QTerm,
+    QueryNode,
+    SearchRequest,
+    positive_leaves,
+)
+from pipeline.model.report import (
+    Decision,
+    Entity,
+    HeaderFields,
+    Layout,
+    Period,
+    QuarterMention,
+    Recommendation,
+    Report,
+    ReportWarning,
+    Section,
+    decision_from_dict,
+    report_from_dict,
+    report_to_dict,
+)
+from pipeline.model.results import (
+    DecisionLink,
+    Hit,
+    IndexStats,
+    Lineage,
+    ReportHits,
+    SearchPage,
+    SearchResult,
+    StatCount,
+    TraceEntry,
+    TraceResult,
+)
+from pipeline.model.vocab import DECISION_OUTCOMES, DOC_TYPES, HEADER_FIELDS, LINK_OUTCOMES, SECTION_KINDS
 
 __all__ = [
     "positive_leaves",

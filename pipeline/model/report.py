@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-
-
 import dataclasses
 import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any, Mapping
+
 from pipeline.model.document import Document, Provenance, Source
 from pipeline.model.vocab import HEADER_FIELDS
+
 
 @dataclass(frozen=True, slots=True)
 class Section:
@@ -224,8 +224,14 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         }
     )
     out["recommendations"] = [
-        {"number": r.number, "text": r.text, "page": r.page, "printed_page": r.printed_page, "line": r.line,
-         "label": r.label}
+        {
+            "number": r.number,
+            "text": r.text,
+            "page": r.page,
+            "printed_page": r.printed_page,
+            "line": r.line,
+            "label": r.label,
+        }
         for r in report.recommendations
     ]
     out["recommendation_leadin"] = report.recommendation_leadin
@@ -270,9 +276,7 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
         return _dt.date.fromisoformat(v) if v else None
 
     p = data.get("period")
-    period = (
-        Period(p["fiscal_year"], p.get("quarter"), d(p.get("start")), d(p.get("end"))) if p else None
-    )
+    period = Period(p["fiscal_year"], p.get("quarter"), d(p.get("start")), d(p.get("end"))) if p else None
     return Report(
         id=data["id"],
         source=Source(**data["source"]),
@@ -291,9 +295,13 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
         period=period,
         recommendations=tuple(Recommendation(**r) for r in data.get("recommendations", ())),
         recommendation_leadin=data.get("recommendation_leadin"),
-        sections=tuple(Section(**{k: v for k, v in s.items() if k != "paragraphs"},
-                               paragraphs=tuple((int(p), int(l)) for p, l in s.get("paragraphs", ())))
-                       for s in data.get("sections", ())),
+        sections=tuple(
+            Section(
+                **{k: v for k, v in s.items() if k != "paragraphs"},
+                paragraphs=tuple((int(p), int(l)) for p, l in s.get("paragraphs", ())),
+            )
+            for s in data.get("sections", ())
+        ),
         entities=tuple(Entity(**e) for e in data.get("entities", ())),
         warnings=tuple(ReportWarning(**w) for w in data.get("warnings", ())),
         provenance={k: Provenance(**v) for k, v in (data.get("provenance") or {}).items()},

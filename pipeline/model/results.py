@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-
-
 import datetime as _dt
 from dataclasses import dataclass
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:

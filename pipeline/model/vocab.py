@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-
-
-
-
 #: Section kinds (see ../shared/labels/README.md).
 SECTION_KINDS: tuple[str, ...] = (
     "purpose",

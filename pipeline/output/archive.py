@@ -20,11 +20,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+from pipeline.model import Report
+
 # The DataFrames of search/similar and trace use the row builders' own column
 # sets (pipeline.output.render), so the CLI's --csv and the DataFrames agree.
 from pipeline.output.render import HIT_FRAME_COLUMNS
 from pipeline.output.render import TRACE_COLUMNS as TRACE_FRAME_COLUMNS
-from pipeline.model import Report
 
 
 def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> Any:

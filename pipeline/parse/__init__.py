@@ -38,12 +38,12 @@ def with_printed_pages(layout: Layout, printed: Mapping[int, int]) -> Layout:
         layout,
         header=dataclasses.replace(
             layout.header,
-            provenance={k: dataclasses.replace(v, printed_page=printed.get(v.page)) for k, v in layout.provenance.items()},
+            provenance={
+                k: dataclasses.replace(v, printed_page=printed.get(v.page)) for k, v in layout.provenance.items()
+            },
         ),
         sections=tuple(dataclasses.replace(s, printed_page=printed.get(s.page)) for s in layout.sections),
-        recommendations=tuple(
-            dataclasses.replace(r, printed_page=printed.get(r.page)) for r in layout.recommendations
-        ),
+        recommendations=tuple(dataclasses.replace(r, printed_page=printed.get(r.page)) for r in layout.recommendations),
         parts=tuple(with_printed_pages(p, printed) for p in layout.parts),
         printed_pages=dict(printed),
     )

@@ -63,11 +63,12 @@ def _header_columns(lines: Sequence[Line]) -> list[float] | None:
     """x positions of author columns when the block is a table headed by labels."""
     for line in lines[:3]:
         cells = [s for s in line.spans if s.text.strip(" :")]
-        if len(cells) >= 2 and all(AUTHOR_LABEL.search(c.text.strip()) or DIRECTOR_LABEL.search(c.text)
-                                   for c in cells):
+        if len(cells) >= 2 and all(AUTHOR_LABEL.search(c.text.strip()) or DIRECTOR_LABEL.search(c.text) for c in cells):
             starts = [c.x0 for c in cells]
             if max(starts) - min(starts) > COLUMN_GAP:
-                return [c.x0 for c in cells if AUTHOR_LABEL.search(c.text.strip()) and not DIRECTOR_LABEL.search(c.text)]
+                return [
+                    c.x0 for c in cells if AUTHOR_LABEL.search(c.text.strip()) and not DIRECTOR_LABEL.search(c.text)
+                ]
     return None
 
 
@@ -94,7 +95,6 @@ def contact_from_lines(lines: Sequence[Line]) -> str | None:
     people: list[str] = []
     cur: list[str] = []
     keep = True
-    seen_label = False
     prev: Line | None = None
     prev_len = 0
 
@@ -127,14 +127,25 @@ def contact_from_lines(lines: Sequence[Line]) -> str | None:
             continue
         # "Report Author: Pete Davis" -> "Pete Davis, Report Author"
         inline = re.match(r"^(?P<label>[A-Z][A-Za-z0-9 ]{2,30}):\s*(?P<value>.+)$", text)
-        if inline and not columns and people and not (
-            AUTHOR_LABEL.search(inline.group("label")) or DIRECTOR_LABEL.search(inline.group("label"))
+        if (
+            inline
+            and not columns
+            and people
+            and not (AUTHOR_LABEL.search(inline.group("label")) or DIRECTOR_LABEL.search(inline.group("label")))
         ):
             break  # "Appendix 1: ..." after the contacts: another block
-        if inline and not columns and (AUTHOR_LABEL.search(inline.group("label")) or DIRECTOR_LABEL.search(inline.group("label"))):
+        if (
+            inline
+            and not columns
+            and (AUTHOR_LABEL.search(inline.group("label")) or DIRECTOR_LABEL.search(inline.group("label")))
+        ):
             close()
             value, _ = _strip_details(inline.group("value"))
-            if value and AUTHOR_LABEL.search(inline.group("label")) and not DIRECTOR_LABEL.search(inline.group("label")):
+            if (
+                value
+                and AUTHOR_LABEL.search(inline.group("label"))
+                and not DIRECTOR_LABEL.search(inline.group("label"))
+            ):
                 if re.search(r"author", inline.group("label"), re.IGNORECASE) and not re.search(r"[,–]", value):
                     people.append(f"{value}, {inline.group('label').strip()}")
                 else:
@@ -151,10 +162,10 @@ def contact_from_lines(lines: Sequence[Line]) -> str | None:
             label = text.rstrip(":")
             if AUTHOR_LABEL.search(label) and not DIRECTOR_LABEL.search(label):
                 close()
-                keep, seen_label = True, True
+                keep = True
             elif DIRECTOR_LABEL.search(label):
                 close()
-                keep, seen_label = False, True
+                keep = False
             elif DETAIL_RE.search(text):
                 pass
             else:
@@ -180,12 +191,17 @@ def contact_from_lines(lines: Sequence[Line]) -> str | None:
 
 def _looks_like_name(text: str) -> bool:
     words = text.rstrip(":").split()
-    return 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and not AUTHOR_LABEL.search(text) \
-        and not DIRECTOR_LABEL.search(text) and not text.endswith(":")
+    return (
+        2 <= len(words) <= 4
+        and all(w[:1].isupper() for w in words)
+        and not AUTHOR_LABEL.search(text)
+        and not DIRECTOR_LABEL.search(text)
+        and not text.endswith(":")
+    )
 
 
 def _person(parts: list[str]) -> str:
-    """"Name" + role lines -> "Name, Role, Role" (a line already "Name, Role" stays whole)."""
+    """ "Name" + role lines -> "Name, Role, Role" (a line already "Name, Role" stays whole)."""
     head, rest = parts[0], parts[1:]
     return ", ".join([head, *rest])
 

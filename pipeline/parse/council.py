@@ -95,6 +95,7 @@ MIN_SCORE = 2
 #: A place the paper is about names its council when written this often.
 IMPLIED_MIN = 2
 
+
 def clean_name(name: str) -> str | None:
     """Drop leading words that are not a place; None when no place is left."""
     words = re.sub(r"\s+", " ", name).strip().split(" ")

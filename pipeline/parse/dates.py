@@ -125,11 +125,32 @@ _SPACES_RE: Final = re.compile(r"\s+")
 #: Month names the fast path reads itself (full, three-letter and "Sept"); the
 #: rest, and anything unusual, goes to dateparser.
 FAST_MONTHS: Final[dict[str, int]] = {
-    **{name: i for i, name in enumerate(
-        ("january", "february", "march", "april", "may", "june", "july",
-         "august", "september", "october", "november", "december"), 1)},
-    **{name: i for i, name in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)},
+    **{
+        name: i
+        for i, name in enumerate(
+            (
+                "january",
+                "february",
+                "march",
+                "april",
+                "may",
+                "june",
+                "july",
+                "august",
+                "september",
+                "october",
+                "november",
+                "december",
+            ),
+            1,
+        )
+    },
+    **{
+        name: i
+        for i, name in enumerate(
+            ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+        )
+    },
     "sept": 9,
 }
 

@@ -127,9 +127,9 @@ VOTE_OUTCOMES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p, re.VERBOSE | re.IGNORECASE), outcome)
     for p, outcome in (
         (r"^(?:lost|fell|rejected|defeated|refused|not\s+\w+)$", "rejected"),  # the recommendation falls
-        (r"^(?:deferred|withdrawn)$", "deferred"),                              # put off, taken back
-        (r"^noted$", "noted"),                                                  # noted only
-        (r"^carried$", "agreed"),                                               # carried
+        (r"^(?:deferred|withdrawn)$", "deferred"),  # put off, taken back
+        (r"^noted$", "noted"),  # noted only
+        (r"^carried$", "agreed"),  # carried
     )
 )
 
@@ -442,8 +442,11 @@ def _split(block: _Block, item: _Item, committee: str | None, meeting_date: _dt.
             continue
         nxt = rows[k + 1][1] if k + 1 < len(rows) else ""
         is_subheading = (
-            entries and _words(text) <= SUBHEADING_MAX_WORDS and not _SENTENCE_END.search(text)
-            and _SENTENCE_END.search(entries[-1][2][-1]) is not None and ENUMERATOR.match(nxt) is not None
+            entries
+            and _words(text) <= SUBHEADING_MAX_WORDS
+            and not _SENTENCE_END.search(text)
+            and _SENTENCE_END.search(entries[-1][2][-1]) is not None
+            and ENUMERATOR.match(nxt) is not None
         )
         if is_subheading:
             continue  # "Contractual:", "Regarding EBLN" between items
@@ -460,7 +463,9 @@ def _split(block: _Block, item: _Item, committee: str | None, meeting_date: _dt.
     for k, (number, line, texts) in enumerate(entries):
         text = _clean(" ".join(texts))
         has_children = (
-            k + 1 < len(entries) and number is not None and (entries[k + 1][0] or "").startswith(number)
+            k + 1 < len(entries)
+            and number is not None
+            and (entries[k + 1][0] or "").startswith(number)
             and entries[k + 1][0] != number
         )
         if not text or (has_children and _words(text) <= PARENT_TITLE_MAX_WORDS):
@@ -597,11 +602,21 @@ def find_decisions(
                 refs = expand_refs(m.group("refs")) or ((recent_ref,) if recent_ref and singular else ())
                 if refs:
                     is_amended = amended and outcome == "agreed"
-                    out.append(Decision(
-                        text=_clean(text), outcome=outcome, wording=_clean(m.group("words")), page=line.page,
-                        line=line.line_no, item=item.number, item_title=item.title, refs=refs,
-                        amended=is_amended, committee=committee, meeting_date=meeting_date,
-                    ))
+                    out.append(
+                        Decision(
+                            text=_clean(text),
+                            outcome=outcome,
+                            wording=_clean(m.group("words")),
+                            page=line.page,
+                            line=line.line_no,
+                            item=item.number,
+                            item_title=item.title,
+                            refs=refs,
+                            amended=is_amended,
+                            committee=committee,
+                            meeting_date=meeting_date,
+                        )
+                    )
                 if outcome in ("rejected", "deferred"):
                     amended = False  # the amended recommendations fell with it
                 if text.rstrip().endswith(":") and outcome in ("rejected", "deferred", "noted"):
@@ -610,7 +625,13 @@ def find_decisions(
             else:
                 rest = LEADIN_THAT.sub("", m.group("rest") or "")
                 block = _Block(
-                    kind, outcome, m.group("words"), line, rest, number, amended,
+                    kind,
+                    outcome,
+                    m.group("words"),
+                    line,
+                    rest,
+                    number,
+                    amended,
                     form_label=kind == "decision" and bool(re.match(r"^\s*\(?[a-z0-9]{1,2}\)", text)),
                 )
             if mention:
@@ -666,14 +687,14 @@ def parse_decisions(
         segment = lines[start:end]
         meeting = {name: value for name, value, _ in meeting_from_title(segment, "minutes")}
         date = meeting.get("meeting_date")
-        out.extend(find_decisions(
-            segment,
-            committee=str(meeting["committee"]) if meeting.get("committee") else committee,
-            meeting_date=date if isinstance(date, _dt.date) else None,
-        ))
+        out.extend(
+            find_decisions(
+                segment,
+                committee=str(meeting["committee"]) if meeting.get("committee") else committee,
+                meeting_date=date if isinstance(date, _dt.date) else None,
+            )
+        )
     return tuple(out)
-
-
 
 
 def with_decisions(layout: Layout, lines: Sequence[Line]) -> Layout:

@@ -22,8 +22,11 @@ DOC_TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE | re.VERBOSE))
     for kind, pattern in (
         ("agenda_pack", r"public\s+document\s+pack"),
-        ("forward_plan", r"forward\s+plan(?!\s+(?:ref|reference|no\b|number|item))|work\s+programme"
-                         r"|notice\s+of\s+(?:anticipated\s+)?key\s+decisions"),
+        (
+            "forward_plan",
+            r"forward\s+plan(?!\s+(?:ref|reference|no\b|number|item))|work\s+programme"
+            r"|notice\s+of\s+(?:anticipated\s+)?key\s+decisions",
+        ),
         ("decision_notice", r"decision\s+(?:recording\s+form|notice|record)|record\s+of\s+(?:executive\s+)?decision"),
         ("minutes", r"^minutes\b|\bminutes\s+of\s+the\b"),
         ("appendix", r"^appendix\b|impact\s+assessment|^annex\b"),

@@ -84,7 +84,7 @@ def read_header(
     if doc_type in TITLE_BLOCK_TYPES:
         if table.found_labels:
             above = read_title_block(table.preamble)
-            below = read_title_block(between_zone(lines[table.end:], body_size=body_size))
+            below = read_title_block(between_zone(lines[table.end :], body_size=body_size))
             take(below, only="subject")  # a title under the table ("Report Of: ..." / bold title)
             take(above)
             take(below)

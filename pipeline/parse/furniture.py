@@ -101,8 +101,11 @@ def furniture(lines: Sequence[Line]) -> set[int]:
     text_repeated = {s for s, n in text_shapes.items() if n >= text_threshold}
     # A footer that carries the page number ("Version January 2024 Page 16") is furniture on
     # fewer pages too: each report in an agenda pack has its own.
-    numbered = {s for s, n in (*shapes.items(), *text_shapes.items())
-                if n >= NUMBERED_FOOTER_MIN_PAGES and NUMBERED_FOOTER.search(s)}
+    numbered = {
+        s
+        for s, n in (*shapes.items(), *text_shapes.items())
+        if n >= NUMBERED_FOOTER_MIN_PAGES and NUMBERED_FOOTER.search(s)
+    }
     repeated |= numbered
     text_repeated |= numbered
     for l in lines:
@@ -110,8 +113,11 @@ def furniture(lines: Sequence[Line]) -> set[int]:
             out.add(l.line_no)
             continue
         if l.size:  # PDF: judge by position
-            if _in_margin(l) and (PAGE_NUMBER.match(l.text) or _shape(l.text) in repeated) \
-                    and not KEEP_STAMPS.match(l.text):
+            if (
+                _in_margin(l)
+                and (PAGE_NUMBER.match(l.text) or _shape(l.text) in repeated)
+                and not KEEP_STAMPS.match(l.text)
+            ):
                 out.add(l.line_no)
         elif re.match(r"^\s*page\s+\d+\s*$", l.text, re.IGNORECASE) or (
             _shape(l.text) in text_repeated and not KEEP_STAMPS.match(l.text)
@@ -212,7 +218,9 @@ def join_lines_cited(lines: Sequence[Line]) -> tuple[str, tuple[tuple[int, int],
         if prev is None:
             out.append(text)
             starts.append((line.page, line.line_no))
-        elif paragraph_break(prev, line) or text[:1] in "•-–" or re.match(r"^\(?\w{1,3}[.)]\s", text) and prev.size == 0:
+        elif (
+            paragraph_break(prev, line) or text[:1] in "•-–" or re.match(r"^\(?\w{1,3}[.)]\s", text) and prev.size == 0
+        ):
             out.append("\n\n" + text if paragraph_break(prev, line) else "\n" + text)
             starts.append((line.page, line.line_no))
         elif HYPHEN_BREAK.search(out[-1]) and text[:1].islower() and prev.size:

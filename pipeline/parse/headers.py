@@ -68,8 +68,27 @@ SHORT_VALUE_LABELS: dict[str, int] = {"purpose": 4}
 
 #: Labels that need a colon (or a cell of their own) because they are common words.
 COLON_ONLY_LABELS: frozenset[str] = frozenset(
-    {"to", "by", "from", "date", "re", "title", "board", "meeting", "director", "chair", "author",
-     "contact", "committee", "status", "time", "venue", "reference", "portfolio", "subject"}
+    {
+        "to",
+        "by",
+        "from",
+        "date",
+        "re",
+        "title",
+        "board",
+        "meeting",
+        "director",
+        "chair",
+        "author",
+        "contact",
+        "committee",
+        "status",
+        "time",
+        "venue",
+        "reference",
+        "portfolio",
+        "subject",
+    }
 )
 
 #: A label without its colon that carries nothing we keep counts when its value is this short (in words).
@@ -196,6 +215,7 @@ LABEL_RE = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+
 
 @dataclass(frozen=True, slots=True)
 class LabelMatch:
@@ -354,8 +374,9 @@ def split_at_labels(line: Line) -> list[Line]:
     out = []
     for a, b in zip(cuts, cuts[1:] + [len(line.spans)]):
         part = line.spans[a:b]
-        out.append(dataclasses.replace(line, text=" ".join(s.text for s in part), spans=part,
-                                       x0=part[0].x0, x1=part[-1].x1))
+        out.append(
+            dataclasses.replace(line, text=" ".join(s.text for s in part), spans=part, x0=part[0].x0, x1=part[-1].x1)
+        )
     return out
 
 
@@ -381,8 +402,13 @@ def _continues(cur: "_Field", line: Line, *, is_heading: Callable[[Line], bool])
         # Label and value in one cell: a wrapped value returns to the label's edge,
         # but only after a line that ran to the right margin.
         wrapped = bool(cur.last.page_width) and cur.last.x1 >= WRAP_SHARE * cur.last.page_width
-        return (cur.value_x0 is None and abs(line.x0 - cur.label_line.x0) <= 2 and bool(cur.entries)
-                and gap <= ENTRY_GAP_EMS and wrapped)
+        return (
+            cur.value_x0 is None
+            and abs(line.x0 - cur.label_line.x0) <= 2
+            and bool(cur.entries)
+            and gap <= ENTRY_GAP_EMS
+            and wrapped
+        )
     # text: the next line, with no blank line between; a label alone on its line
     # ("REPORT TO :") has its value below, whatever it looks like; a value in capitals
     # carries on in capitals ("UPDATE ON THE COUNCIL'S RESPONSE TO THE" / "CLIMATE EMERGENCY ...").
@@ -390,8 +416,12 @@ def _continues(cur: "_Field", line: Line, *, is_heading: Callable[[Line], bool])
         return gap <= TEXT_VALUE_BELOW_GAP and bool(line.text.strip()) and not starts_body(line)
     if gap >= 1:
         # A list of people with a phone line under each: the next person after a blank line.
-        return (cur.field in PEOPLE_FIELDS and gap <= TEXT_VALUE_BELOW_GAP and PHONE_ONLY.match(cur.entries[-1][-1])
-                is not None and starts_with_name(line.text.strip()))
+        return (
+            cur.field in PEOPLE_FIELDS
+            and gap <= TEXT_VALUE_BELOW_GAP
+            and PHONE_ONLY.match(cur.entries[-1][-1]) is not None
+            and starts_with_name(line.text.strip())
+        )
     if cur.field in SINGLE_LINE_FIELDS:
         return False
     last = cur.entries[-1][-1].rstrip()
@@ -481,8 +511,9 @@ def _column_row(row: Sequence[_Field], line: Line) -> list[tuple[_Field, str]] |
         return None
     out: list[tuple[_Field, str]] = []
     for span in line.spans:
-        owner = next((f for f in row if f.value_x0 is not None
-                      and abs(span.x0 - f.value_x0) <= VALUE_COLUMN_TOLERANCE), None)
+        owner = next(
+            (f for f in row if f.value_x0 is not None and abs(span.x0 - f.value_x0) <= VALUE_COLUMN_TOLERANCE), None
+        )
         if owner is None or not span.text.strip():
             return None
         out.append((owner, span.text))
@@ -544,8 +575,9 @@ def _scan_table(
             if m is not None:
                 if m.field == APPEND and fields:
                     # "Job title:" belongs to the field in its own column, else the last one.
-                    target = next((f for f in reversed(fields)
-                                   if f.field != IGNORE and abs(f.label_line.x0 - seg.x0) <= 2), None)
+                    target = next(
+                        (f for f in reversed(fields) if f.field != IGNORE and abs(f.label_line.x0 - seg.x0) <= 2), None
+                    )
                     target = target or cur or fields[-1]
                     target.append_inline(m.value, seg)
                     cur = target
@@ -607,8 +639,11 @@ def scan_header(lines: Sequence[Line], *, is_heading: Callable[[Line], bool], bo
     i = 0
     while i < limit:
         line = lines[i]
-        if (match_label(line, loose=loose) is not None or _wrapped_label(lines, i, limit) is not None
-                or _label_row(lines, i, limit) is not None):
+        if (
+            match_label(line, loose=loose) is not None
+            or _wrapped_label(lines, i, limit) is not None
+            or _label_row(lines, i, limit) is not None
+        ):
             break
         if _opens_preamble_end(line, preamble, is_heading=is_heading):
             return _resolve([], 0, tuple(preamble))
@@ -730,7 +765,7 @@ def _resolve(fields: list[_Field], end: int, preamble: tuple[Line, ...]) -> Head
             value = person_value(joined)
             head = re.match(r"^([^:,]{3,60}):\s+", value)
             if head and not ROLE_STARTERS.match(head.group(1)):
-                value = f"{head.group(1)}, {value[head.end():]}"
+                value = f"{head.group(1)}, {value[head.end() :]}"
             person("reporting_officer", value, here)
         elif name == "cabinet_member":
             person("cabinet_member", person_value(joined), here)

@@ -27,14 +27,23 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("recommendations", r"recommend|^resolution|decisions?\s+(?:required|sought)|^proposals?$"),
         ("purpose", r"^purpose|^aims?\s+of\s+(?:the\s+)?report|^reason\s+for\s+(?:the\s+)?report"),
         ("summary", r"summary|^overview$|^introduction$"),
-        ("priority_implications", r"(?:council|corporate|strategic)(?:'s)?\s+priorit|implications\s+for\s+the\s+council|corporate\s+strategy"),
+        (
+            "priority_implications",
+            r"(?:council|corporate|strategic)(?:'s)?\s+priorit|implications\s+for\s+the\s+council|corporate\s+strategy",
+        ),
         ("policy_implications", r"policy\s+implications|^policy\b"),
-        ("financial_implications", r"financ|budget\s+implications|resource\s+implications|value\s+for\s+money|cost\s+implications"),
+        (
+            "financial_implications",
+            r"financ|budget\s+implications|resource\s+implications|value\s+for\s+money|cost\s+implications",
+        ),
         ("legal_implications", r"legal|constitutional\s+implications"),
         ("equality_diversity", r"equalit|diversity|inclusion\s+implications|eq?ia\b"),
         ("climate_implications", r"climate|environmental\s+implications|sustainability|carbon"),
         ("risk_analysis", r"\brisks?\b"),
-        ("other_implications", r"other\s+implications|^implications$|human\s+resources|\bhr\b|data\s+protection|procurement|property\s+implications|\bit\b\s+implications|implications\s+on\s+it"),
+        (
+            "other_implications",
+            r"other\s+implications|^implications$|human\s+resources|\bhr\b|data\s+protection|procurement|property\s+implications|\bit\b\s+implications|implications\s+on\s+it",
+        ),
         ("other", r"^consultation|^engagement|^alternative\s+options"),
         ("contact", r"\bcontacts?\b(?!\s+with)|report\s+authors?"),
         ("conclusion", r"conclusion|^next\s+steps"),
@@ -290,16 +299,26 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
             # "6.0 RESOURCE IMPLICATIONS: ICT, STAFFING AND ASSETS": all capitals, all title
             return Heading(number.rstrip("."), re.sub(r"\s+", " ", rest), "", level, line, True)
         after_colon = rm.group("text").strip() if rm else ""
-        if rm and _all_bold(line) and title_like(rest, strong=True) and after_colon and not RUN_IN_DECISION.match(
-                after_colon) and len(after_colon.split()) <= RUN_IN_MAX_WORDS and is_title_case(after_colon):
+        if (
+            rm
+            and _all_bold(line)
+            and title_like(rest, strong=True)
+            and after_colon
+            and not RUN_IN_DECISION.match(after_colon)
+            and len(after_colon.split()) <= RUN_IN_MAX_WORDS
+            and is_title_case(after_colon)
+        ):
             # "3.0 Chorlton: The Public Consultation Process", bold throughout: all title
             return Heading(number.rstrip("."), re.sub(r"\s+", " ", rest), "", level, line, True)
         plain_lead_in = rm and rm.group("text") and not strong_layout and not is_caps(rm.group("title"))
         if plain_lead_in and level >= 2 and line.size:
             return None  # "8.2. Addressing Inequality: The proposals were ...": a paragraph's lead-in
-        if rm and len(rm.group("title").split()) <= RUN_IN_MAX_WORDS and (
-            is_caps(rm.group("title")) or strong_layout or is_title_case(rm.group("title"))
-        ) and title_like(rm.group("title"), strong=True):
+        if (
+            rm
+            and len(rm.group("title").split()) <= RUN_IN_MAX_WORDS
+            and (is_caps(rm.group("title")) or strong_layout or is_title_case(rm.group("title")))
+            and title_like(rm.group("title"), strong=True)
+        ):
             return Heading(number.rstrip("."), rm.group("title").strip(), rm.group("text").strip(), level, line, True)
         # "6.3 A Healthy Halton Not applicable." -> the title, then a stock reply
         tail = NOT_TITLE_TAIL.search(rest) if _may_end_in_reply(rest) else None
@@ -309,8 +328,13 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
         if title_like(rest, strong=strong) and (strong or len(rest.split()) <= 10):
             return Heading(number.rstrip("."), rest, "", level, line, strong)
         # "1. Apologies for absence": a short top-level item in sentence case.
-        if level == 1 and len(rest.split()) <= SHORT_HEADING_WORDS and rest[:1].isupper() \
-                and not rest.rstrip().endswith((".", ",", ";", ":")) and title_like(rest, strong=True):
+        if (
+            level == 1
+            and len(rest.split()) <= SHORT_HEADING_WORDS
+            and rest[:1].isupper()
+            and not rest.rstrip().endswith((".", ",", ";", ":"))
+            and title_like(rest, strong=True)
+        ):
             return Heading(number.rstrip("."), rest, "", level, line, False)
         return None
     if not line.size and (tm := TABLE_LABEL_RUN_IN.match(text)):
@@ -326,16 +350,23 @@ def detect_heading(line: Line, *, body_size: float = 0.0) -> Heading | None:
         bold_title = _bold_prefix(line, 0)
         known = classify_kind(title) != DEFAULT_KIND
         plain_text = line.size == 0.0 and not LEADIN_START.match(title)  # a text file: no bold to go by
-        if (is_caps(title) or ((line.bold or plain_text or (bold_title and bold_title[0].rstrip(" :") == title)) and known)) and title_like(
-            title, strong=True
-        ):
+        if (
+            is_caps(title)
+            or ((line.bold or plain_text or (bold_title and bold_title[0].rstrip(" :") == title)) and known)
+        ) and title_like(title, strong=True):
             return Heading(None, title, rm.group("text").strip(), 1, line, True)
         return None  # "Employee Costs: ..." is a bold lead-in to a paragraph
     title = text.rstrip(" :").strip()
     strong = strong_layout or (line.italic and not text.endswith(".")) or caps_title(title)
     # "Officer Recommendations:" alone on its line in a text file
-    if not strong and line.size == 0.0 and text.endswith(":") and classify_kind(title) != DEFAULT_KIND \
-            and not LEADIN_START.match(title) and len(title.split()) <= SHORT_HEADING_WORDS:
+    if (
+        not strong
+        and line.size == 0.0
+        and text.endswith(":")
+        and classify_kind(title) != DEFAULT_KIND
+        and not LEADIN_START.match(title)
+        and len(title.split()) <= SHORT_HEADING_WORDS
+    ):
         strong = title_like(title, strong=True)
     if strong and title_like(title, strong=True):
         return Heading(None, title, "", 1, line, True)

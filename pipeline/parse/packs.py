@@ -338,9 +338,7 @@ def running_headers(region: Sequence[Line], committee: str | None) -> frozenset[
     )
 
 
-def parse_agenda(
-    lines: Sequence[Line], start: int, end: int, *, committee: str | None = None
-) -> list[AgendaItem]:
+def parse_agenda(lines: Sequence[Line], start: int, end: int, *, committee: str | None = None) -> list[AgendaItem]:
     """The numbered items of the agenda in ``lines[start:end]``, in order.
 
     ``committee`` (the cover's) tells running headers from repeated text.

@@ -34,8 +34,10 @@ ROLE_STARTERS = re.compile(
 )
 
 #: A personal name: two to four capitalised words (with particles, initials, hyphens).
-_NAME = (r"(?:(?:Dr|Mr|Mrs|Ms|Miss|Cllr|Councillor)\.?\s+)?[A-Z][a-z'’\-]+"
-         r"(?:\s+(?:[A-Z]\.?|[A-Z][a-z'’\-]+|de|van|von|le|la|Mc[A-Z][a-z]+)){1,3}")
+_NAME = (
+    r"(?:(?:Dr|Mr|Mrs|Ms|Miss|Cllr|Councillor)\.?\s+)?[A-Z][a-z'’\-]+"
+    r"(?:\s+(?:[A-Z]\.?|[A-Z][a-z'’\-]+|de|van|von|le|la|Mc[A-Z][a-z]+)){1,3}"
+)
 NAME_AT_END = re.compile(rf"[,–\-]\s*({_NAME})\s*,?\s*$")
 NAME_AT_START = re.compile(rf"^({_NAME})\s*[,–\-:]")
 
@@ -99,11 +101,19 @@ def split_people(entries: list[list[str]]) -> list[str]:
         group: list[str] = []
         for text in entry:
             prev = group[-1] if group else ""
-            starts_new = bool(group) and text[:1].isupper() and (
-                NAME_AT_END.search(prev) is not None
-                or (NAME_AT_START.match(text) is not None and not re.search(r"(?:\band|\bof|\bfor|,|–|-)\s*$", prev))
-                or (ROLE_STARTERS.match(text) is not None
-                    and not re.search(r"(?:\band|\bof|\bfor|\bthe|,|–|-)\s*$", prev))
+            starts_new = (
+                bool(group)
+                and text[:1].isupper()
+                and (
+                    NAME_AT_END.search(prev) is not None
+                    or (
+                        NAME_AT_START.match(text) is not None and not re.search(r"(?:\band|\bof|\bfor|,|–|-)\s*$", prev)
+                    )
+                    or (
+                        ROLE_STARTERS.match(text) is not None
+                        and not re.search(r"(?:\band|\bof|\bfor|\bthe|,|–|-)\s*$", prev)
+                    )
+                )
             )
             if starts_new:
                 people.append(group)

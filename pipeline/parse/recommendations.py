@@ -120,8 +120,14 @@ def extract_recommendations(
         if STOP_RE.match(text):
             break
         m = ITEM_RE.match(text)
-        if m and not closed and m.group("label") in BULLETS and items and items[-1][0] not in BULLETS \
-                and not LEADIN_ITEM.search(items[-1][1]):
+        if (
+            m
+            and not closed
+            and m.group("label") in BULLETS
+            and items
+            and items[-1][0] not in BULLETS
+            and not LEADIN_ITEM.search(items[-1][1])
+        ):
             # A bullet under a numbered recommendation is part of it.
             label, body, first = items[-1]
             items[-1] = (label, _append(body, text, prev), first)
@@ -133,8 +139,10 @@ def extract_recommendations(
             continue
         elif items:
             # After the list: a new paragraph at the lead-in's indent ends it.
-            if prev is not None and paragraph_break(prev, rl.line) and (
-                rl.line.size == 0 or item_x0 is None or rl.line.x0 <= item_x0 + 1
+            if (
+                prev is not None
+                and paragraph_break(prev, rl.line)
+                and (rl.line.size == 0 or item_x0 is None or rl.line.x0 <= item_x0 + 1)
             ):
                 closed = True
                 prev = rl.line
@@ -144,8 +152,14 @@ def extract_recommendations(
             label, body, first = items[-1]
             items[-1] = (label, _append(body, text, prev), first)
         else:
-            if prev is not None and leadin and paragraph_break(prev, rl.line) and LEADIN_END.search(leadin) is None \
-                    and leadin.rstrip().endswith(".") and not ITEM_RE.match(text):
+            if (
+                prev is not None
+                and leadin
+                and paragraph_break(prev, rl.line)
+                and LEADIN_END.search(leadin) is None
+                and leadin.rstrip().endswith(".")
+                and not ITEM_RE.match(text)
+            ):
                 # A new paragraph after a finished sentence, before any item: the first paragraph
                 # was the recommendation; what follows is the next section run in.
                 break

@@ -111,8 +111,17 @@ def parse_report_lines(
         text, paragraphs = join_lines_cited(content_for_text)
         end_page = content[-1].page if content else h.line.page
         sections.append(
-            Section(h.number, h.title.strip(), kind, h.level, h.line.page, text, h.line.line_no, end_page,
-                    paragraphs=paragraphs)
+            Section(
+                h.number,
+                h.title.strip(),
+                kind,
+                h.level,
+                h.line.page,
+                text,
+                h.line.line_no,
+                end_page,
+                paragraphs=paragraphs,
+            )
         )
         section_lines.append(content)
 
@@ -152,8 +161,11 @@ def parse_report_lines(
     for s in sections:
         if s.number and s.number in seen:
             warnings.append(
-                ReportWarning("duplicate_section_number", f"section {s.number} is numbered twice "
-                         f"({seen[s.number].title!r} and {s.title!r})", s.page)
+                ReportWarning(
+                    "duplicate_section_number",
+                    f"section {s.number} is numbered twice ({seen[s.number].title!r} and {s.title!r})",
+                    s.page,
+                )
             )
         elif s.number:
             seen[s.number] = s
@@ -180,8 +192,7 @@ def _untitled_section(lines: Sequence[Line], subject: object) -> Section | None:
         return None
     first = next(l for l in lines if l.text.strip())
     title = str(subject) if subject else " ".join(first.text.split()[:UNTITLED_TITLE_WORDS])
-    return Section(None, title, DEFAULT_KIND, 1, first.page, text, first.line_no, lines[-1].page,
-                   paragraphs=paragraphs)
+    return Section(None, title, DEFAULT_KIND, 1, first.page, text, first.line_no, lines[-1].page, paragraphs=paragraphs)
 
 
 def meeting_from_title(lines: Sequence[Line], doc_type: str) -> list[tuple[str, object, Provenance]]:

@@ -104,7 +104,7 @@ LETTER_SPACED_WORD_GAP_EMS = 0.5
 
 
 def join_letter_spacing(line: Line) -> Line:
-    """"R E C O MM E N D A T I O N S" -> "RECOMMENDATIONS" (words kept apart where the gaps are wider)."""
+    """ "R E C O MM E N D A T I O N S" -> "RECOMMENDATIONS" (words kept apart where the gaps are wider)."""
     text = line.text
     if not LETTER_SPACED.match(text):
         return line
@@ -309,7 +309,7 @@ def _in_table(lines: Sequence[Line], i: int) -> bool:
 def _continues_paragraph_numbering(
     lines: Sequence[Line], i: int, h: Heading, found: Sequence[tuple[int, Heading, int]]
 ) -> bool:
-    """"10. Economy and Skills Delivery: The variance ..." after paragraph 9 is
+    """ "10. Economy and Skills Delivery: The variance ..." after paragraph 9 is
     paragraph 10 with a bold lead-in, not a section."""
     if not h.number or not h.number.isdigit():
         return False
@@ -418,8 +418,12 @@ def find_headings(lines: Sequence[Line], body_size: float) -> list[tuple[int, He
                 break
             i += 1
             continue
-        if not h.number and classify_kind(h.title) == "appendix" and found \
-                and classify_kind(found[-1][1].title) in END_KINDS:
+        if (
+            not h.number
+            and classify_kind(h.title) == "appendix"
+            and found
+            and classify_kind(found[-1][1].title) in END_KINDS
+        ):
             # "Appendix" straight after the closing sections (background papers, contact):
             # the appended documents follow, one appendix section.
             found.append((i, h, i))

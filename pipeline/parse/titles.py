@@ -172,8 +172,10 @@ def read_cell(text: str, line: Line) -> list[Candidate] | None:
         return out
     m = MEETING_HELD_RE.match(t)
     if m and parse_date(m.group("date")) and is_committee(m.group("body")):
-        return [Candidate("committee", m.group("body").strip(" ,"), line, "meeting_held"),
-                Candidate("meeting_date", parse_date(m.group("date")), line, "meeting_held")]
+        return [
+            Candidate("committee", m.group("body").strip(" ,"), line, "meeting_held"),
+            Candidate("meeting_date", parse_date(m.group("date")), line, "meeting_held"),
+        ]
     bd = _body_and_date(t)
     if bd is not None:
         body, d = bd
@@ -222,8 +224,10 @@ def read_title_block(lines: Sequence[Line]) -> list[Candidate]:
     emphasised = [r for r in title_runs if _emphasised(r[0], lines)]
     for run in emphasised or title_runs:
         text = re.sub(r"\s+", " ", " ".join(l.text.strip() for l in run[:SUBJECT_MAX_LINES])).strip()
-        if check("subject", text) and not is_sentence(text) and not any(
-            parse_date(text[a:b]) for a, b, _ in find_dates(text)
+        if (
+            check("subject", text)
+            and not is_sentence(text)
+            and not any(parse_date(text[a:b]) for a, b, _ in find_dates(text))
         ):
             out.append(Candidate("subject", text, run[0], "title_lines"))
             break
@@ -275,5 +279,10 @@ def _prose(line: Line, nxt: Line | None) -> bool:
     """A PDF paragraph: a line of regular type running to the right margin, wrapping onto a line like it."""
     if not line.page_width or line.bold or line.x1 < PROSE_RIGHT_SHARE * line.page_width:
         return False
-    return (nxt is not None and nxt.page == line.page and not nxt.bold and abs(nxt.size - line.size) < SAME_SIZE_POINTS
-            and nxt.top - line.bottom < line.size)
+    return (
+        nxt is not None
+        and nxt.page == line.page
+        and not nxt.bold
+        and abs(nxt.size - line.size) < SAME_SIZE_POINTS
+        and nxt.top - line.bottom < line.size
+    )

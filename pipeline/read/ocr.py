@@ -78,14 +78,21 @@ def ocr_pdf(src: Path, dest: Path, *, force: bool = False) -> None:
     if reason is not None:
         raise NeedsOCR(str(src), f"no text layer: a scanned PDF needs OCR, but {reason}", hint=INSTALL_HINT)
     cmd = [
-        sys.executable, "-m", "ocrmypdf",
+        sys.executable,
+        "-m",
+        "ocrmypdf",
         "--quiet",
-        "--output-type", "pdf",       # no PDF/A conversion: no Ghostscript needed
-        "--rasterizer", "pypdfium",   # pypdfium2 is already a dependency
-        "--optimize", "0",
-        "--language", OCR_LANGUAGE,
+        "--output-type",
+        "pdf",  # no PDF/A conversion: no Ghostscript needed
+        "--rasterizer",
+        "pypdfium",  # pypdfium2 is already a dependency
+        "--optimize",
+        "0",
+        "--language",
+        OCR_LANGUAGE,
         "--force-ocr" if force else "--skip-text",
-        str(src), str(dest),
+        str(src),
+        str(dest),
     ]
     timeout = max(OCR_MIN_SECONDS, OCR_SECONDS_PER_PAGE * page_count(src))
     try:
@@ -98,8 +105,9 @@ def ocr_pdf(src: Path, dest: Path, *, force: bool = False) -> None:
         output = done.stderr or done.stdout or ""
         if "Traceback" in output:  # ocrmypdf crashed: its error, in plain words
             tail = traceback_tail(output)
-            raise ReadError(str(src), f"OCR failed: {plain_reason(tail)}",
-                            hint=f"ocrmypdf exit {done.returncode}: {tail}")
+            raise ReadError(
+                str(src), f"OCR failed: {plain_reason(tail)}", hint=f"ocrmypdf exit {done.returncode}: {tail}"
+            )
         tail = " ".join(output.split())[-ERROR_TAIL_CHARS:]
         raise ReadError(str(src), f"OCR failed (ocrmypdf exit {done.returncode}: {tail or 'no message'})")
 
@@ -121,8 +129,9 @@ def ocr_document(path: Path, sha256: str, *, force: bool = False) -> Document:
             raise NeedsOCR(str(path), "no text found even after OCR (a blank or unreadable scan?)") from None
         except ReadError as exc:
             raise ReadError(str(path), f"after OCR: {exc.reason}") from None
-    source = dataclasses.replace(doc.source, path=storable_path(str(path)), sha256=sha256,
-                                 size_bytes=os.path.getsize(path))
+    source = dataclasses.replace(
+        doc.source, path=storable_path(str(path)), sha256=sha256, size_bytes=os.path.getsize(path)
+    )
     return dataclasses.replace(doc, source=source)
 
 

@@ -225,17 +225,21 @@ def _failure(path: Path, exc: BaseException, what: str = "") -> ReadError:
     if "Password" in name or "Encrypt" in name:
         return ReadError(str(path), "encrypted PDF: a password is needed to open it")
     if is_truncated(path):
-        return ReadError(str(path), "truncated PDF: the file ends before its %%EOF marker (an incomplete download or copy?)")
+        return ReadError(
+            str(path), "truncated PDF: the file ends before its %%EOF marker (an incomplete download or copy?)"
+        )
     detail = exception_detail(exc)
     return DamagedPDF(str(path), f"damaged or unreadable PDF{what}: {plain_reason(detail)}", hint=detail)
 
 
 def _no_pages(path: Path, pdf: Any) -> ReadError:
-    """"PDF has no pages", and what is broken: the cross-reference table, or the page tree."""
+    """ "PDF has no pages", and what is broken: the cross-reference table, or the page tree."""
     xrefs = getattr(getattr(pdf, "doc", None), "xrefs", ())
     if any(type(x).__name__ == "PDFXRefFallback" for x in xrefs):
-        return DamagedPDF(str(path), "PDF has no pages: its cross-reference table is damaged, "
-                                     "and no page was found by scanning the file")
+        return DamagedPDF(
+            str(path),
+            "PDF has no pages: its cross-reference table is damaged, and no page was found by scanning the file",
+        )
     return DamagedPDF(str(path), "PDF has no pages: its page tree lists none")
 
 

@@ -167,9 +167,11 @@ def apply_meta(report: Report, meta: PaperMeta) -> Report:
     The component reports of an agenda pack are filled too (their conflicts are the pack's).
     """
     if meta.sha256 and report.source.sha256 and meta.sha256 != report.source.sha256:
-        return _warn(report, CONFLICT, "the website's metadata describes other content "
-                                       f"(sha256 {meta.sha256[:12]}...), "
-                                       "not this file: not used")
+        return _warn(
+            report,
+            CONFLICT,
+            f"the website's metadata describes other content (sha256 {meta.sha256[:12]}...), not this file: not used",
+        )
     merged, problems = _fill(report, meta)
     parts = tuple(_fill(p, meta)[0] for p in merged.parts)
     warnings = merged.warnings + tuple(problems)
@@ -198,8 +200,13 @@ def _fill(report: Report, meta: PaperMeta) -> tuple[Report, list[ReportWarning]]
             where = report.provenance.get(name)
             shown = ours.isoformat() if isinstance(ours, _dt.date) else ours
             theirs = value.isoformat() if isinstance(value, _dt.date) else value
-            problems.append(ReportWarning(CONFLICT, f"{name}: the paper says {shown!r}, the website {theirs!r}",
-                                     where.page if where and where.page else None))
+            problems.append(
+                ReportWarning(
+                    CONFLICT,
+                    f"{name}: the paper says {shown!r}, the website {theirs!r}",
+                    where.page if where and where.page else None,
+                )
+            )
     if changes:
         report = replace(report, provenance=provenance, **changes)
     return report, problems

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import ReadError
 from pipeline.config import MARKDOWN_EXTENSIONS
+from pipeline.errors import ReadError
 from pipeline.model import Document, Line, Source, Span
 
 #: The encoding of a file that is not UTF-8; cp1252 covers Word exports saved as "ANSI".
@@ -60,11 +60,12 @@ def decode_text(raw: bytes) -> Decoded:
         try:
             return Decoded(raw.decode(codec), f"read as {name} text (it starts with a byte order mark)")
         except UnicodeDecodeError:
-            return Decoded(raw.decode(codec, "replace"),
-                           f"read as {name} text (it starts with a byte order mark); bytes that are not {name} "
-                           "replaced by \ufffd")
+            return Decoded(
+                raw.decode(codec, "replace"),
+                f"read as {name} text (it starts with a byte order mark); bytes that are not {name} replaced by \ufffd",
+            )
     if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[len(codecs.BOM_UTF8) :]
     try:
         return Decoded(raw.decode("utf-8"))
     except UnicodeDecodeError:

@@ -34,6 +34,7 @@ from pipeline.search.query import (
     parse_date_bound,
     parse_query,
 )
+
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.index import Index
 

@@ -246,9 +246,17 @@ def _link(report: Report, r: Recommendation, rid: str, **fields: object) -> Deci
 def _cite(p: _Placed, similarity: float) -> dict[str, object]:
     d = p.decision
     return dict(
-        similarity=similarity, decision_report_id=p.record.id, decision_index=p.index, path=p.record.source.path,
-        page=d.page or None, line=d.line or None, meeting_date=p.meeting, committee=p.committee, item=d.item,
-        decision_text=d.text, wording=d.wording,
+        similarity=similarity,
+        decision_report_id=p.record.id,
+        decision_index=p.index,
+        path=p.record.source.path,
+        page=d.page or None,
+        line=d.line or None,
+        meeting_date=p.meeting,
+        committee=p.committee,
+        item=d.item,
+        decision_text=d.text,
+        wording=d.wording,
     )
 
 
@@ -325,8 +333,9 @@ def _decide(report: Report, r: Recommendation, rid: str, ref: str, item: Sequenc
         nearly = sim >= AS_RECOMMENDED_SIMILARITY and not d.amended
         if noting or nearly or not amendment_changes(text, d.text):
             return _link(report, r, rid, outcome="agreed as recommended", **_cite(p, sim))
-        return _link(report, r, rid, outcome="agreed with amendment", amendment=amendment_of(text, d.text),
-                     **_cite(p, sim))
+        return _link(
+            report, r, rid, outcome="agreed with amendment", amendment=amendment_of(text, d.text), **_cite(p, sim)
+        )
     if by_ref:
         p = vetoed or by_ref[-1]
         d = p.decision
@@ -335,19 +344,31 @@ def _decide(report: Report, r: Recommendation, rid: str, ref: str, item: Sequenc
         if d.outcome == "noted" and not NOTING.match(LEADIN.sub("", r.text)):
             return _link(report, r, rid, outcome="agreed with amendment", amendment="noted only", **_cite(p, 0.0))
         if d.amended:
-            return _link(report, r, rid, outcome="agreed with amendment", amendment="as amended at the meeting",
-                         **_cite(p, 0.0))
+            return _link(
+                report, r, rid, outcome="agreed with amendment", amendment="as amended at the meeting", **_cite(p, 0.0)
+            )
         return _link(report, r, rid, outcome="agreed as recommended", **_cite(p, 0.0))
-    whole = next((p for p in item if p.decision.outcome in ("deferred", "rejected") and not p.decision.refs
-                  and p.decision.number is None), None)
+    whole = next(
+        (
+            p
+            for p in item
+            if p.decision.outcome in ("deferred", "rejected") and not p.decision.refs and p.decision.number is None
+        ),
+        None,
+    )
     if whole is not None:  # "that consideration of the report be deferred": every recommendation of the item
         return _link(report, r, rid, outcome=whole.decision.outcome, **_cite(whole, 0.0))
     blanket = next((p for p in item if BLANKET.search(p.decision.text) and p.decision.outcome == "agreed"), None)
     if blanket is not None:
         return _link(report, r, rid, outcome="agreed as recommended", **_cite(blanket, 0.0))
     where = next(iter(item)).decision
-    return _link(report, r, rid, outcome="not found",
-                 reason=f"no decision of minute item {where.item or '?'} ({where.item_title or 'untitled'}) matches it")
+    return _link(
+        report,
+        r,
+        rid,
+        outcome="not found",
+        reason=f"no decision of minute item {where.item or '?'} ({where.item_title or 'untitled'}) matches it",
+    )
 
 
 def link_report(report: Report, placed: Sequence[_Placed]) -> tuple[DecisionLink, ...]:
@@ -398,8 +419,11 @@ def decision_records(ix: "Index", day_from: _dt.date | None = None, day_to: _dt.
 
     types = QOr(tuple(QTerm(t, "doc_type") for t in DECISION_DOC_TYPES))
     dates = QDateRange(day_from, day_to) if day_from or day_to else None
-    hits = ix.search(SearchRequest(QAll(), conjoin(types, dates), limit=MAX_DECISION_RECORDS, per_report=1,
-                                   snippets=False, counts=False)).hits
+    hits = ix.search(
+        SearchRequest(
+            QAll(), conjoin(types, dates), limit=MAX_DECISION_RECORDS, per_report=1, snippets=False, counts=False
+        )
+    ).hits
     out = []
     for rid in dict.fromkeys(h.report_id for h in hits):
         record = ix.get_report(rid)
@@ -444,7 +468,8 @@ def entry_outcomes(
     days = [e.meeting_date for e in dated if e.meeting_date]
     records = (
         decision_records(ix, min(days), max(days) + _dt.timedelta(days=NEXT_MEETING_DAYS + PACK_LAG_DAYS))
-        if days else []
+        if days
+        else []
     )
     placed = _placed(records)
     out: dict[str, DecisionLink] = {}
@@ -453,13 +478,21 @@ def entry_outcomes(
         by_report.setdefault(e.report_id, []).append(e)
     for rid, es in by_report.items():
         first = es[0]
-        probe = Report(id=rid, source=Source(first.path, "", "", 0), doc_type="report", committee=first.committee,
-                       meeting_date=first.meeting_date)
+        probe = Report(
+            id=rid,
+            source=Source(first.path, "", "", 0),
+            doc_type="report",
+            committee=first.committee,
+            meeting_date=first.meeting_date,
+        )
         report = get_report(rid) if _meeting_candidates(probe, placed) else None
         links = {link.number: link for link in link_report(report, placed)} if report is not None else {}
         for e in es:
             out[e.recommendation_id] = links.get(e.number) or DecisionLink(
-                recommendation_id=e.recommendation_id, report_id=rid, number=e.number, outcome="not found",
+                recommendation_id=e.recommendation_id,
+                report_id=rid,
+                number=e.number,
+                outcome="not found",
                 reason=not_found_reason(e.committee, e.meeting_date),
             )
     return out

@@ -253,10 +253,10 @@ def parse_date_bound(value: str, *, upper: bool) -> _dt.date | None:
 class _Parser:
     """Recursive descent over the tokens::
 
-        or_expr  := and_expr ("OR" and_expr)*
-        and_expr := unary (["AND"] unary)*
-        unary    := ("NOT" | "-") unary | atom
-        atom     := "(" or_expr ")" | field ":" (value | "(" or_expr ")") | value
+    or_expr  := and_expr ("OR" and_expr)*
+    and_expr := unary (["AND"] unary)*
+    unary    := ("NOT" | "-") unary | atom
+    atom     := "(" or_expr ")" | field ":" (value | "(" or_expr ")") | value
     """
 
     def __init__(self, query: str) -> None:
@@ -270,8 +270,9 @@ class _Parser:
         self.depth = 0  # parentheses and NOTs open around the current token
         terms = [t for t in self.toks if t.kind in ("word", "phrase", "range")]
         if len(terms) > MAX_QUERY_TERMS:
-            raise self.fail(f"too many search terms: {len(terms):,} (at most {MAX_QUERY_TERMS})",
-                            terms[MAX_QUERY_TERMS])
+            raise self.fail(
+                f"too many search terms: {len(terms):,} (at most {MAX_QUERY_TERMS})", terms[MAX_QUERY_TERMS]
+            )
 
     def nest(self, tok: _Token) -> None:
         """One level deeper (a '(' or a NOT): refuse past :data:`MAX_QUERY_DEPTH`."""
@@ -357,9 +358,7 @@ class _Parser:
             name = tok.text[:-1].lower()
             name = FIELD_ALIASES.get(name, name)
             if name not in QUERY_FIELDS:
-                raise self.fail(
-                    f"unknown field {tok.text[:-1]!r} (fields: {', '.join(QUERY_FIELDS)})", tok
-                )
+                raise self.fail(f"unknown field {tok.text[:-1]!r} (fields: {', '.join(QUERY_FIELDS)})", tok)
             nxt = self.peek()
             if nxt is None or nxt.pos != tok.end or nxt.kind not in ("word", "phrase", "range", "lparen"):
                 raise self.fail(f"missing a value after {tok.text!r}", tok)

@@ -56,8 +56,7 @@ def test_parse_json_gives_one_line_per_input_in_order_with_errors_in_place(tmp_p
     empty.write_bytes(b"")
     code, rows = _parse(str(tmp_path / "missing.pdf"), str(good), str(empty), str(good), "--json", "--no-text")
     assert code == 1
-    assert [r["source"]["path"] for r in rows] == [
-        str(tmp_path / "missing.pdf"), str(good), str(empty), str(good)]
+    assert [r["source"]["path"] for r in rows] == [str(tmp_path / "missing.pdf"), str(good), str(empty), str(good)]
     assert rows[0] == {"source": {"path": str(tmp_path / "missing.pdf")}, "error": "no such file"}
     assert rows[2]["error"] == "empty file"
     assert "error" not in rows[1] and rows[1]["sections"]
@@ -83,8 +82,9 @@ def test_parse_ocr_always_without_tools_is_a_usage_error(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(ocr_mod.unavailable_reason() is not None,
-                    reason=f"OCR needs ocrmypdf and tesseract: {ocr_mod.unavailable_reason()}")
+@pytest.mark.skipif(
+    ocr_mod.unavailable_reason() is not None, reason=f"OCR needs ocrmypdf and tesseract: {ocr_mod.unavailable_reason()}"
+)
 def test_parse_ocrs_a_scan_by_default_and_keeps_its_unheaded_text_as_one_section(tmp_path):
     _scan_pdf(tmp_path / "scan.pdf")
     code, [row] = _parse(str(tmp_path / "scan.pdf"), "--json")

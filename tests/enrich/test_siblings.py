@@ -67,8 +67,9 @@ def test_only_named_councils_lend() -> None:
 def test_pack_parts_lend_and_borrow() -> None:
     part = dataclasses.replace(named("p1", "Halton Borough Council"), parent_id="pack")
     empty_part = dataclasses.replace(lacking("p2"), parent_id="pack")
-    pack = dataclasses.replace(make_report("pack", parts=[part, empty_part], committee="Executive Board"),
-                               council=None, provenance={})
+    pack = dataclasses.replace(
+        make_report("pack", parts=[part, empty_part], committee="Executive Board"), council=None, provenance={}
+    )
     out = fill_from_siblings([pack, lacking("b")])
     assert out[0].parts[1].council == "Halton Borough Council"
     assert out[0].council is None  # nobody names the Executive Board's council
@@ -82,11 +83,13 @@ def test_nothing_to_fill_returns_the_same_reports() -> None:
 
 
 def test_council_lender_prefers_the_folder_then_the_archive_and_refuses_shared_names() -> None:
-    lent = council_lender([
-        ("Cabinet", "/a", "Kent County Council"),
-        ("Cabinet", "/b", "Bristol City Council"),
-        ("Children & Families Board", "/a", "Halton Borough Council"),
-    ])
+    lent = council_lender(
+        [
+            ("Cabinet", "/a", "Kent County Council"),
+            ("Cabinet", "/b", "Bristol City Council"),
+            ("Children & Families Board", "/a", "Halton Borough Council"),
+        ]
+    )
     assert lent("cabinet", "/a") == "Kent County Council"  # one council in this folder
     assert lent("Cabinet", "/c") is None  # two across the archive: nothing lent
     assert lent("Children and Families Board", "/z") == "Halton Borough Council"  # the only one anywhere

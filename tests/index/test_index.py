@@ -44,15 +44,33 @@ def keys(result) -> list[tuple[str, str | None]]:
 @pytest.fixture
 def ix(index_dir):
     reports = [
-        make_report("r2008", [PURPOSE, RECS, SPECIALIST], date="2008-11-03", period=("2008/09", 2),
-                    committee="Children & Young People PPB", officer="Strategic Director, Children",
-                    recommendations=["Receive the second quarter's performance management report"]),
-        make_report("r2024", [PURPOSE, ("2.0", "RECOMMENDED", "recommendations", "Receive the first quarter's report")],
-                    date="2024-01-22", period=("2023/24", 2), committee="Children, Young People and Families Board",
-                    officer="Executive Director - Children", recommendations=["Receive the first quarter's report"]),
-        make_report("r2016", [("1", "PURPOSE", "purpose", "The carers of foster children are thanked.")],
-                    date="2016-12-01", period=("2016/17", 3), council="Central Bedfordshire Council",
-                    committee="Children's Trust Board", officer="Assistant Director"),
+        make_report(
+            "r2008",
+            [PURPOSE, RECS, SPECIALIST],
+            date="2008-11-03",
+            period=("2008/09", 2),
+            committee="Children & Young People PPB",
+            officer="Strategic Director, Children",
+            recommendations=["Receive the second quarter's performance management report"],
+        ),
+        make_report(
+            "r2024",
+            [PURPOSE, ("2.0", "RECOMMENDED", "recommendations", "Receive the first quarter's report")],
+            date="2024-01-22",
+            period=("2023/24", 2),
+            committee="Children, Young People and Families Board",
+            officer="Executive Director - Children",
+            recommendations=["Receive the first quarter's report"],
+        ),
+        make_report(
+            "r2016",
+            [("1", "PURPOSE", "purpose", "The carers of foster children are thanked.")],
+            date="2016-12-01",
+            period=("2016/17", 3),
+            council="Central Bedfordshire Council",
+            committee="Children's Trust Board",
+            officer="Assistant Director",
+        ),
     ]
     with open_index(index_dir, create=True) as ix:
         ix.add_reports(reports)
@@ -160,7 +178,9 @@ def test_heading_outranks_body_and_recommendations_outrank_body(index_dir):
 def test_ties_are_broken_by_date_newest_first(index_dir):
     same = [("1", "Purpose", "purpose", "Identical wording about budgets.")]
     with open_index(index_dir, create=True) as ix:
-        ix.add_reports([make_report(r, same, date=d) for r, d in (("a", "2010-01-01"), ("b", "2020-01-01"), ("c", "2015-01-01"))])
+        ix.add_reports(
+            [make_report(r, same, date=d) for r, d in (("a", "2010-01-01"), ("b", "2020-01-01"), ("c", "2015-01-01"))]
+        )
         res = ix.search(q("budgets"))
     assert [h.report_id for h in res.hits] == ["b", "c", "a"]
     assert len({h.score for h in res.hits}) == 1
@@ -196,9 +216,15 @@ def test_recommendation_target(ix):
 
 
 def test_stored_record_round_trips(ix):
-    original = make_report("r2016", [("1", "PURPOSE", "purpose", "The carers of foster children are thanked.")],
-                           date="2016-12-01", period=("2016/17", 3), council="Central Bedfordshire Council",
-                           committee="Children's Trust Board", officer="Assistant Director")
+    original = make_report(
+        "r2016",
+        [("1", "PURPOSE", "purpose", "The carers of foster children are thanked.")],
+        date="2016-12-01",
+        period=("2016/17", 3),
+        council="Central Bedfordshire Council",
+        committee="Children's Trust Board",
+        officer="Assistant Director",
+    )
     assert ix.get_report("r2016") == original
     assert ix.get_report("nope") is None
 
@@ -214,12 +240,23 @@ def test_report_ids_hashes_files_and_counts(ix):
 
 
 def test_agenda_pack_parts_are_indexed_as_reports(index_dir):
-    part1 = make_report("pack-p1", [("1", "Budget", "purpose", "The budget for libraries.")], parent_id="pack",
-                        path="/papers/pack.pdf")
-    part2 = make_report("pack-p2", [("1", "Roads", "purpose", "Pothole repairs.")], parent_id="pack",
-                        path="/papers/pack.pdf", committee="Highways Committee")
-    pack = make_report("pack", [("", "Agenda", "other", "Agenda items")], doc_type="agenda_pack",
-                       path="/papers/pack.pdf", parts=[part1, part2])
+    part1 = make_report(
+        "pack-p1", [("1", "Budget", "purpose", "The budget for libraries.")], parent_id="pack", path="/papers/pack.pdf"
+    )
+    part2 = make_report(
+        "pack-p2",
+        [("1", "Roads", "purpose", "Pothole repairs.")],
+        parent_id="pack",
+        path="/papers/pack.pdf",
+        committee="Highways Committee",
+    )
+    pack = make_report(
+        "pack",
+        [("", "Agenda", "other", "Agenda items")],
+        doc_type="agenda_pack",
+        path="/papers/pack.pdf",
+        parts=[part1, part2],
+    )
     with open_index(index_dir, create=True) as ix:
         ix.add_reports([pack])
         assert ix.report_ids() == ("pack", "pack-p1", "pack-p2")
@@ -400,8 +437,13 @@ def test_words_field_postings_are_whooshs_frequency_postings():
 
     ours = build_schema()["words"]
     whooshs = F.TEXT(analyzer=analyzers()[1], phrase=False)
-    for text in ("Foster carers: the carers' recruitment, 2.5m and £3.2m", "Ünïcode İstanbul ÆSIR ß *wild* a.b.c",
-                 "", "a a a A", "recruitment recruitment\nRecruitment"):
+    for text in (
+        "Foster carers: the carers' recruitment, 2.5m and £3.2m",
+        "Ünïcode İstanbul ÆSIR ß *wild* a.b.c",
+        "",
+        "a a a A",
+        "recruitment recruitment\nRecruitment",
+    ):
         assert sorted(ours.index(text)) == sorted(whooshs.index(text))
 
 
@@ -444,10 +486,16 @@ def test_scores_are_whooshs_own_to_the_bit(index_dir, monkeypatch):
     monkeypatch.setattr(scoring, "_bm25_of", lambda *a: written_out.append(r := bm25_of(*a)) or r)
 
     words = ["budget", "forecast", "capital", "risk", "register", "programme", "spending", "red"]
-    reports = [make_report(f"r{k:03d}", [("1", "Purpose", "purpose", " ".join(words[j % len(words)]
-                                                                             for j in range(k % 5, k % 5 + 3 + k % 7))),
-                                         ("2", "Risk", "risk_analysis", "the risk register " * (1 + k % 3))])
-               for k in range(40)]
+    reports = [
+        make_report(
+            f"r{k:03d}",
+            [
+                ("1", "Purpose", "purpose", " ".join(words[j % len(words)] for j in range(k % 5, k % 5 + 3 + k % 7))),
+                ("2", "Risk", "risk_analysis", "the risk register " * (1 + k % 3)),
+            ],
+        )
+        for k in range(40)
+    ]
     with open_index(index_dir, create=True) as ix:
         with ix.batch(merge=False) as b:
             for r in reports[:20]:
@@ -458,10 +506,13 @@ def test_scores_are_whooshs_own_to_the_bit(index_dir, monkeypatch):
         s = ix._searcher()
         # Whoosh's own queries: a two-clause Or is a binary union even in a small segment.
         term = Q.Term
-        queries = [term("content", "budget"), Q.Or([term("content", "budget"), term("title", "risk", boost=2.5)]),
-                   Q.And([term("content", "budget"), term("content", "forecast")]),
-                   Q.AndNot(term("content", "budget"), term("content", "red")),
-                   Q.Or([term("content", "regist"), term("subject", "perform")])]
+        queries = [
+            term("content", "budget"),
+            Q.Or([term("content", "budget"), term("title", "risk", boost=2.5)]),
+            Q.And([term("content", "budget"), term("content", "forecast")]),
+            Q.AndNot(term("content", "budget"), term("content", "red")),
+            Q.Or([term("content", "regist"), term("subject", "perform")]),
+        ]
         for query in queries:
             query = Q.Require(query, term("doc_kind", "section"))
             ours = {m.docnum: m.score for m in scoring.matches(s, query)}
@@ -486,8 +537,12 @@ def hits(ix, text: str) -> list[tuple]:
 
 def test_a_staged_segment_holds_what_add_report_writes_and_replaces_committed_reports(ix, tmp_path):
     """Adopting a segment = add_report of each of its reports: old documents with its ids go, deletions are kept."""
-    new2016 = make_report("r2016", [("1", "PURPOSE", "purpose", "Museums and libraries are reviewed.")],
-                          date="2016-12-01", council="Central Bedfordshire Council")
+    new2016 = make_report(
+        "r2016",
+        [("1", "PURPOSE", "purpose", "Museums and libraries are reviewed.")],
+        date="2016-12-01",
+        council="Central Bedfordshire Council",
+    )
     pack = make_report("pack", [PURPOSE], parts=[make_report("pack#p1", [SPECIALIST], parent_id="pack")])
     staging, staged = staged_of(ix, [new2016, pack])
     assert staged.report_ids == ("r2016", "pack", "pack#p1")
@@ -580,8 +635,25 @@ def test_write_segment_fails_whole_on_a_report_it_cannot_store(ix):
 # ---------------------------------------------------------------- the merge, written faster
 
 
-MERGE_WORDS = ("budget", "forecast", "capital", "risk", "register", "programme", "spending", "libraries", "carers",
-               "foster", "museums", "performance", "quarter", "overspend", "savings", "transport", "schools")
+MERGE_WORDS = (
+    "budget",
+    "forecast",
+    "capital",
+    "risk",
+    "register",
+    "programme",
+    "spending",
+    "libraries",
+    "carers",
+    "foster",
+    "museums",
+    "performance",
+    "quarter",
+    "overspend",
+    "savings",
+    "transport",
+    "schools",
+)
 
 
 def segmented(index_dir, n: int = 70, every: int = 12, replaced=(1, 2, 3, 15, 40)):
@@ -592,12 +664,23 @@ def segmented(index_dir, n: int = 70, every: int = 12, replaced=(1, 2, 3, 15, 40
     rng = random.Random(6)
 
     def report(k: int, extra: str = ""):
-        sections = [(str(s + 1), f"{rng.choice(MERGE_WORDS).title()} {s}", "recommendations" if s == 1 else "purpose",
-                     " ".join(rng.choice(MERGE_WORDS) for _ in range(rng.randint(3, 60))) + f" uniq{k} {extra}")
-                    for s in range(1 + k % 4)]
-        return make_report(f"r{k:03d}", sections, date=None if k % 9 == 0 else f"20{10 + k % 14}-0{1 + k % 9}-15",
-                           subject="" if k % 7 == 0 else "Budget monitoring", recommendations=[f"note {k}"] * (k % 3),
-                           parts=[make_report(f"r{k:03d}#p1", [SPECIALIST], parent_id=f"r{k:03d}")] if k % 10 == 3 else ())
+        sections = [
+            (
+                str(s + 1),
+                f"{rng.choice(MERGE_WORDS).title()} {s}",
+                "recommendations" if s == 1 else "purpose",
+                " ".join(rng.choice(MERGE_WORDS) for _ in range(rng.randint(3, 60))) + f" uniq{k} {extra}",
+            )
+            for s in range(1 + k % 4)
+        ]
+        return make_report(
+            f"r{k:03d}",
+            sections,
+            date=None if k % 9 == 0 else f"20{10 + k % 14}-0{1 + k % 9}-15",
+            subject="" if k % 7 == 0 else "Budget monitoring",
+            recommendations=[f"note {k}"] * (k % 3),
+            parts=[make_report(f"r{k:03d}#p1", [SPECIALIST], parent_id=f"r{k:03d}")] if k % 10 == 3 else (),
+        )
 
     ix = open_index(index_dir, create=True)
     for start in range(0, n, every):
@@ -625,9 +708,12 @@ def index_state(ix) -> dict:
         while m.is_active():
             found.append((m.id(), m.weight(), m.value()))
             m.next()
-        postings[fieldname, text] = (r.doc_frequency(fieldname, text), r.frequency(fieldname, text),
-                                     r.min_field_length(fieldname) if fieldname in ("content", "words") else None,
-                                     found)
+        postings[fieldname, text] = (
+            r.doc_frequency(fieldname, text),
+            r.frequency(fieldname, text),
+            r.min_field_length(fieldname) if fieldname in ("content", "words") else None,
+            found,
+        )
     segments = ix._ix._segments()
     files = {}
     for seg in segments:
@@ -640,8 +726,18 @@ def index_state(ix) -> dict:
         "lengths": [[r.doc_field_length(d, f) for f in names] for d in docs],
         "columns": {f: list(r.column_reader(f, translate=False)) for f in ("report_id", "meeting_date")},
         "postings": postings,
-        "searches": {text: hits(ix, text) for text in ("budget", '"foster carers"', "capital OR risk OR schools",
-                                                        "librar*", "zebra", "uniq40", "overspnd~")},
+        "searches": {
+            text: hits(ix, text)
+            for text in (
+                "budget",
+                '"foster carers"',
+                "capital OR risk OR schools",
+                "librar*",
+                "zebra",
+                "uniq40",
+                "overspnd~",
+            )
+        },
         "files": files,
     }
 
@@ -736,7 +832,9 @@ def merged_both_ways(tmp_path, monkeypatch, run, parts=3):
         alone = index_state(ix)
     appended = []
     real = merge_mod._SegmentMerge._append_part
-    monkeypatch.setattr(merge_mod._SegmentMerge, "_append_part", lambda self, *a: appended.append(real(self, *a)) or appended[-1])
+    monkeypatch.setattr(
+        merge_mod._SegmentMerge, "_append_part", lambda self, *a: appended.append(real(self, *a)) or appended[-1]
+    )
     with open_index(tmp_path / "helped") as ix:
         staging = ix.segment_staging()
         assert ix.merge(helpers=MergeHelpers(run, parts, staging)) == 1
@@ -775,5 +873,7 @@ def test_postings_in_parts_split_by_a_segments_terms(tmp_path):
     for term in (bounds[0], ("content", b"zzzzzz"), ("aaa", b""), ("zzz", b"")):
         key = merge_mod._source_key(terms, *term)
         first = next(iter(terms._tindex.keys_from(key)), None) if key is not None else None
-        assert (None if first is None else terms._keydecoder(first)) == min((t for t in everything if t >= term), default=None)
+        assert (None if first is None else terms._keydecoder(first)) == min(
+            (t for t in everything if t >= term), default=None
+        )
     ix.close()

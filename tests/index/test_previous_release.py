@@ -55,9 +55,12 @@ def test_an_index_of_the_previous_release_answers_as_it_did(released, caplog):
             assert answers(ix, ANSWERS["queries"]) == want["searches"]
             report = ix.get_report(want["report_ids"][0])
             assert report is not None
-            assert {"subject": report.subject, "committee": report.committee,
-                    "meeting_date": report.meeting_date.isoformat(),
-                    "sections": [s.title for s in report.sections]} == want["record"]
+            assert {
+                "subject": report.subject,
+                "committee": report.committee,
+                "meeting_date": report.meeting_date.isoformat(),
+                "sections": [s.title for s in report.sections],
+            } == want["record"]
     assert "rebuilt" not in caplog.text and "recreated" not in caplog.text  # opened as it is
     assert [(e.status, e.report_id) for e in archive_status(path)] == [("indexed", want["report_ids"][0])]
 
@@ -66,8 +69,15 @@ def test_an_index_of_the_previous_release_takes_new_papers(released):
     engine, path = released
     meta = (path / "meta.json").read_text()
     with open_index(path, engine=engine) as ix:
-        ix.add_reports([make_report("new", [("1", "Purpose", "purpose", "Museums and libraries are reviewed.")],
-                                    subject="Libraries review")])
+        ix.add_reports(
+            [
+                make_report(
+                    "new",
+                    [("1", "Purpose", "purpose", "Museums and libraries are reviewed.")],
+                    subject="Libraries review",
+                )
+            ]
+        )
     with open_index(path) as ix:
         assert ix.report_ids() == (ANSWERS[engine]["report_ids"][0], "new")
         assert [h.report_id for h in ix.search(SearchRequest(parse_query("museums"))).hits] == ["new"]

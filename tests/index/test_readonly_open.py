@@ -14,8 +14,15 @@ from pipeline.cli import cli
 from pipeline.index import ENGINES, open_index
 
 PURPOSE = ("1.0", "PURPOSE", "purpose", "To agree the budget for the year.")
-READ_COMMANDS = (("search", "budget"), ("show", "r1"), ("trace", "budget"), ("similar", "agree the budget"),
-                 ("stats",), ("status",), ("export", "--what", "reports"))
+READ_COMMANDS = (
+    ("search", "budget"),
+    ("show", "r1"),
+    ("trace", "budget"),
+    ("similar", "agree the budget"),
+    ("stats",),
+    ("status",),
+    ("export", "--what", "reports"),
+)
 
 
 def run(*args: str):
@@ -24,8 +31,11 @@ def run(*args: str):
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` by its content's hash."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -126,8 +136,10 @@ def _ours_beside(folder: Path, engine: str):
 @pytest.mark.parametrize("engine", ENGINES)
 def test_status_of_an_index_to_rebuild_is_an_error_not_every_file_missing(tmp_path, engine):
     folder = tmp_path / "index"
-    assert run("ingest", str(CORPUS / "seeds"), "--index", str(folder), "--engine", engine, "--workers", "1"
-               ).exit_code == 0
+    assert (
+        run("ingest", str(CORPUS / "seeds"), "--index", str(folder), "--engine", engine, "--workers", "1").exit_code
+        == 0
+    )
     meta = json.loads((folder / "meta.json").read_text())
     meta["schema_version"] = 1
     (folder / "meta.json").write_text(json.dumps(meta))

@@ -25,15 +25,15 @@ from typing import Iterator, Sequence
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import CORPUS, ROOT
-from pipeline.read import ocr as ocr_mod
+
 from pipeline.cli import cli
 from pipeline.index import open_index
 from pipeline.ingest import ingest
 from pipeline.ingest.ledger import archive_status
-from pipeline.search.query import parse_query
 from pipeline.model import SearchRequest
+from pipeline.read import ocr as ocr_mod
+from pipeline.search.query import parse_query
 
 SEED_TXT = CORPUS / "seeds" / "002_03db5c2531a68c69.txt"
 SAMPLE_PDF = CORPUS / "pdf" / "000_6c94f2351dffe329.pdf"
@@ -410,7 +410,9 @@ def test_strict_stops_at_the_first_failure_keeping_what_came_before(tmp_path):
     code, out, err = run_ingest(str(folder), "--index", str(tmp_path / "index"), "--strict", "--json")
     assert code == 1
     assert [(Path(json.loads(l)["path"]).name, json.loads(l)["status"]) for l in out.splitlines()] == [
-        ("a.pdf", "indexed"), ("b.pdf", "failed")]
+        ("a.pdf", "indexed"),
+        ("b.pdf", "failed"),
+    ]
     assert "--strict" in err
     with open_index(tmp_path / "index") as ix:
         assert [Path(p).name for p in ix.files()] == ["a.pdf"]
@@ -452,8 +454,10 @@ def test_ocr_always_without_tools_is_a_usage_error(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(ocr_mod.unavailable_reason() is not None,
-                    reason=f"OCR round trip needs ocrmypdf and tesseract: {ocr_mod.unavailable_reason()}")
+@pytest.mark.skipif(
+    ocr_mod.unavailable_reason() is not None,
+    reason=f"OCR round trip needs ocrmypdf and tesseract: {ocr_mod.unavailable_reason()}",
+)
 def test_ocr_round_trip_indexes_a_scanned_paper(tmp_path):
     (tmp_path / "scan.pdf").write_bytes(image_only_pdf())
     summary = ingest([tmp_path / "scan.pdf"], tmp_path / "index")  # --ocr auto, the default
@@ -478,8 +482,16 @@ def test_thousand_page_pdf_is_indexed_with_bounded_memory(tmp_path):
     text = [lines[i % len(lines)] for i in range(1000 * LONG_PAPER_LINES)]
     pages = [text[p * LONG_PAPER_LINES : (p + 1) * LONG_PAPER_LINES] for p in range(1000)]
     (tmp_path / "long.pdf").write_bytes(make_text_pdf(pages))
-    cmd = [sys.executable, "-m", "pipeline", "ingest", str(tmp_path / "long.pdf"), "--index", str(tmp_path / "ix"),
-           "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "ingest",
+        str(tmp_path / "long.pdf"),
+        "--index",
+        str(tmp_path / "ix"),
+        "--json",
+    ]
     with open(tmp_path / "out", "w") as out_f, open(tmp_path / "err", "w") as err_f:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out_f, stderr=err_f)
         _, wait_status, usage = os.wait4(proc.pid, 0)  # this child's own peak memory

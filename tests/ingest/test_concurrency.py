@@ -14,14 +14,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
-from pipeline.index import open_index
-from pipeline.ingest import ingest
-from pipeline.search.query import parse_query
-from pipeline.model import SearchRequest
 from test_badfiles import paper_pdf
 from test_crash import check_index, start_ingest
+
+from pipeline.index import open_index
+from pipeline.ingest import ingest
+from pipeline.model import SearchRequest
+from pipeline.search.query import parse_query
 
 #: Papers the writing ingest works through (with a commit every COMMIT_EVERY of them, as in test_crash).
 N_PAPERS = 20
@@ -69,7 +69,9 @@ def test_searches_answer_while_an_ingest_writes(folder, tmp_path):
             if cli_search is None and len(counts) == N_PAPERS // 2:  # and a reader process
                 cli_search = subprocess.run(
                     [sys.executable, "-m", "pipeline", "search", "performance", "--index", str(index_dir), "--json"],
-                    cwd=ROOT, capture_output=True, text=True,
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
                 )
         finally:
             os.kill(writer.pid, signal.SIGCONT)
@@ -94,9 +96,20 @@ def test_a_second_ingest_waits_for_the_lock_or_gives_up_clearly(folder, tmp_path
     os.kill(first.pid, signal.SIGSTOP)  # and keeps holding it, frozen, until the others have tried
     try:
         impatient = subprocess.run(
-            [sys.executable, "-m", "pipeline", "ingest", str(extra), "--index", str(index_dir),
-             "--lock-timeout", "0.5"],
-            cwd=ROOT, capture_output=True, text=True,
+            [
+                sys.executable,
+                "-m",
+                "pipeline",
+                "ingest",
+                str(extra),
+                "--index",
+                str(index_dir),
+                "--lock-timeout",
+                "0.5",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
         )
         patient = start_ingest(folder, index_dir, str(extra), "--json", "--lock-timeout", "600", stdout=True)
         assert patient.stderr is not None

@@ -17,14 +17,14 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+from test_badfiles import paper_pdf
+
 from pipeline.index import open_index
 from pipeline.ingest import MAX_SEGMENT_JOBS, ingest
 from pipeline.ingest.ledger import Ledger, archive_status
-from pipeline.search.query import parse_query
 from pipeline.model import QAll, SearchRequest
-from test_badfiles import paper_pdf
+from pipeline.search.query import parse_query
 
 #: Papers in the crash folder, and papers per commit (small, so kills land between and inside commits).
 N_PAPERS = 24
@@ -60,8 +60,18 @@ def clean_counts(crash_folder, tmp_path_factory) -> tuple[int, int, int]:
 
 def start_ingest(folder: Path, index_dir: Path, *extra: str, stdout: bool = False) -> subprocess.Popen:
     """``python -m pipeline ingest`` with stderr (progress, one line per file) piped; stdout too if asked."""
-    cmd = [sys.executable, "-m", "pipeline", "ingest", str(folder), "--index", str(index_dir),
-           "--commit-every", str(COMMIT_EVERY), *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "ingest",
+        str(folder),
+        "--index",
+        str(index_dir),
+        "--commit-every",
+        str(COMMIT_EVERY),
+        *extra,
+    ]
     out = subprocess.PIPE if stdout else subprocess.DEVNULL
     return subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.PIPE, text=True)
 
@@ -136,9 +146,21 @@ def test_sigkill_at_several_points_then_rerun_completes_without_duplicates(
         print(f"killed after {lines} lines: {len(surely_committed(seen))} surely committed, {len(now)} held")
         held = now
     final = subprocess.run(
-        [sys.executable, "-m", "pipeline", "ingest", str(crash_folder), "--index", str(index_dir),
-         "--lock-timeout", "0", "--json"],
-        cwd=ROOT, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "ingest",
+            str(crash_folder),
+            "--index",
+            str(index_dir),
+            "--lock-timeout",
+            "0",
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert final.returncode == 0, final.stderr
     rows = [json.loads(l) for l in final.stdout.splitlines()]
@@ -205,8 +227,9 @@ def test_sigkill_during_commits_never_corrupts_the_index(tmp_path, writer):
     committed = 0
     script = WRITER if writer == "merging at each commit" else MERGING_WRITER
     for _ in range(COMMIT_KILLS):
-        proc = subprocess.Popen([sys.executable, "-c", script, str(index_dir), str(committed)],
-                                cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", script, str(index_dir), str(committed)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
         assert proc.stdout is not None
         proc.stdout.readline()  # the first commit of this run is done: the writer is warm
         time.sleep(rng.uniform(0, COMMIT_KILL_MAX_DELAY))

@@ -77,8 +77,9 @@ def scheduler():
     import dask
 
     with dask.config.set({"distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES}):
-        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                           dashboard_address=LOCAL_HTTP_ADDRESS)
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=LOCAL_HTTP_ADDRESS
+        )
     try:
         yield cluster.scheduler_address
     finally:
@@ -109,19 +110,28 @@ def test_the_sample_corpus_gives_the_records_ledger_and_index_of_two_workers(sch
     assert content(tmp_path / "dask") == content(tmp_path / "two")
 
 
-@pytest.mark.parametrize("where, ship_bytes", [
-    pytest.param("local:2", False, id="local-cluster", marks=pytest.mark.slow),  # starts a cluster of its own
-    pytest.param("address", False, id="paths"),
-    pytest.param("address", True, id="bytes"),
-])
+@pytest.mark.parametrize(
+    "where, ship_bytes",
+    [
+        pytest.param("local:2", False, id="local-cluster", marks=pytest.mark.slow),  # starts a cluster of its own
+        pytest.param("address", False, id="paths"),
+        pytest.param("address", True, id="bytes"),
+    ],
+)
 def test_a_synthetic_archive_gives_the_records_ledger_and_index_of_two_workers(
     reference, scheduler, tmp_path, where, ship_bytes
 ):
     """``local:2`` starts its own LocalCluster; ``address`` reaches the module's by its scheduler's address."""
     folder, want_outcomes, want_ledger, want_content = reference
     address = scheduler if where == "address" else where
-    summary = ingest([folder], tmp_path / "index", parser=ContentParser(), dask=address,
-                     ship_bytes=ship_bytes, commit_every=COMMIT_EVERY)
+    summary = ingest(
+        [folder],
+        tmp_path / "index",
+        parser=ContentParser(),
+        dask=address,
+        ship_bytes=ship_bytes,
+        commit_every=COMMIT_EVERY,
+    )
     assert outcomes(summary) == want_outcomes
     assert ledger_state(tmp_path / "index") == want_ledger
     assert content(tmp_path / "index") == want_content
@@ -177,8 +187,13 @@ def test_a_client_killed_mid_run_loses_nothing_committed_and_the_rerun_completes
 ):
     folder, want_outcomes, want_ledger, want_content = reference
     index_dir = tmp_path / "index"
-    client = subprocess.Popen([sys.executable, "-c", CLIENT, str(folder), str(index_dir), scheduler],
-                              cwd=ROOT, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    client = subprocess.Popen(
+        [sys.executable, "-c", CLIENT, str(folder), str(index_dir), scheduler],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert client.stdout is not None
     for line in client.stdout:
         if int(line) >= N_PAPERS // 2:

@@ -52,8 +52,9 @@ def test_an_ingest_onto_a_full_disk_says_no_space_left_on_device(small_disk, eng
     for free in FREE:
         index = small_disk / f"index-{free}"
         fill(small_disk, free)
-        res = CliRunner().invoke(cli, ["ingest", str(CORPUS), "--index", str(index), "--engine", engine,
-                                       "--workers", "1"])
+        res = CliRunner().invoke(
+            cli, ["ingest", str(CORPUS), "--index", str(index), "--engine", engine, "--workers", "1"]
+        )
         assert res.exit_code in (0, 1), (res.output, res.exception)
         assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
         if res.exit_code == 1:
@@ -76,8 +77,10 @@ def test_a_full_ledger_says_the_disk_is_full_not_cannot_rollback(tmp_path):
     with ledger:
         # A database that may not grow: SQLite fails the insert as on a full disk, rolling back itself.
         ledger._conn.execute(f"PRAGMA max_page_count = {ledger._conn.execute('PRAGMA page_count').fetchone()[0]}")
-        rows = [(f"/papers/{i:05d}-{'x' * 200}.pdf", IngestOutcome(f"/p/{i}.pdf", "failed", reason="y" * 500))
-                for i in range(200)]
+        rows = [
+            (f"/papers/{i:05d}-{'x' * 200}.pdf", IngestOutcome(f"/p/{i}.pdf", "failed", reason="y" * 500))
+            for i in range(200)
+        ]
         with pytest.raises(SearchIndexError, match="disk is full") as err:
             ledger.record(rows)
         assert "cannot rollback" not in str(err.value)

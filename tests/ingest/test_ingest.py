@@ -112,8 +112,14 @@ def test_bad_files_fail_with_a_reason_naming_them_and_do_not_stop_the_run(papers
     (papers / "buggy.txt").write_text("BUG")
     summary = ingest([papers, papers / "missing.pdf"], index_dir, parser=FakeParser())
     st = statuses(summary)
-    assert st == {"a.txt": "indexed", "b.md": "indexed", "broken.txt": "failed", "buggy.txt": "failed",
-                  "c.txt": "indexed", "missing.pdf": "failed"}
+    assert st == {
+        "a.txt": "indexed",
+        "b.md": "indexed",
+        "broken.txt": "failed",
+        "buggy.txt": "failed",
+        "c.txt": "indexed",
+        "missing.pdf": "failed",
+    }
     reasons = {Path(o.path).name: o.reason for o in summary.failed}
     assert "broken.txt" in reasons["broken.txt"] and "not a board paper" in reasons["broken.txt"]
     assert "buggy.txt" in reasons["buggy.txt"] and "ValueError: parser bug" in reasons["buggy.txt"]
@@ -242,7 +248,12 @@ def test_ledger_records_every_file_and_keeps_report_ids_of_unchanged_files(paper
     first = ingest([papers], index_dir, parser=FakeParser())
     rows = ledger_rows(index_dir)
     assert {k: v[0] for k, v in rows.items()} == {
-        "a.txt": "indexed", "b.md": "indexed", "broken.txt": "failed", "c.txt": "indexed", "copy.txt": "duplicate"}
+        "a.txt": "indexed",
+        "b.md": "indexed",
+        "broken.txt": "failed",
+        "c.txt": "indexed",
+        "copy.txt": "duplicate",
+    }
     ids = {Path(o.path).name: o.report_id for o in first.outcomes}
     assert rows["a.txt"][1] == ids["a.txt"]
     ingest([papers], index_dir, parser=FakeParser())  # all unchanged now: ids are kept
@@ -300,7 +311,10 @@ def test_a_second_ingest_waits_then_says_who_holds_the_lock(papers, index_dir):
     assert "gave up waiting after 0.3 s" in str(err.value)
     assert len(messages) == 1 and messages[0].startswith("waiting up to 0.3 s for another ingest")
     assert statuses(ingest([papers], index_dir, parser=FakeParser(), lock_timeout=0)) == {
-        "a.txt": "indexed", "b.md": "indexed", "c.txt": "indexed"}
+        "a.txt": "indexed",
+        "b.md": "indexed",
+        "c.txt": "indexed",
+    }
 
 
 def test_symlinked_folders_are_followed_once(papers, index_dir):

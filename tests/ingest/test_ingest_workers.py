@@ -41,13 +41,40 @@ from pipeline.search.query import parse_query
 N_PAPERS = 26
 COMMIT_EVERY = 4
 #: Queries whose results (scores and snippets included) must not depend on the number of workers.
-QUERIES = ("budget", '"foster carers"', "librar*", "performance OR museums", "recruitmnet~", "parks -roads",
-           "committee:cabinet", "uniq7", "section:recommendations budget")
+QUERIES = (
+    "budget",
+    '"foster carers"',
+    "librar*",
+    "performance OR museums",
+    "recruitmnet~",
+    "parks -roads",
+    "committee:cabinet",
+    "uniq7",
+    "section:recommendations budget",
+)
 #: A parse long enough that a run waiting for it would be seen waiting (ms).
 LONG_PARSE_MS = 60_000
 #: Words the generated papers are made of.
-WORDS = ("budget", "foster", "carers", "libraries", "museums", "roads", "parks", "performance", "recruitment",
-         "housing", "schools", "waste", "transport", "health", "social", "care", "quarter", "forecast")
+WORDS = (
+    "budget",
+    "foster",
+    "carers",
+    "libraries",
+    "museums",
+    "roads",
+    "parks",
+    "performance",
+    "recruitment",
+    "housing",
+    "schools",
+    "waste",
+    "transport",
+    "health",
+    "social",
+    "care",
+    "quarter",
+    "forecast",
+)
 COMMITTEES = ("Cabinet", "Children and Young People Board", "Scrutiny Committee", "Health and Wellbeing Board")
 
 
@@ -78,8 +105,14 @@ class SectionsParser:
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         recs = [s[3] for s in sections if s[2] == "recommendations"]
         k = int(re.search(r"\d+", path.stem).group(0)) if re.search(r"\d+", path.stem) else 0
-        return make_report(f"{path.stem}-{sha[:8]}", sections, path=str(path), committee=committee,
-                           date=(dt.date(2015, 1, 1) + dt.timedelta(days=97 * k)).isoformat(), recommendations=recs)
+        return make_report(
+            f"{path.stem}-{sha[:8]}",
+            sections,
+            path=str(path),
+            committee=committee,
+            date=(dt.date(2015, 1, 1) + dt.timedelta(days=97 * k)).isoformat(),
+            recommendations=recs,
+        )
 
 
 class InterruptingParser(SectionsParser):
@@ -134,12 +167,23 @@ def content(index_dir: Path) -> dict:
         for text in QUERIES:
             for target in ("section", "recommendation"):
                 res = ix.search(SearchRequest(parse_query(text), target=target, limit=1000))
-                searches[text, target] = (res.total, res.reports, [
-                    (h.report_id, h.section_index, h.score, h.snippet, h.meeting_date) for h in res.hits])
-        every = sorted((h.report_id, h.section_index, h.section_title, h.section_kind, h.page, h.path)
-                       for h in ix.search(SearchRequest(QAll(), limit=10_000)).hits)
-        return {"records": records, "counts": counts, "files": ix.files(), "searches": searches,
-                "sections": every, "doc_count": ix.doc_count()}
+                searches[text, target] = (
+                    res.total,
+                    res.reports,
+                    [(h.report_id, h.section_index, h.score, h.snippet, h.meeting_date) for h in res.hits],
+                )
+        every = sorted(
+            (h.report_id, h.section_index, h.section_title, h.section_kind, h.page, h.path)
+            for h in ix.search(SearchRequest(QAll(), limit=10_000)).hits
+        )
+        return {
+            "records": records,
+            "counts": counts,
+            "files": ix.files(),
+            "searches": searches,
+            "sections": every,
+            "doc_count": ix.doc_count(),
+        }
 
 
 @pytest.fixture
@@ -370,8 +414,13 @@ def test_final_merge_in_workers(papers, tmp_path, spy, parts):
 
 def test_a_merge_part_that_fails_in_a_worker_is_written_here(papers, tmp_path, parts, monkeypatch):
     real_run = Pool.run
-    monkeypatch.setattr(Pool, "run", lambda self, task: real_run(
-        self, FailingPart() if isinstance(task, merge_mod.PostingsTask) and task.start is None else task))
+    monkeypatch.setattr(
+        Pool,
+        "run",
+        lambda self, task: real_run(
+            self, FailingPart() if isinstance(task, merge_mod.PostingsTask) and task.start is None else task
+        ),
+    )
     ingest([papers], tmp_path / "one", parser=SectionsParser(), workers=1, commit_every=COMMIT_EVERY)
     parts.update(dict.fromkeys(parts, 0))
     ingest([papers], tmp_path / "two", parser=SectionsParser(), workers=2, commit_every=COMMIT_EVERY)
@@ -492,9 +541,25 @@ def test_sigkill_while_workers_write_segments_then_rerun_completes(tmp_path):
         assert held <= now
         held = now
     final = subprocess.run(
-        [sys.executable, "-m", "pipeline", "ingest", str(folder), "--index", str(index_dir), "--workers", "2",
-         "--commit-every", "3", "--lock-timeout", "0", "--json"],
-        cwd=ROOT, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "ingest",
+            str(folder),
+            "--index",
+            str(index_dir),
+            "--workers",
+            "2",
+            "--commit-every",
+            "3",
+            "--lock-timeout",
+            "0",
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert final.returncode == 0, final.stderr
     rows = [json.loads(line) for line in final.stdout.splitlines()]

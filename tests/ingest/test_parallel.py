@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import CORPUS, ROOT, make_report
+
 from pipeline.cli import cli
 from pipeline.errors import ReadError
 from pipeline.index import open_index

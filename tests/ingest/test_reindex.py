@@ -26,8 +26,17 @@ from pipeline.model import SearchRequest
 from pipeline.search.query import parse_query
 
 #: Queries whose matching reports and sections must not change with the engine.
-QUERIES = ("performance", '"foster carers"', "recruit*", "placement OR adoption", "section:recommendations report",
-           "committee:children", "date:[2017-01-01 TO *] performance", "quarter NOT museums", "recruitmnet~")
+QUERIES = (
+    "performance",
+    '"foster carers"',
+    "recruit*",
+    "placement OR adoption",
+    "section:recommendations report",
+    "committee:children",
+    "date:[2017-01-01 TO *] performance",
+    "quarter NOT museums",
+    "recruitmnet~",
+)
 
 
 def answers(index_dir: Path) -> dict:
@@ -104,14 +113,19 @@ def test_reindex_of_a_folder_without_an_index_fails_and_writes_nothing(tmp_path)
 
 
 def test_the_command_switches_engines_and_prints_one_row(archive):
-    run = subprocess.run([sys.executable, "-m", "pipeline", "reindex", "--engine", "tantivy", "--index", str(archive),
-                          "--json"], cwd=ROOT, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "pipeline", "reindex", "--engine", "tantivy", "--index", str(archive), "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
     (row,) = [json.loads(line) for line in run.stdout.splitlines()]
     assert row["old_engine"] == "whoosh" and row["engine"] == "tantivy" and row["papers"] == 10
     assert "the ledger kept" in run.stderr
-    usage = subprocess.run([sys.executable, "-m", "pipeline", "reindex", "--index", str(archive)], cwd=ROOT,
-                           capture_output=True, text=True)
+    usage = subprocess.run(
+        [sys.executable, "-m", "pipeline", "reindex", "--index", str(archive)], cwd=ROOT, capture_output=True, text=True
+    )
     assert usage.returncode == 2
 
 

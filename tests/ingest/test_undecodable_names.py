@@ -76,10 +76,18 @@ def test_retry_failed_finds_a_failed_file_whose_name_is_not_utf8(papers, tmp_pat
 def test_the_cli_prints_such_names_as_escaped_bytes_even_with_a_strict_utf8_stdout(papers, tmp_path):
     index = tmp_path / "index"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8:strict"}
-    for command in (["ingest", str(papers), "--workers", "1", "--json"], ["status", "--json"],
-                    ["ingest", str(papers), "--workers", "1", "--csv"], ["status"]):
-        res = subprocess.run([sys.executable, "-m", "pipeline", *command, "--index", str(index)], env=env,
-                             capture_output=True, timeout=300)
+    for command in (
+        ["ingest", str(papers), "--workers", "1", "--json"],
+        ["status", "--json"],
+        ["ingest", str(papers), "--workers", "1", "--csv"],
+        ["status"],
+    ):
+        res = subprocess.run(
+            [sys.executable, "-m", "pipeline", *command, "--index", str(index)],
+            env=env,
+            capture_output=True,
+            timeout=300,
+        )
         assert b"Traceback" not in res.stderr, res.stderr.decode(errors="replace")
         assert res.returncode == (1 if command[0] == "ingest" else 0)  # ingest: the broken PDF failed
         out = res.stdout.decode("utf-8")  # valid UTF-8

@@ -13,10 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-
 from conftest import make_report
+
+import pipeline
 from pipeline.cli import cli
 from pipeline.errors import BoardpapersError, SearchIndexError
+from pipeline.index import open_index
+from pipeline.model import Decision, Entity, Provenance, Recommendation, ReportWarning
 from pipeline.output.export import (
     COLUMNS,
     CONTEXT_COLUMNS,
@@ -28,10 +31,6 @@ from pipeline.output.export import (
     table_rows,
     write_table,
 )
-from pipeline.index import open_index
-from pipeline.model import Decision, Entity, Provenance, Recommendation, ReportWarning
-
-import pipeline
 
 
 def run(*args: str):

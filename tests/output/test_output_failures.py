@@ -15,8 +15,9 @@ from pipeline.index import ENGINES, open_index
 
 PURPOSE = ("1.0", "PURPOSE", "purpose", "To consider performance for the second quarter period.")
 FULL = Path("/dev/full")
-needs_dev_full = pytest.mark.skipif(not (FULL.exists() and stat.S_ISCHR(FULL.stat().st_mode)),
-                                    reason="needs the /dev/full device")
+needs_dev_full = pytest.mark.skipif(
+    not (FULL.exists() and stat.S_ISCHR(FULL.stat().st_mode)), reason="needs the /dev/full device"
+)
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -29,8 +30,14 @@ def small_index(request, tmp_path_factory) -> Path:
 
 def boardpapers(*args: str, stdout) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], stdout=stdout, stderr=subprocess.PIPE,
-                          env=env, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+        timeout=120,
+    )
 
 
 def assert_one_line_error(res: subprocess.CompletedProcess, *words: str) -> None:
@@ -50,8 +57,9 @@ def test_export_to_dev_full_fails_with_no_space_left_and_keeps_the_device(small_
 
 
 @needs_dev_full
-@pytest.mark.parametrize("command", [("search", "performance", "--json"), ("search", "performance"),
-                                     ("export", "--what", "sections")])
+@pytest.mark.parametrize(
+    "command", [("search", "performance", "--json"), ("search", "performance"), ("export", "--what", "sections")]
+)
 def test_stdout_on_a_full_disk_fails_with_no_space_left(small_index, command):
     with open(FULL, "w") as full:
         res = boardpapers(*command, "--index", str(small_index), stdout=full)
@@ -74,8 +82,23 @@ def test_export_to_a_fifo_writes_into_it_and_leaves_it_a_fifo(small_index, tmp_p
     fifo = tmp_path / "rows.csv"
     os.mkfifo(fifo)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "export", "--what", "sections", "-o", str(fifo),
-                             "--index", str(small_index)], env=env, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "export",
+            "--what",
+            "sections",
+            "-o",
+            str(fifo),
+            "--index",
+            str(small_index),
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     with open(fifo) as f:
         rows = f.read().splitlines()
     assert proc.wait(timeout=120) == 0, proc.stderr.read() if proc.stderr else ""

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from pipeline.parse.contacts import contact_from_lines
 from pipeline.model import Line, Span
+from pipeline.parse.contacts import contact_from_lines
 
 
 def _line(n: int, *cells: tuple[str, float], top: float | None = None, bold: bool = False) -> Line:
     spans = tuple(Span(t, x, x + 6 * len(t), bold) for t, x in cells)
     text = " ".join(t for t, _ in cells)
     y = top if top is not None else 100.0 + 14 * n
-    return Line(text, 1, n, cells[0][1], y, spans[-1].x1, y + 12, 12.0, bold, False, spans,
-                page_width=595, page_height=842)
+    return Line(
+        text, 1, n, cells[0][1], y, spans[-1].x1, y + 12, 12.0, bold, False, spans, page_width=595, page_height=842
+    )
 
 
 def test_author_column_of_a_two_column_table() -> None:

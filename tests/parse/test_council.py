@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.parse.council import clean_name, detect_council, initials, uncap
 
 
 def test_named_on_the_first_page_beats_a_comparison_later() -> None:
-    pages = [(1, "Bristol City Council's transport strategy"), (3, "Nottingham City Council ran a levy"),
-             (4, "Nottingham City Council reports")]
+    pages = [
+        (1, "Bristol City Council's transport strategy"),
+        (3, "Nottingham City Council ran a levy"),
+        (4, "Nottingham City Council reports"),
+    ]
     assert detect_council(pages) == "Bristol City Council"
 
 
 def test_initials_and_domain_build_the_name_when_it_is_never_written() -> None:
-    pages = [(1, "At KCC any two members may call in a decision."), (2, "KCC Scrutiny"),
-             (3, "the County Council"), (3, "anna.taylor@kent.gov.uk")]
+    pages = [
+        (1, "At KCC any two members may call in a decision."),
+        (2, "KCC Scrutiny"),
+        (3, "the County Council"),
+        (3, "anna.taylor@kent.gov.uk"),
+    ]
     assert detect_council(pages) == "Kent County Council"
 
 
@@ -26,7 +34,10 @@ def test_header_value_names_a_combined_authority() -> None:
 
 
 def test_implied_place_from_the_gazetteer() -> None:
-    assert detect_council([(1, "Children and Young People in Halton"), (1, "A Healthy Halton")]) == "Halton Borough Council"
+    assert (
+        detect_council([(1, "Children and Young People in Halton"), (1, "A Healthy Halton")])
+        == "Halton Borough Council"
+    )
 
 
 def test_nothing_named_gives_none() -> None:
@@ -47,8 +58,11 @@ def test_detect_council_never_raises(pages: list[tuple[int, str]]) -> None:
 
 
 def test_a_phrase_ending_in_council_is_no_authority() -> None:
-    pages = [(1, "Brighton & Hove City Council"), (2, "a member of the UK Green Building Council"),
-             (3, "Hove City Council is not a council")]
+    pages = [
+        (1, "Brighton & Hove City Council"),
+        (2, "a member of the UK Green Building Council"),
+        (3, "Hove City Council is not a council"),
+    ]
     assert detect_council(pages) == "Brighton & Hove City Council"
     assert detect_council([(1, "The Audit and Governance Council noted the UK Green Building Council")]) is None
 
@@ -65,9 +79,11 @@ def test_two_authorities_named_as_often_give_none() -> None:
 
 def test_the_output_is_the_authority_s_own_name_whatever_the_paper_writes() -> None:
     assert detect_council([(1, "BCP Council"), (2, "BCP Council climate action")]) == (
-        "Bournemouth, Christchurch and Poole Council")
+        "Bournemouth, Christchurch and Poole Council"
+    )
     assert detect_council([(1, "Kingston Council"), (1, "Neighbourhood Committee")]) == (
-        "Royal Borough of Kingston upon Thames")
+        "Royal Borough of Kingston upon Thames"
+    )
 
 
 def test_initials_count_where_the_paper_writes_their_place() -> None:
@@ -77,9 +93,13 @@ def test_initials_count_where_the_paper_writes_their_place() -> None:
 
 
 def test_a_subdomain_names_the_place() -> None:
-    pages = [(2, "Nottingham City Council ran a levy"), (3, "Bristol City Council"),
-             (3, "Nottingham City Council reports"), (5, "Bristol City Council"),
-             (6, "https://democracy.bristol.gov.uk/ieListDocuments.aspx")]
+    pages = [
+        (2, "Nottingham City Council ran a levy"),
+        (3, "Bristol City Council"),
+        (3, "Nottingham City Council reports"),
+        (5, "Bristol City Council"),
+        (6, "https://democracy.bristol.gov.uk/ieListDocuments.aspx"),
+    ]
     assert detect_council(pages) == "Bristol City Council"
 
 

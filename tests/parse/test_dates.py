@@ -15,9 +15,7 @@ from pipeline.parse.dates import DATEPARSER_SETTINGS, find_dates, parse_date
 
 SEEDS = Path(__file__).resolve().parents[2] / "corpus" / "seeds"
 
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+MONTHS = ("January February March April May June July August September October November December").split()
 
 
 @pytest.mark.parametrize(

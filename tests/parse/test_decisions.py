@@ -78,20 +78,25 @@ def test_each_councils_wording_of_a_decision_is_read(tmp_path, line, outcome):
 
 
 def test_ordinary_sentences_are_not_decisions(tmp_path):
-    text = ("Minutes of the Audit Committee\n12 June 2023\n\n7 Annual Report\n\n"
-            "The Chair agreed to look into the matter. The request is resolved with the auditors.\n"
-            "Members noted that the deadline had passed.\n")
+    text = (
+        "Minutes of the Audit Committee\n12 June 2023\n\n7 Annual Report\n\n"
+        "The Chair agreed to look into the matter. The request is resolved with the auditors.\n"
+        "Members noted that the deadline had passed.\n"
+    )
     assert _minutes(tmp_path, text) == ()
 
 
 def test_a_decision_notice_form_gives_its_subject_agenda_item_and_decisions(tmp_path):
-    text = ("Record of Decision\nDecision taken at the Cabinet meeting on 5 May 2022\n\n"
-            "(a) Subject: Waste Strategy\n(agenda item 6)\n"
-            "(b) Decision:\n1. Approved the Waste Strategy.\n2. Noted the consultation responses.\n"
-            "(c) Reasons for decision:\nAs set out in the report.\n")
+    text = (
+        "Record of Decision\nDecision taken at the Cabinet meeting on 5 May 2022\n\n"
+        "(a) Subject: Waste Strategy\n(agenda item 6)\n"
+        "(b) Decision:\n1. Approved the Waste Strategy.\n2. Noted the consultation responses.\n"
+        "(c) Reasons for decision:\nAs set out in the report.\n"
+    )
     decisions = _minutes(tmp_path, text, "notice.txt")
     assert [(d.item, d.item_title, d.number, d.outcome) for d in decisions] == [
-        ("6", "Waste Strategy", "1", "agreed"), ("6", "Waste Strategy", "2", "noted"),
+        ("6", "Waste Strategy", "1", "agreed"),
+        ("6", "Waste Strategy", "2", "noted"),
     ]
     assert decisions[0].meeting_date == dt.date(2022, 5, 5)
 
@@ -115,6 +120,9 @@ def test_decisions_survive_the_stored_record_and_old_records_load(tmp_path):
 
 def test_a_report_has_no_decisions(tmp_path):
     path = tmp_path / "report.txt"
-    path.write_text("REPORT TO: Cabinet\n\nDATE: 1 May 2024\n\nSUBJECT: Budget\n\n1.0 RECOMMENDATIONS\n\n"
-                    "RESOLVED that the budget be approved.\n", encoding="utf-8")
+    path.write_text(
+        "REPORT TO: Cabinet\n\nDATE: 1 May 2024\n\nSUBJECT: Budget\n\n1.0 RECOMMENDATIONS\n\n"
+        "RESOLVED that the budget be approved.\n",
+        encoding="utf-8",
+    )
     assert parse_file(path, entities=False).decisions == ()

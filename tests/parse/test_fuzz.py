@@ -15,16 +15,15 @@ import os
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import BoardpapersError
 from pipeline.enrich.report import parse_file
-from pipeline.parse import parse_sections
-from pipeline.search.query import parse_query
-from pipeline.read import read_lines
+from pipeline.errors import BoardpapersError
 from pipeline.model import SearchRequest
+from pipeline.parse import parse_sections
+from pipeline.read import read_lines
+from pipeline.search.query import parse_query
 
 #: Examples per property (scaled by BOARDPAPERS_FUZZ_EXAMPLES; the full parse with entities runs a quarter).
 EXAMPLES = int(os.environ.get("BOARDPAPERS_FUZZ_EXAMPLES", "300"))
@@ -40,34 +39,116 @@ FUZZ_SLOW = settings(FUZZ, max_examples=max(EXAMPLES // 4, 10))
 
 #: Pieces of real papers: headers, numbered and markdown headings, recommendations, money, dates, furniture.
 PAPER_PIECES: tuple[str, ...] = (
-    "REPORT TO:\tExecutive Board", "DATE:\t3 <sup>rd</sup> November 2008", "REPORTING OFFICER:\tStrategic Director",
-    "SUBJECT:\tQ2 Performance Monitoring Report", "WARDS:\tBorough wide", "Meeting date: 29 January 2018",
-    "1.0 PURPOSE OF THE REPORT", "## 2.0 **RECOMMENDATION:** That", "### 3.1 Background", "RECOMMENDATIONS",
-    "1) the report be noted;", "(a) approve the budget", "ii. agree the plan", "* a bullet", "• a bullet",
-    "£1,234.56", "£2.5m", "12%", "Q2 2009-10", "2017/18", "second quarter", "30th September 2009",
-    "Page 3", "Page 1 of 12", "\f", "Appendix A", "Public Document Pack", "Minutes of the meeting held on",
-    "Decision Notice", "Forward Plan", "CONTACT OFFICER: Jane Smith, jane.smith@halton.gov.uk",
-    "Background Papers", "None under the meaning of the Act.", "Halton Borough Council", "**", "*", "#", "\t",
-    "1.", "1.1", "10.2.3", "A.", "(i)", ":", "–", "’", "Cllr", "Portfolio Holder:", "Key Decision: Yes",
+    "REPORT TO:\tExecutive Board",
+    "DATE:\t3 <sup>rd</sup> November 2008",
+    "REPORTING OFFICER:\tStrategic Director",
+    "SUBJECT:\tQ2 Performance Monitoring Report",
+    "WARDS:\tBorough wide",
+    "Meeting date: 29 January 2018",
+    "1.0 PURPOSE OF THE REPORT",
+    "## 2.0 **RECOMMENDATION:** That",
+    "### 3.1 Background",
+    "RECOMMENDATIONS",
+    "1) the report be noted;",
+    "(a) approve the budget",
+    "ii. agree the plan",
+    "* a bullet",
+    "• a bullet",
+    "£1,234.56",
+    "£2.5m",
+    "12%",
+    "Q2 2009-10",
+    "2017/18",
+    "second quarter",
+    "30th September 2009",
+    "Page 3",
+    "Page 1 of 12",
+    "\f",
+    "Appendix A",
+    "Public Document Pack",
+    "Minutes of the meeting held on",
+    "Decision Notice",
+    "Forward Plan",
+    "CONTACT OFFICER: Jane Smith, jane.smith@halton.gov.uk",
+    "Background Papers",
+    "None under the meaning of the Act.",
+    "Halton Borough Council",
+    "**",
+    "*",
+    "#",
+    "\t",
+    "1.",
+    "1.1",
+    "10.2.3",
+    "A.",
+    "(i)",
+    ":",
+    "–",
+    "’",
+    "Cllr",
+    "Portfolio Holder:",
+    "Key Decision: Yes",
 )
 
-paper_text = st.lists(
-    st.one_of(st.sampled_from(PAPER_PIECES), st.text(max_size=30)), max_size=60
-).flatmap(lambda parts: st.lists(st.sampled_from(["\n", " ", "\t", "\n\n", "\f", ""]),
-                                 min_size=len(parts), max_size=len(parts))
-          .map(lambda seps: "".join(p + s for p, s in zip(parts, seps))))
+paper_text = st.lists(st.one_of(st.sampled_from(PAPER_PIECES), st.text(max_size=30)), max_size=60).flatmap(
+    lambda parts: st.lists(
+        st.sampled_from(["\n", " ", "\t", "\n\n", "\f", ""]), min_size=len(parts), max_size=len(parts)
+    ).map(lambda seps: "".join(p + s for p, s in zip(parts, seps)))
+)
 
 #: Pieces of queries: operators, quotes, brackets, fields, ranges, wildcards.
 QUERY_PIECES: tuple[str, ...] = (
-    '"', "(", ")", "AND", "OR", "NOT", "-", "*", "~", "~1", "~9", "foster", "carers", "recruit*",
-    "committee:", "officer:", "subject:", "council:", "section:", "section:recommendations", "doc_type:",
-    "fy:", "fy:2017/18", "quarter:", "quarter:2017/18-Q2", "date:", "date:2018", "date:[", "TO", "]", "[",
-    "2017-01-01", "2017", "*]", "unknown:", ":", "\\", "'", "{", "}", "^", "+", "!", "&&", "||",
+    '"',
+    "(",
+    ")",
+    "AND",
+    "OR",
+    "NOT",
+    "-",
+    "*",
+    "~",
+    "~1",
+    "~9",
+    "foster",
+    "carers",
+    "recruit*",
+    "committee:",
+    "officer:",
+    "subject:",
+    "council:",
+    "section:",
+    "section:recommendations",
+    "doc_type:",
+    "fy:",
+    "fy:2017/18",
+    "quarter:",
+    "quarter:2017/18-Q2",
+    "date:",
+    "date:2018",
+    "date:[",
+    "TO",
+    "]",
+    "[",
+    "2017-01-01",
+    "2017",
+    "*]",
+    "unknown:",
+    ":",
+    "\\",
+    "'",
+    "{",
+    "}",
+    "^",
+    "+",
+    "!",
+    "&&",
+    "||",
 )
 
 query_text = st.lists(st.one_of(st.sampled_from(QUERY_PIECES), st.text(max_size=8)), max_size=12).flatmap(
-    lambda parts: st.lists(st.sampled_from([" ", "", "  "]), min_size=len(parts), max_size=len(parts))
-    .map(lambda seps: "".join(p + s for p, s in zip(parts, seps)))
+    lambda parts: st.lists(st.sampled_from([" ", "", "  "]), min_size=len(parts), max_size=len(parts)).map(
+        lambda seps: "".join(p + s for p, s in zip(parts, seps))
+    )
 )
 
 

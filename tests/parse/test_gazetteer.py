@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from pipeline.parse.gazetteer import authorities, canonical_council, find_councils, fold_name, lookup
 
 #: Words and the separators names are written with.
-NAME_TEXT = st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ &,.-'’()"),
-                    max_size=60)
+NAME_TEXT = st.text(
+    alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ &,.-'’()"), max_size=60
+)
 
 
 def test_the_data_file_ships_inside_the_package() -> None:
@@ -31,9 +32,20 @@ def test_every_nation_and_kind_of_authority_is_there() -> None:
     assert by_nation["Northern Ireland"] == 11
     assert sum(1 for a in current if a.kind == "london_borough") == 32
     kinds = {a.kind for a in table}
-    assert {"county", "district", "unitary", "metropolitan_district", "london_borough", "city_corporation",
-            "combined_authority", "strategic_authority", "police_and_crime_commissioner", "fire_authority",
-            "transport_authority", "national_park_authority"} <= kinds
+    assert {
+        "county",
+        "district",
+        "unitary",
+        "metropolitan_district",
+        "london_borough",
+        "city_corporation",
+        "combined_authority",
+        "strategic_authority",
+        "police_and_crime_commissioner",
+        "fire_authority",
+        "transport_authority",
+        "national_park_authority",
+    } <= kinds
     assert len({a.code for a in table}) == len(table)
 
 
@@ -44,34 +56,59 @@ def test_every_name_of_the_table_finds_its_own_authority() -> None:
             assert lookup(name, year=year) == a, name
 
 
-@pytest.mark.parametrize("written", ["London Borough of Hackney", "Hackney Council", "Hackney London Borough Council",
-                                     "HACKNEY COUNCIL", "the London Borough of Hackney", "Hackney"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "London Borough of Hackney",
+        "Hackney Council",
+        "Hackney London Borough Council",
+        "HACKNEY COUNCIL",
+        "the London Borough of Hackney",
+        "Hackney",
+    ],
+)
 def test_the_forms_of_a_london_borough_are_one_authority(written: str) -> None:
     assert canonical_council(written) == "London Borough of Hackney"
 
 
-@pytest.mark.parametrize("written", ["the Council", "Council", "County Council", "The County Council",
-                                     "Audit and Governance Committee", "Leader of the Council", "Hove City Council",
-                                     "UK Green Building Council", "Hackney District Council", "", "KCC"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "the Council",
+        "Council",
+        "County Council",
+        "The County Council",
+        "Audit and Governance Committee",
+        "Leader of the Council",
+        "Hove City Council",
+        "UK Green Building Council",
+        "Hackney District Council",
+        "",
+        "KCC",
+    ],
+)
 def test_what_names_no_authority_gives_none(written: str) -> None:
     assert canonical_council(written) is None
 
 
-@pytest.mark.parametrize(("written", "name"), [
-    ("BCP Council", "Bournemouth, Christchurch and Poole Council"),
-    ("Bournemouth, Christchurch & Poole Council", "Bournemouth, Christchurch and Poole Council"),
-    ("Kingston", "Royal Borough of Kingston upon Thames"),
-    ("Kingston Council", "Royal Borough of Kingston upon Thames"),
-    ("Brighton and Hove", "Brighton & Hove City Council"),
-    ("BRIGHTON & HOVE CITY COUNCIL", "Brighton & Hove City Council"),
-    ("Wirral Metropolitan Borough Council", "Wirral Council"),
-    ("Kings Lynn and West Norfolk Borough Council", "Borough Council of King's Lynn and West Norfolk"),
-    ("St. Helens Council", "St Helens Council"),
-    ("WECA", "West of England Mayoral Combined Authority"),
-    ("West of England Combined Authority", "West of England Mayoral Combined Authority"),
-    ("Kent Police and Crime Commissioner", "Police and Crime Commissioner for Kent"),
-    ("TfL", "Transport for London"),
-])
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [
+        ("BCP Council", "Bournemouth, Christchurch and Poole Council"),
+        ("Bournemouth, Christchurch & Poole Council", "Bournemouth, Christchurch and Poole Council"),
+        ("Kingston", "Royal Borough of Kingston upon Thames"),
+        ("Kingston Council", "Royal Borough of Kingston upon Thames"),
+        ("Brighton and Hove", "Brighton & Hove City Council"),
+        ("BRIGHTON & HOVE CITY COUNCIL", "Brighton & Hove City Council"),
+        ("Wirral Metropolitan Borough Council", "Wirral Council"),
+        ("Kings Lynn and West Norfolk Borough Council", "Borough Council of King's Lynn and West Norfolk"),
+        ("St. Helens Council", "St Helens Council"),
+        ("WECA", "West of England Mayoral Combined Authority"),
+        ("West of England Combined Authority", "West of England Mayoral Combined Authority"),
+        ("Kent Police and Crime Commissioner", "Police and Crime Commissioner for Kent"),
+        ("TfL", "Transport for London"),
+    ],
+)
 def test_short_forms_and_other_names_give_the_authority_s_own_name(written: str, name: str) -> None:
     assert canonical_council(written) == name
 
@@ -99,9 +136,12 @@ def test_find_councils_reads_the_whole_name_in_a_line() -> None:
 def test_find_councils_gives_each_mention_in_order() -> None:
     text = "Kent County Council's view, then Medway Council's, and WECA's"
     found = find_councils(text)
-    assert [m.name for m in found] == ["Kent County Council", "Medway Council",
-                                       "West of England Mayoral Combined Authority"]
-    assert text[found[0].start:found[0].end] == "Kent County Council's"
+    assert [m.name for m in found] == [
+        "Kent County Council",
+        "Medway Council",
+        "West of England Mayoral Combined Authority",
+    ]
+    assert text[found[0].start : found[0].end] == "Kent County Council's"
 
 
 def test_a_bare_place_or_a_name_across_a_full_stop_is_no_mention() -> None:

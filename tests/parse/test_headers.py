@@ -10,9 +10,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipeline.parse.headers import parse_key_decision, split_people
 from pipeline.enrich.report import parse_file
+from pipeline.parse.headers import parse_key_decision, split_people
 
 BODY = """
 1. Purpose of the Report
@@ -28,40 +30,66 @@ CASES = {
     "halton": (
         "REPORT TO: Executive Board\nDATE: 12 March 2015\nREPORTING OFFICER: Strategic Director, People\n"
         "PORTFOLIO: Resources\nSUBJECT: Budget Monitoring Quarter 3 2014/15\nWARDS: Borough wide\n",
-        {"committee": "Executive Board", "meeting_date": dt.date(2015, 3, 12),
-         "reporting_officer": "Strategic Director, People", "portfolio": "Resources",
-         "subject": "Budget Monitoring Quarter 3 2014/15", "wards": "Borough wide"},
+        {
+            "committee": "Executive Board",
+            "meeting_date": dt.date(2015, 3, 12),
+            "reporting_officer": "Strategic Director, People",
+            "portfolio": "Resources",
+            "subject": "Budget Monitoring Quarter 3 2014/15",
+            "wards": "Borough wide",
+        },
     ),
     "kent": (
         "From: Roger Gough, Leader of the Council\nTo: Cabinet, 30 January 2025\n"
         "Subject: Budget Update\nClassification: Unrestricted\nElectoral Division: All\n",
-        {"committee": "Cabinet", "meeting_date": dt.date(2025, 1, 30), "cabinet_member": "Roger Gough, Leader of the Council",
-         "subject": "Budget Update", "wards": "All"},
+        {
+            "committee": "Cabinet",
+            "meeting_date": dt.date(2025, 1, 30),
+            "cabinet_member": "Roger Gough, Leader of the Council",
+            "subject": "Budget Update",
+            "wards": "All",
+        },
     ),
     "bristol": (
         "COMMITTEE: Transport and Connectivity Committee\nDATE: 12 September 2024\nTITLE: Workplace Parking Levy\n"
         "Ward(s): All wards\nOfficer presenting the report: Adam Crowther Job title: Head of City Transport\n"
         "Committee Chair: Councillor Ed Plowden\nKEY DECISION OR FOR INFORMATION: For Information\n",
-        {"committee": "Transport and Connectivity Committee", "meeting_date": dt.date(2024, 9, 12),
-         "subject": "Workplace Parking Levy", "wards": "All wards",
-         "reporting_officer": "Adam Crowther, Head of City Transport", "cabinet_member": "Councillor Ed Plowden",
-         "key_decision": False},
+        {
+            "committee": "Transport and Connectivity Committee",
+            "meeting_date": dt.date(2024, 9, 12),
+            "subject": "Workplace Parking Levy",
+            "wards": "All wards",
+            "reporting_officer": "Adam Crowther, Head of City Transport",
+            "cabinet_member": "Councillor Ed Plowden",
+            "key_decision": False,
+        },
     ),
     "moderngov": (
         "Meeting Name: Health and Wellbeing Board\nDate of Meeting: 4 June 2019\nReport title: Better Care Fund Plan\n"
         "Report Authorised by: Director of Public Health\nCabinet Member: Cllr Jane Doe\n"
         "Contact for enquiries: John Smith, Commissioning Manager, tel 01234 567890\n"
         "Ward(s) or groups affected: All\nKey Decision: Yes\nItem No. 7\n",
-        {"committee": "Health and Wellbeing Board", "meeting_date": dt.date(2019, 6, 4),
-         "subject": "Better Care Fund Plan", "reporting_officer": "Director of Public Health",
-         "cabinet_member": "Cllr Jane Doe", "contact": "John Smith, Commissioning Manager", "wards": "All",
-         "key_decision": True, "reference": "7"},
+        {
+            "committee": "Health and Wellbeing Board",
+            "meeting_date": dt.date(2019, 6, 4),
+            "subject": "Better Care Fund Plan",
+            "reporting_officer": "Director of Public Health",
+            "cabinet_member": "Cllr Jane Doe",
+            "contact": "John Smith, Commissioning Manager",
+            "wards": "All",
+            "key_decision": True,
+            "reference": "7",
+        },
     ),
     "decision_maker": (
         "Decision maker: Cabinet Member for Highways\nPaper No: CAB/2020/14\nReport title: Winter Gritting Routes\n"
         "Date: 1st October 2020\n",
-        {"committee": "Cabinet Member for Highways", "reference": "CAB/2020/14", "subject": "Winter Gritting Routes",
-         "meeting_date": dt.date(2020, 10, 1)},
+        {
+            "committee": "Cabinet Member for Highways",
+            "reference": "CAB/2020/14",
+            "subject": "Winter Gritting Routes",
+            "meeting_date": dt.date(2020, 10, 1),
+        },
     ),
     "report_by": (
         "Winter Gritting Routes\n\nReport by the Director of Place to the Cabinet on 12 May 2015\n",
@@ -83,8 +111,13 @@ def test_header_forms(name: str, tmp_path: Path) -> None:
 
 
 def test_from_list_splits_councillors_and_officers() -> None:
-    entries = [["Deputy Leader and Cabinet Member for Finance, Corporate and", "Traded Services, Peter Oakford",
-                "Interim Corporate Director Finance, John Betts"]]
+    entries = [
+        [
+            "Deputy Leader and Cabinet Member for Finance, Corporate and",
+            "Traded Services, Peter Oakford",
+            "Interim Corporate Director Finance, John Betts",
+        ]
+    ]
     assert split_people(entries) == [
         "Deputy Leader and Cabinet Member for Finance, Corporate and Traded Services, Peter Oakford",
         "Interim Corporate Director Finance, John Betts",
@@ -93,8 +126,14 @@ def test_from_list_splits_councillors_and_officers() -> None:
 
 @pytest.mark.parametrize(
     "text,expected",
-    [("Yes - It affects more than 2 Electoral Divisions", True), ("No", False), ("For Information", False),
-     ("Key decision over £500k spend", True), ("Non-key", False), ("n/a", None)],
+    [
+        ("Yes - It affects more than 2 Electoral Divisions", True),
+        ("No", False),
+        ("For Information", False),
+        ("Key decision over £500k spend", True),
+        ("Non-key", False),
+        ("n/a", None),
+    ],
 )
 def test_key_decision_values(text: str, expected: bool | None) -> None:
     assert parse_key_decision(text) is expected
@@ -137,7 +176,11 @@ def test_title_below_the_header_and_numbered_leadin(tmp_path: Path) -> None:
     paper.write_text(GENERIC, encoding="utf-8")
     r = parse_file(paper, entities=False)
     assert r.subject == "Revenue Budget Monitoring 2021/22 - Quarter 1"
-    assert (r.committee, r.meeting_date, r.reporting_officer) == ("Cabinet", dt.date(2021, 7, 14), "Director of Finance and Resources")
+    assert (r.committee, r.meeting_date, r.reporting_officer) == (
+        "Cabinet",
+        dt.date(2021, 7, 14),
+        "Director of Finance and Resources",
+    )
     assert r.cabinet_member == "Councillor A. Smith, Finance"
     assert r.contact == "Jane Brown, Head of Finance"
     assert (r.wards, r.key_decision) == ("All Wards", True)
@@ -157,12 +200,18 @@ def test_title_below_the_header_and_numbered_leadin(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- cheap tests before the heading regexes
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-
-_REPLY_PIECES = [*"abc NnOoEeIiLl/.APLICBTSDF \tſ", "not applicable", "none", "n/a", "nil", "no implications",
-                 "identified", "NOT APPLICABLE", "None."]
+_REPLY_PIECES = [
+    *"abc NnOoEeIiLl/.APLICBTSDF \tſ",
+    "not applicable",
+    "none",
+    "n/a",
+    "nil",
+    "no implications",
+    "identified",
+    "NOT APPLICABLE",
+    "None.",
+]
 
 
 @given(st.lists(st.sampled_from(_REPLY_PIECES), max_size=8).map("".join))

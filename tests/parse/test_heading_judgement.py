@@ -67,8 +67,9 @@ def test_letter_spaced_capitals_are_joined_before_they_are_judged():
 
 
 def test_letter_spaced_heading_in_a_paper_is_found(tmp_path):
-    report = _parse(tmp_path, "P U R P O S E\nTo agree the budget.\n\nR E C O MM E N D A T I O N S\n"
-                              "1. That the budget is agreed.\n")
+    report = _parse(
+        tmp_path, "P U R P O S E\nTo agree the budget.\n\nR E C O MM E N D A T I O N S\n1. That the budget is agreed.\n"
+    )
     assert [s.title for s in report.sections] == ["PURPOSE", "RECOMMENDATIONS"]
     assert [r.text for r in report.recommendations] == ["That the budget is agreed."]
 

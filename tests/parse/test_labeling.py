@@ -12,13 +12,22 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import fold, fold_item, load_labels, section_f1
-from pipeline.enrich.siblings import fill_from_siblings
 from pipeline.enrich.report import parse_file
+from pipeline.enrich.siblings import fill_from_siblings
+from pipeline.evaluate import fold, fold_item, load_labels, section_f1
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELS = load_labels(ROOT / "tests" / "data" / "seeds.jsonl")
-HEADER_FIELDS = ("council", "committee", "meeting_date", "reporting_officer", "portfolio", "subject", "wards", "contact")
+HEADER_FIELDS = (
+    "council",
+    "committee",
+    "meeting_date",
+    "reporting_officer",
+    "portfolio",
+    "subject",
+    "wards",
+    "contact",
+)
 
 #: What a PDF copy does not contain, so cannot yield (checked by test_pdf_omissions_are_real).
 PDF_OMISSIONS = {("001_301a5d08a7e7c56a", "wards"): "WARD(S)"}
@@ -64,7 +73,10 @@ def test_period(case, parsed):
     exp = label["period"]
     assert p is not None
     assert (p.fiscal_year, p.quarter, p.start.isoformat(), p.end.isoformat()) == (
-        exp["fiscal_year"], exp["quarter"], exp["start"], exp["end"]
+        exp["fiscal_year"],
+        exp["quarter"],
+        exp["start"],
+        exp["end"],
     )
 
 
@@ -113,8 +125,14 @@ def test_sections_golden(case, parsed):
     label, fmt = case
     report = parsed[(label["id"], fmt)]
     got = [
-        {"number": s.number, "title": s.title, "kind": s.kind, "level": s.level, "page": s.page,
-         "text_start": " ".join(s.text.split())[:60]}
+        {
+            "number": s.number,
+            "title": s.title,
+            "kind": s.kind,
+            "level": s.level,
+            "page": s.page,
+            "text_start": " ".join(s.text.split())[:60],
+        }
         for s in report.sections
     ]
     golden = GOLDEN / f"{label['id']}.{fmt}.sections.json"

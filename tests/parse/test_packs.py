@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.enrich.report import parse_file
 from pipeline.evaluate import fold
-from pipeline.parse.headers import IGNORE
+from pipeline.model import Line
+from pipeline.parse import parse_sections
 from pipeline.parse.furniture import strip_furniture
+from pipeline.parse.headers import IGNORE
 from pipeline.parse.packs import (
     HeaderBlock,
     cover_fields,
@@ -18,10 +21,7 @@ from pipeline.parse.packs import (
     find_reports,
     parse_agenda,
 )
-from pipeline.enrich.report import parse_file
-from pipeline.parse import parse_sections
 from pipeline.read import read_lines
-from pipeline.model import Line
 
 ROOT = Path(__file__).resolve().parents[2]
 

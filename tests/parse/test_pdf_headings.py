@@ -10,12 +10,32 @@ LEFT = 72.0
 RIGHT = 520.0
 
 
-def _line(text: str, n: int, top: float, *, bold: bool = False, x0: float = LEFT, full: bool = False,
-          spans: tuple[Span, ...] | None = None) -> Line:
+def _line(
+    text: str,
+    n: int,
+    top: float,
+    *,
+    bold: bool = False,
+    x0: float = LEFT,
+    full: bool = False,
+    spans: tuple[Span, ...] | None = None,
+) -> Line:
     x1 = RIGHT if full else min(RIGHT, x0 + 5.0 * len(text))
     spans = spans if spans is not None else (Span(text, x0, x1, bold=bold, size=SIZE),)
-    return Line(text=text, page=1, line_no=n, x0=x0, top=top, x1=x1, bottom=top + SIZE, size=SIZE, bold=bold,
-                spans=spans, page_width=595.0, page_height=842.0)
+    return Line(
+        text=text,
+        page=1,
+        line_no=n,
+        x0=x0,
+        top=top,
+        x1=x1,
+        bottom=top + SIZE,
+        size=SIZE,
+        bold=bold,
+        spans=spans,
+        page_width=595.0,
+        page_height=842.0,
+    )
 
 
 def _doc(rows: list[dict]) -> Document:
@@ -42,8 +62,11 @@ def test_bold_sub_heading_inside_a_numbered_section_is_a_heading_one_level_down(
         {"text": "2. Background", "bold": True},
         {"text": "2.1 " + PROSE, "full": True},
     ]
-    assert _titles(rows) == [("1", "Purpose of the report", 1), (None, "Longhill High School", 2),
-                             ("2", "Background", 1)]
+    assert _titles(rows) == [
+        ("1", "Purpose of the report", 1),
+        (None, "Longhill High School", 2),
+        ("2", "Background", 1),
+    ]
 
 
 def test_a_label_repeated_in_every_numbered_section_is_not_a_section():
@@ -94,8 +117,11 @@ def test_lettered_bold_sub_heading_is_a_heading_without_its_letter():
         {"text": "(b) Risk Management", "bold": True, "x0": 107.0},
         {"text": "7.2 " + PROSE, "full": True},
     ]
-    assert [t for _, t, _ in _titles(rows)] == ["Key Policies and Considerations", "Equal Opportunities",
-                                                "Risk Management"]
+    assert [t for _, t, _ in _titles(rows)] == [
+        "Key Policies and Considerations",
+        "Equal Opportunities",
+        "Risk Management",
+    ]
 
 
 def test_a_quotation_that_runs_on_is_not_a_heading():
@@ -116,13 +142,44 @@ def test_a_heading_on_a_later_page_before_the_recommendations_is_a_section_not_a
     ]
     doc = _doc(rows)
     later = [
-        Line("Alternative options considered:", 2, 10, x0=LEFT, top=80.0, x1=250.0, bottom=91.0, size=SIZE, bold=True,
-             spans=(Span("Alternative options considered:", LEFT, 250.0, bold=True, size=SIZE),), page_height=842.0),
+        Line(
+            "Alternative options considered:",
+            2,
+            10,
+            x0=LEFT,
+            top=80.0,
+            x1=250.0,
+            bottom=91.0,
+            size=SIZE,
+            bold=True,
+            spans=(Span("Alternative options considered:", LEFT, 250.0, bold=True, size=SIZE),),
+            page_height=842.0,
+        ),
         Line(PROSE, 2, 11, x0=LEFT, top=110.0, x1=RIGHT, bottom=121.0, size=SIZE, page_height=842.0),
-        Line("Officer Recommendations:", 2, 12, x0=LEFT, top=140.0, x1=220.0, bottom=151.0, size=SIZE, bold=True,
-             spans=(Span("Officer Recommendations:", LEFT, 220.0, bold=True, size=SIZE),), page_height=842.0),
-        Line("That the committee notes the report.", 2, 13, x0=LEFT, top=170.0, x1=300.0, bottom=181.0, size=SIZE,
-             page_height=842.0),
+        Line(
+            "Officer Recommendations:",
+            2,
+            12,
+            x0=LEFT,
+            top=140.0,
+            x1=220.0,
+            bottom=151.0,
+            size=SIZE,
+            bold=True,
+            spans=(Span("Officer Recommendations:", LEFT, 220.0, bold=True, size=SIZE),),
+            page_height=842.0,
+        ),
+        Line(
+            "That the committee notes the report.",
+            2,
+            13,
+            x0=LEFT,
+            top=170.0,
+            x1=300.0,
+            bottom=181.0,
+            size=SIZE,
+            page_height=842.0,
+        ),
     ]
     doc = Document(doc.source, doc.lines + tuple(later), body_size=SIZE)
     titles = [s.title for s in parse_sections(doc).sections]

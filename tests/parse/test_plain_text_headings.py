@@ -6,8 +6,10 @@ from pathlib import Path
 
 from pipeline.enrich.report import parse_file
 
-PROSE = ("The council declared a climate emergency in July and asked officers to prepare an action plan "
-         "for the next ten years,")
+PROSE = (
+    "The council declared a climate emergency in July and asked officers to prepare an action plan "
+    "for the next ten years,"
+)
 PAPER = f"""Background
 1. {PROSE}
 with a report back to the council before the end of the year on its costs and the wards affected.
@@ -36,8 +38,12 @@ def _titles(tmp_path: Path, text: str) -> list[str]:
 
 def test_short_line_between_paragraphs_is_a_heading_in_a_text_file(tmp_path):
     titles = _titles(tmp_path, PAPER)
-    assert titles[:4] == ["Background", "Summary of financial implications", "Summary of legal implications",
-                          "Background papers"]
+    assert titles[:4] == [
+        "Background",
+        "Summary of financial implications",
+        "Summary of legal implications",
+        "Background papers",
+    ]
 
 
 def test_numbered_paragraph_in_title_case_that_runs_on_is_not_a_heading(tmp_path):
@@ -51,6 +57,8 @@ def test_appended_document_after_the_closing_sections_is_one_appendix_section(tm
 
 
 def test_last_line_of_a_wrapped_paragraph_is_not_a_heading(tmp_path):
-    text = ("Background\n1. The council declared a climate emergency in July and asked officers to prepare a\n"
-            "Climate Action Plan\nwhich was agreed by the cabinet in the autumn after a public consultation.\n")
+    text = (
+        "Background\n1. The council declared a climate emergency in July and asked officers to prepare a\n"
+        "Climate Action Plan\nwhich was agreed by the cabinet in the autumn after a public consultation.\n"
+    )
     assert _titles(tmp_path, text) == ["Background"]

@@ -13,8 +13,19 @@ BODY_SIZE = 11.0
 
 
 def _line(text: str, page: int, n: int, top: float, *, bold: bool = False, x0: float = 72.0) -> Line:
-    return Line(text=text, page=page, line_no=n, x0=x0, top=top, x1=x0 + 5.5 * len(text), bottom=top + BODY_SIZE,
-                size=BODY_SIZE, bold=bold, page_width=595.0, page_height=PAGE_HEIGHT)
+    return Line(
+        text=text,
+        page=page,
+        line_no=n,
+        x0=x0,
+        top=top,
+        x1=x0 + 5.5 * len(text),
+        bottom=top + BODY_SIZE,
+        size=BODY_SIZE,
+        bold=bold,
+        page_width=595.0,
+        page_height=PAGE_HEIGHT,
+    )
 
 
 def _paper(pages: list[list[tuple[str, bool]]], *, first_printed: int | None) -> Document:
@@ -32,13 +43,17 @@ def _paper(pages: list[list[tuple[str, bool]]], *, first_printed: int | None) ->
 
 
 PAGES = [
-    [("Report title: Library Opening Hours", True),
-     ("1. Purpose of Report", True),
-     ("1.1 To agree the opening hours of the libraries for the second quarter of 2024/25.", False)],
-    [("2. Recommendations", True),
-     ("2.1 That Cabinet approves the new opening hours.", False),
-     ("3. Background", True),
-     ("3.1 The libraries opened six days a week until the budget was set.", False)],
+    [
+        ("Report title: Library Opening Hours", True),
+        ("1. Purpose of Report", True),
+        ("1.1 To agree the opening hours of the libraries for the second quarter of 2024/25.", False),
+    ],
+    [
+        ("2. Recommendations", True),
+        ("2.1 That Cabinet approves the new opening hours.", False),
+        ("3. Background", True),
+        ("3.1 The libraries opened six days a week until the budget was set.", False),
+    ],
 ]
 
 

@@ -13,8 +13,10 @@ def stream(data: bytes, extra: bytes = b"") -> bytes:
 
 
 def page(parent: int = 2, content: int = 4, font: int = 5) -> bytes:
-    return (b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
-            b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (parent, content, font))
+    return (
+        b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
+        b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (parent, content, font)
+    )
 
 
 def build(objects: list[bytes], *, root: int = 1, xref: bool = True) -> bytes:
@@ -36,13 +38,15 @@ def build(objects: list[bytes], *, root: int = 1, xref: bool = True) -> bytes:
 
 def one_page(*, count: int = 1, kids: bytes = b"[3 0 R]") -> bytes:
     """One real page with text; ``count`` and ``kids`` of the page tree as given (a hostile /Count, a cycle)."""
-    return build([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids %s /Count %d >>" % (kids, count),
-        page(),
-        stream(TEXT_STREAM),
-        FONT,
-    ])
+    return build(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids %s /Count %d >>" % (kids, count),
+            page(),
+            stream(TEXT_STREAM),
+            FONT,
+        ]
+    )
 
 
 def self_cycle() -> bytes:
@@ -57,53 +61,65 @@ def huge_count() -> bytes:
 
 def broken_xref() -> bytes:
     """A cross-reference table whose entries are garbage (and a startxref that points at it)."""
-    return build([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        page(),
-        stream(TEXT_STREAM),
-        FONT,
-    ], xref=False)
+    return build(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            page(),
+            stream(TEXT_STREAM),
+            FONT,
+        ],
+        xref=False,
+    )
 
 
 def deeply_nested(depth: int = 5000) -> bytes:
     """A page whose resources hold an array nested ``depth`` deep (a parser that recurses overflows)."""
     nested = b"[" * depth + b"1" + b"]" * depth
-    return build([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> /X " + nested + b" >> >>",
-        stream(TEXT_STREAM),
-        FONT,
-    ])
+    return build(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> /X " + nested + b" >> >>",
+            stream(TEXT_STREAM),
+            FONT,
+        ]
+    )
 
 
 def bad_dictionary() -> bytes:
     """A page dictionary cut off by a stray '>>' and garbage keys (pdfminer: invalid dictionary construct)."""
-    return build([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font "
-        b"<< /F1 5 0 R /F2 >> >> >>",
-        stream(TEXT_STREAM),
-        FONT,
-    ])
+    return build(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font "
+            b"<< /F1 5 0 R /F2 >> >> >>",
+            stream(TEXT_STREAM),
+            FONT,
+        ]
+    )
 
 
 def image_only(*, mediabox: bytes = b"[0 0 612 792]", image: bytes | None = None, filter_: bytes = b"") -> bytes:
     """A scanned-looking page: one image and no text (``image``: the image's stream data, 8x8 grey by default)."""
     data = image if image is not None else bytes(range(0, 256, 4))
     draw = b"q 612 0 0 792 0 0 cm /Im1 Do Q"
-    return build([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox %s /Contents 4 0 R /Resources << /XObject << /Im1 5 0 R >> >> >>"
-        % mediabox,
-        stream(draw),
-        stream(data, b"/Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray "
-                     b"/BitsPerComponent 8 " + filter_),
-    ])
+    return build(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox %s /Contents 4 0 R /Resources << /XObject << /Im1 5 0 R >> >> >>"
+            % mediabox,
+            stream(draw),
+            stream(
+                data,
+                b"/Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray "
+                b"/BitsPerComponent 8 " + filter_,
+            ),
+        ]
+    )
 
 
 def deeply_nested_page_tree(depth: int = 2000) -> bytes:

@@ -57,8 +57,9 @@ def test_a_page_tree_thousands_deep_is_a_plain_sentence_not_a_recursion_error(wr
 def test_no_pages_behind_a_broken_cross_reference_table_says_so(write, pdf_engine):
     with pytest.raises(ReadError) as err:
         read_lines(write("nopages.pdf", H.no_pages_broken_xref()), pdf_engine=pdf_engine)
-    assert err.value.reason == ("PDF has no pages: its cross-reference table is damaged, "
-                                "and no page was found by scanning the file")
+    assert err.value.reason == (
+        "PDF has no pages: its cross-reference table is damaged, and no page was found by scanning the file"
+    )
 
 
 def test_a_missing_trailer_names_the_cross_reference_table(write):
@@ -97,16 +98,20 @@ PIL.UnidentifiedImageError: cannot identify image file <_io.BytesIO object at 0x
 def test_a_traceback_becomes_its_last_line_without_addresses():
     assert traceback_tail(OCRMYPDF_CRASH) == "ZeroDivisionError: float division by zero"
     assert traceback_tail("Traceback (most recent call last):\n" + JPX_CRASH) == (
-        "PIL.UnidentifiedImageError: cannot identify image file")
+        "PIL.UnidentifiedImageError: cannot identify image file"
+    )
 
 
-@pytest.mark.parametrize("message, words", [
-    ("ZeroDivisionError: float division by zero", "no size"),
-    ("PIL.UnidentifiedImageError: cannot identify image file", "image in it cannot be decoded"),
-    ("PSSyntaxError: Invalid dictionary construct: [/'F1', <PDFObjRef:5>, /'F2']", "syntax of its objects"),
-    ("MalformedPDFException: maximum recursion depth exceeded", "too deeply"),
-    ("PDFSyntaxError: No /Root object! - Is this really a PDF?", "cross-reference table and trailer"),
-])
+@pytest.mark.parametrize(
+    "message, words",
+    [
+        ("ZeroDivisionError: float division by zero", "no size"),
+        ("PIL.UnidentifiedImageError: cannot identify image file", "image in it cannot be decoded"),
+        ("PSSyntaxError: Invalid dictionary construct: [/'F1', <PDFObjRef:5>, /'F2']", "syntax of its objects"),
+        ("MalformedPDFException: maximum recursion depth exceeded", "too deeply"),
+        ("PDFSyntaxError: No /Root object! - Is this really a PDF?", "cross-reference table and trailer"),
+    ],
+)
 def test_library_messages_become_plain_sentences(message, words):
     assert words in plain_reason(message)
 
@@ -116,11 +121,18 @@ needs_ocr = pytest.mark.skipif(unavailable_reason() is not None, reason="needs o
 
 @pytest.mark.slow
 @needs_ocr
-@pytest.mark.parametrize("data, words, detail", [
-    (H.image_only().replace(b"/Width 8", b"/Width 0"), "no size", "ZeroDivisionError"),
-    (H.image_only(image=b"\x00\x00\x00\x0cjP  garbage" * 10, filter_=b"/Filter /JPXDecode"),
-     "cannot be decoded", "UnidentifiedImageError"),
-], ids=["zero-width image", "broken JPEG 2000"])
+@pytest.mark.parametrize(
+    "data, words, detail",
+    [
+        (H.image_only().replace(b"/Width 8", b"/Width 0"), "no size", "ZeroDivisionError"),
+        (
+            H.image_only(image=b"\x00\x00\x00\x0cjP  garbage" * 10, filter_=b"/Filter /JPXDecode"),
+            "cannot be decoded",
+            "UnidentifiedImageError",
+        ),
+    ],
+    ids=["zero-width image", "broken JPEG 2000"],
+)
 def test_an_ocrmypdf_crash_is_a_plain_sentence_with_its_error_as_detail(write, data, words, detail):
     from pipeline.read.ocr import ocr_document
 

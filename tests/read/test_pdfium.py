@@ -24,8 +24,8 @@ from typing import Iterator
 import pytest
 
 from pipeline.errors import NeedsOCR, ReadError
-from pipeline.read import read_lines
 from pipeline.model import Document
+from pipeline.read import read_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS_PDFS = sorted((ROOT / "corpus" / "pdf").glob("*.pdf"))
@@ -148,8 +148,8 @@ def test_header_labels_are_bold_spans_in_both_engines() -> None:
 
 
 def test_eval_accuracy_equals_pdfplumber_on_seeds() -> None:
-    from pipeline.evaluate import evaluate
     from pipeline.enrich.report import parse_file
+    from pipeline.evaluate import evaluate
 
     labels = ROOT / "tests" / "data" / "seeds.jsonl"
     plumber = evaluate(labels, ROOT / "corpus", parse=lambda p: parse_file(p, pdf_engine="pdfplumber", entities=False))
@@ -167,8 +167,8 @@ def test_eval_accuracy_equals_pdfplumber_on_seeds() -> None:
 def test_real_papers_lines_and_accuracy_match() -> None:
     import difflib
 
-    from pipeline.evaluate import evaluate
     from pipeline.enrich.report import parse_file
+    from pipeline.evaluate import evaluate
 
     differ = total = 0
     for path in sorted(REAL.glob("*.pdf")):
@@ -247,7 +247,9 @@ def test_ligature_and_line_end_hyphen(write) -> None:
 
 def test_baseline_jitter_within_a_word_keeps_it_whole(write) -> None:
     # "bud" and "get" drawn 2pt apart vertically (a text rise) are still one word.
-    content = b"BT /F1 11 Tf 72 700 Td (Total bud) Tj -2 Ts (get for the year.) Tj 0 Ts ET\n" + BODY.replace(b"700", b"650")
+    content = b"BT /F1 11 Tf 72 700 Td (Total bud) Tj -2 Ts (get for the year.) Tj 0 Ts ET\n" + BODY.replace(
+        b"700", b"650"
+    )
     plumber, pdfium = both(write("jitter.pdf", make_pdf([content])))
     assert pdfium.lines[0].text == plumber.lines[0].text == "Total budget for the year."
 
@@ -263,10 +265,14 @@ def test_landscape_page_maps_like_pdfminer(write) -> None:
         + upright(450, 72, b"This paper has enough text to be read as a text layer, not a scan.")
     )
     plumber, pdfium = both(write("landscape.pdf", make_pdf([content], rotate=90)))
-    assert texts(pdfium) == texts(plumber) == [
-        "This paper has enough text to be read as a text layer, not a scan.",
-        "REPORT TO: Cabinet",
-    ]
+    assert (
+        texts(pdfium)
+        == texts(plumber)
+        == [
+            "This paper has enough text to be read as a text layer, not a scan.",
+            "REPORT TO: Cabinet",
+        ]
+    )
     for a, b in zip(plumber.lines, pdfium.lines):
         assert [(s.text, s.bold) for s in b.spans] == [(s.text, s.bold) for s in a.spans]
         assert (b.page_width, b.page_height, b.size) == (a.page_width, a.page_height, a.size) == (842.0, 595.0, 11.0)

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_pdfium import BODY, CORPUS_PDFS, make_pdf, text
 
 #: Word positions of the two paths agree within this many points (glyph boxes are
@@ -119,9 +121,6 @@ def test_fast_path_is_taken_on_plain_text(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- shortcuts in line grouping (pipeline.read.pdfplumber)
-
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 @given(st.text(max_size=4))

@@ -23,11 +23,20 @@ HALTON = CORPUS / "pdf" / "003_8f5a895c28ad9ad1.pdf"
 
 def meta_for(paper: Path, **changes: object) -> PaperMeta:
     meta = PaperMeta(
-        council="centralbedfordshire", committee="Children's Services Overview and Scrutiny Committee",
-        committee_id="601", meeting_date=dt.date(2017, 1, 10), meeting_id="7001", item_number="9",
-        item_title="Children and Young People's Plan", title="CYPP Q2 2016-17", attachment_id="70091",
-        url="https://democracy.example.gov.uk/mgConvert2PDF.aspx?ID=70091", publication_date=dt.date(2016, 12, 30),
-        sha256=file_sha256(paper), size=paper.stat().st_size, site="https://democracy.example.gov.uk",
+        council="centralbedfordshire",
+        committee="Children's Services Overview and Scrutiny Committee",
+        committee_id="601",
+        meeting_date=dt.date(2017, 1, 10),
+        meeting_id="7001",
+        item_number="9",
+        item_title="Children and Young People's Plan",
+        title="CYPP Q2 2016-17",
+        attachment_id="70091",
+        url="https://democracy.example.gov.uk/mgConvert2PDF.aspx?ID=70091",
+        publication_date=dt.date(2016, 12, 30),
+        sha256=file_sha256(paper),
+        size=paper.stat().st_size,
+        site="https://democracy.example.gov.uk",
     )
     return dataclasses.replace(meta, **changes)  # type: ignore[arg-type]
 
@@ -51,13 +60,17 @@ def test_sidecar_is_written_whole_and_read_back(tmp_path):
 def test_website_fills_what_the_paper_is_silent_on_and_says_so():
     report = apply_meta(parse(SILENT), meta_for(SILENT))
     assert (report.committee, report.meeting_date, report.reference) == (
-        "Children's Services Overview and Scrutiny Committee", dt.date(2017, 1, 10), "9")
+        "Children's Services Overview and Scrutiny Committee",
+        dt.date(2017, 1, 10),
+        "9",
+    )
     for name in ("committee", "meeting_date", "reference"):
         assert report.provenance[name] == Provenance(0, 0, "website")
     assert report.provenance["council"].source == "paper"
     assert not report.warnings or all(w.code != "metadata_conflict" for w in report.warnings)
     assert "Committee:          Children's Services Overview and Scrutiny Committee  [website]" in (
-        report_summary(report).replace("\x1b[2m", "").replace("\x1b[0m", ""))
+        report_summary(report).replace("\x1b[2m", "").replace("\x1b[0m", "")
+    )
     data = report_to_dict(report)
     assert data["provenance"]["meeting_date"] == {"page": 0, "line": 0, "source": "website"}
     assert report_from_dict(json.loads(json.dumps(data))) == report
@@ -77,16 +90,24 @@ def test_paper_and_website_disagreeing_keeps_the_paper_and_warns():
     assert report.meeting_date == dt.date(2018, 1, 29) and report.provenance["meeting_date"].source == "paper"
     conflicts = [(w.message, w.page) for w in report.warnings if w.code == "metadata_conflict"]
     assert conflicts == [
-        (("committee: the paper says 'Children and Young People Policy and Performance Board', "
-         "the website 'Executive Board'"), 1),
+        (
+            (
+                "committee: the paper says 'Children and Young People Policy and Performance Board', "
+                "the website 'Executive Board'"
+            ),
+            1,
+        ),
         ("meeting_date: the paper says '2018-01-29', the website '2018-01-30'", 1),
     ]
     assert report.reference == "5" and report.provenance["reference"].source == "website"
 
 
 def test_a_committee_renamed_since_is_no_conflict():
-    meta = meta_for(HALTON, committee="Children, Young People & Families Policy and Performance Board",
-                    meeting_date=dt.date(2018, 1, 29))
+    meta = meta_for(
+        HALTON,
+        committee="Children, Young People & Families Policy and Performance Board",
+        meeting_date=dt.date(2018, 1, 29),
+    )
     report = apply_meta(parse(HALTON), meta)
     assert [w for w in report.warnings if w.code == "metadata_conflict"] == []
     # "PPB" is spelt out; "&" is "and".
@@ -96,12 +117,19 @@ def test_a_committee_renamed_since_is_no_conflict():
 
 def test_references_are_compared_only_when_the_paper_gives_an_item_number():
     report = parse(HALTON)
-    meta = meta_for(HALTON, committee="Children and Young People Policy and Performance Board",
-                    meeting_date=dt.date(2018, 1, 29), item_number="10")
+    meta = meta_for(
+        HALTON,
+        committee="Children and Young People Policy and Performance Board",
+        meeting_date=dt.date(2018, 1, 29),
+        item_number="10",
+    )
 
     def conflicts(reference: str) -> list[str]:
-        return [w.message for w in apply_meta(dataclasses.replace(report, reference=reference), meta).warnings
-                if w.code == "metadata_conflict"]
+        return [
+            w.message
+            for w in apply_meta(dataclasses.replace(report, reference=reference), meta).warnings
+            if w.code == "metadata_conflict"
+        ]
 
     assert conflicts("Item 10") == [] and conflicts("Agenda Item No. 10") == []
     assert conflicts("24/00109") == []  # a report's own reference: not comparable

@@ -41,20 +41,35 @@ SUBJECT: {subject}
 
 #: (file stem, subject, date, recommendations): the reports the minutes (MINUTES) decide, and one they do not.
 REPORTS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
-    ("bus", "Bus Service Improvement Plan", "14 March 2024", (
-        "Approve the Bus Service Improvement Plan as set out in Appendix A;",
-        "Delegate authority to the Director of Place to submit the plan to the Department for Transport.",
-    )),
-    ("parking", "Parking Charges Review", "14 March 2024", (
-        "Approve an increase in on-street parking charges of 10 per cent;",
-        "Note the results of the public consultation.",
-    )),
+    (
+        "bus",
+        "Bus Service Improvement Plan",
+        "14 March 2024",
+        (
+            "Approve the Bus Service Improvement Plan as set out in Appendix A;",
+            "Delegate authority to the Director of Place to submit the plan to the Department for Transport.",
+        ),
+    ),
+    (
+        "parking",
+        "Parking Charges Review",
+        "14 March 2024",
+        (
+            "Approve an increase in on-street parking charges of 10 per cent;",
+            "Note the results of the public consultation.",
+        ),
+    ),
     ("library", "Library Opening Hours", "14 March 2024", ("Approve the revised library opening hours.",)),
-    ("lighting", "Street Lighting Contract", "14 March 2024", (
-        "Award the street lighting maintenance contract to the preferred bidder;",
-        "Note the procurement timetable;",
-        "Delegate the contract's extensions to the Director of Place.",
-    )),
+    (
+        "lighting",
+        "Street Lighting Contract",
+        "14 March 2024",
+        (
+            "Award the street lighting maintenance contract to the preferred bidder;",
+            "Note the procurement timetable;",
+            "Delegate the contract's extensions to the Director of Place.",
+        ),
+    ),
     ("bridges", "Bridge Maintenance Programme", "20 June 2024", ("Approve the bridge maintenance programme.",)),
 )
 
@@ -63,8 +78,12 @@ def _write_papers(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "minutes_2024_03_14.txt").write_text(MINUTES, encoding="utf-8")
     for stem, subject, date, recs in REPORTS:
-        text = REPORT.format(committee="Highways & Transport Committee", date=date, subject=subject,
-                             recommendations="\n".join(f"{i}) {r}" for i, r in enumerate(recs, 1)))
+        text = REPORT.format(
+            committee="Highways & Transport Committee",
+            date=date,
+            subject=subject,
+            recommendations="\n".join(f"{i}) {r}" for i, r in enumerate(recs, 1)),
+        )
         (folder / f"report_{stem}.txt").write_text(text, encoding="utf-8")
 
 

@@ -41,8 +41,11 @@ def test_decisions_read_in_the_bristol_minutes_are_found(papers):
     for label in labels:
         decisions = papers[label["file"]].decisions
         match = [
-            d for d in decisions
-            if str(d.meeting_date) == label["meeting"] and d.item == label["item"] and d.outcome == label["outcome"]
+            d
+            for d in decisions
+            if str(d.meeting_date) == label["meeting"]
+            and d.item == label["item"]
+            and d.outcome == label["outcome"]
             and ("number" not in label or d.number == label["number"])
             and ("refs" not in label or list(d.refs) == label["refs"])
             and ("amended" not in label or d.amended == label["amended"])
@@ -63,8 +66,9 @@ def test_links_on_the_bristol_papers_are_precise(papers):
     def link_of(label: dict):
         report = papers[label["file"]]
         target = report.parts[label["part"] - 1] if label["part"] else report
-        return next((link for link in links.values()
-                     if link.report_id == target.id and link.number == label["number"]), None)
+        return next(
+            (link for link in links.values() if link.report_id == target.id and link.number == label["number"]), None
+        )
 
     found = [link for link in links.values() if link.outcome != "not found"]
     labelled = {(link.report_id, link.number) for link in filter(None, map(link_of, labels))}
@@ -81,7 +85,9 @@ def test_links_on_the_bristol_papers_are_precise(papers):
     unlabelled = [link for link in found if (link.report_id, link.number) not in labelled]
     precision = right / (right + wrong) if right + wrong else 0.0
     agree = sum(1 for label in labels if (link := link_of(label)) is not None and link.outcome == label["outcome"])
-    print(f"\nlinks found: {len(found)} ({len(unlabelled)} unlabelled); labelled: {len(labels)}; "
-          f"precision {right}/{right + wrong} = {precision:.0%}; outcomes as labelled {agree}/{len(labels)}")
+    print(
+        f"\nlinks found: {len(found)} ({len(unlabelled)} unlabelled); labelled: {len(labels)}; "
+        f"precision {right}/{right + wrong} = {precision:.0%}; outcomes as labelled {agree}/{len(labels)}"
+    )
     assert not unlabelled, [link.recommendation_id for link in unlabelled]
     assert precision >= MIN_PRECISION and right >= MIN_LINKS

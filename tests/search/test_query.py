@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.errors import QueryError
+from pipeline.model import QAll, QAnd, QDateRange, QFuzzy, QNot, QOr, QPhrase, QPrefix, QTerm
 from pipeline.model.query import positive_leaves
 from pipeline.search.query import normalize_fiscal_year, normalize_quarter, parse_query
-from pipeline.model import QAll, QAnd, QDateRange, QFuzzy, QNot, QOr, QPhrase, QPrefix, QTerm
 
 
 def test_words_phrases_and_implicit_and():

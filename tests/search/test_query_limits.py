@@ -23,8 +23,12 @@ def small_index(request, tmp_path_factory) -> Path:
     """Two reports indexed by one engine; tests must not write to it."""
     path = tmp_path_factory.mktemp(f"limits-{request.param}") / "index"
     with open_index(path, create=True, engine=request.param) as ix:
-        ix.add_reports([make_report("a", [PERFORMANCE], recommendations=["Receive the performance report"]),
-                        make_report("b", [PERFORMANCE], committee="Audit Committee")])
+        ix.add_reports(
+            [
+                make_report("a", [PERFORMANCE], recommendations=["Receive the performance report"]),
+                make_report("b", [PERFORMANCE], committee="Audit Committee"),
+            ]
+        )
     return path
 
 
@@ -63,10 +67,14 @@ def test_abusive_trace_queries_are_a_one_line_error(small_index, name):
 
 def test_a_thousand_committee_words_are_a_one_line_error(small_index):
     words = " ".join(["performance"] * 1000)
-    assert_one_line_usage_error(run("search", "performance", "--committee", words, "--index", str(small_index)),
-                                "--committee", str(MAX_QUERY_TERMS))
-    assert_one_line_usage_error(run("trace", "performance", "--committee", words, "--index", str(small_index)),
-                                "--committee")
+    assert_one_line_usage_error(
+        run("search", "performance", "--committee", words, "--index", str(small_index)),
+        "--committee",
+        str(MAX_QUERY_TERMS),
+    )
+    assert_one_line_usage_error(
+        run("trace", "performance", "--committee", words, "--index", str(small_index)), "--committee"
+    )
 
 
 def test_queries_at_the_limits_still_search(small_index):
@@ -91,9 +99,17 @@ def test_an_unbounded_date_range_is_the_same_clear_error_on_both_engines(small_i
     assert_one_line_usage_error(run("search", "date:[* TO *]", "--index", str(small_index)), "no bounds")
 
 
-@pytest.mark.parametrize("option, value", [("--page", "1000000000"), ("--page", "1e30"), ("--page", str(MAX_PAGE + 1)),
-                                           ("--sections", "1000000000"), ("--sections", str(MAX_SECTIONS + 1)),
-                                           ("--limit", "1000000000")])
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("--page", "1000000000"),
+        ("--page", "1e30"),
+        ("--page", str(MAX_PAGE + 1)),
+        ("--sections", "1000000000"),
+        ("--sections", str(MAX_SECTIONS + 1)),
+        ("--limit", "1000000000"),
+    ],
+)
 def test_huge_pages_sections_and_limits_are_refused_before_the_engine(small_index, option, value):
     res = run("search", "performance", option, value, "--index", str(small_index))
     assert res.exit_code == 2 and option in res.output and "Traceback" not in res.output
@@ -106,5 +122,18 @@ def test_the_library_refuses_pages_the_engine_would_abort_on(small_index):
 
 
 def test_the_largest_page_and_sections_still_answer(small_index):
-    assert run("search", "performance", "--page", str(MAX_PAGE), "--sections", str(MAX_SECTIONS), "--limit", "1000",
-               "--index", str(small_index)).exit_code == 0
+    assert (
+        run(
+            "search",
+            "performance",
+            "--page",
+            str(MAX_PAGE),
+            "--sections",
+            str(MAX_SECTIONS),
+            "--limit",
+            "1000",
+            "--index",
+            str(small_index),
+        ).exit_code
+        == 0
+    )

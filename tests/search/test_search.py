@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import make_report
+
 from pipeline.cli import cli
-from pipeline.errors import BoardpapersError, SearchIndexError, QueryError
+from pipeline.errors import BoardpapersError, QueryError, SearchIndexError
 from pipeline.index import open_index
-from pipeline.search import build_filter, search, show
 from pipeline.model import QAnd, QDateRange, QTerm
+from pipeline.search import build_filter, search, show
 
 
 def stem(hit) -> str:

@@ -374,5 +374,6 @@ class TantivyIndex:
         for score, fields in ranked.page:
             snippet = highlighter.snippet(fields.get("content") or "") if highlighter else ""
             hits.append(hit(fields, score, snippet, text=request.texts))
-        return SearchResult(hits=tuple(hits), total=ranked.total, reports=ranked.reports,
-                            reports_exact=ranked.reports_exact)
+        return SearchResult(
+            hits=tuple(hits), total=ranked.total, reports=ranked.reports, reports_exact=ranked.reports_exact
+        )

@@ -19,8 +19,14 @@ class Highlighter:
     phrase only where its words stand at the same relative positions.
     """
 
-    def __init__(self, query: QueryNode, searcher: tv.Searcher, stem: tv.TextAnalyzer,
-                 words: tv.TextAnalyzer, target: str = "section") -> None:
+    def __init__(
+        self,
+        query: QueryNode,
+        searcher: tv.Searcher,
+        stem: tv.TextAnalyzer,
+        words: tv.TextAnalyzer,
+        target: str = "section",
+    ) -> None:
         self._stem, self._words = stem, words
         self.terms: set[str] = set()  # stemmed single terms
         self.phrases: list[tuple[tuple[int, str], ...]] = []  # (relative position, stemmed term)

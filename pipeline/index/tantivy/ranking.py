@@ -70,9 +70,11 @@ def order(sort: str) -> tuple[Callable[[_Match], tuple], Callable[[_Match], tupl
     Newest first; a match without a date comes after every dated one.
     """
     if sort == "relevance":
+
         def tie(m: _Match) -> tuple:
             return (-m.score, m.day is None, -(m.day or 0))
     elif sort == "date":
+
         def tie(m: _Match) -> tuple:
             return (m.day is None, -(m.day or 0), -m.score)
     else:
@@ -99,8 +101,13 @@ class Ranked(NamedTuple):
     reports_exact: bool  # False: ``reports`` is an estimate
 
 
-def rank(s: tv.Searcher, schema: tv.Schema, request: SearchRequest, query: tv.Query,
-         keys: tuple[Callable[[_Match], tuple], Callable[[_Match], tuple]]) -> Ranked:
+def rank(
+    s: tv.Searcher,
+    schema: tv.Schema,
+    request: SearchRequest,
+    query: tv.Query,
+    keys: tuple[Callable[[_Match], tuple], Callable[[_Match], tuple]],
+) -> Ranked:
     """The page of ``request`` among the matches of ``query`` (its scope included), in ``keys``' order.
 
     ``keys``: :func:`order`'s pair for the request's sort.
@@ -121,8 +128,9 @@ def rank(s: tv.Searcher, schema: tv.Schema, request: SearchRequest, query: tv.Qu
         if request.sort == "relevance" and total > len(first.hits):
             best, total = _best(s, schema, query, request, total, full_key, first.hits)
         if best is None:
-            found = (first.hits if total <= len(first.hits)
-                     else all_matches(s, query, None if total == _UNKNOWN else total))
+            found = (
+                first.hits if total <= len(first.hits) else all_matches(s, query, None if total == _UNKNOWN else total)
+            )
             if request.sort == "relevance":  # ordered only as far as the page needs
                 matches, _ = _head(s, found, full_key, request.per_report, want, complete=True)
             else:
@@ -154,8 +162,15 @@ def _matches(s: tv.Searcher, found: list[tuple[float, Any]], key: Callable[[_Mat
     return matches
 
 
-def _best(s: tv.Searcher, schema: tv.Schema, query: tv.Query, request: SearchRequest, total: int,
-          key: Callable[[_Match], tuple], found: list[tuple[float, Any]]) -> tuple[list[_Match] | None, int]:
+def _best(
+    s: tv.Searcher,
+    schema: tv.Schema,
+    query: tv.Query,
+    request: SearchRequest,
+    total: int,
+    key: Callable[[_Match], tuple],
+    found: list[tuple[float, Any]],
+) -> tuple[list[_Match] | None, int]:
     """(the head of the relevance order when tantivy's top documents settle the page, the count of matches).
 
     ``found``: the first k top documents. tantivy finds the k
@@ -190,8 +205,15 @@ def _best(s: tv.Searcher, schema: tv.Schema, query: tv.Query, request: SearchReq
         found = s.search(query, limit=k, count=False).hits
 
 
-def _newest_of_run(s: tv.Searcher, schema: tv.Schema, query: tv.Query, request: SearchRequest,
-                   key: Callable[[_Match], tuple], found: list[tuple[float, Any]], want: int) -> list[_Match] | None:
+def _newest_of_run(
+    s: tv.Searcher,
+    schema: tv.Schema,
+    query: tv.Query,
+    request: SearchRequest,
+    key: Callable[[_Match], tuple],
+    found: list[tuple[float, Any]],
+    want: int,
+) -> list[_Match] | None:
     """The head of the relevance order when the top k ended inside a long run of equal scores, else None.
 
     Within a score, newer meetings come first, so what the page still
@@ -212,11 +234,17 @@ def _newest_of_run(s: tv.Searcher, schema: tv.Schema, query: tv.Query, request: 
     since = newest[-1][0] if len(newest) == m else None
     if not isinstance(since, int) or since <= 0:  # fewer dated matches than that: no shortcut
         return None
-    recent = tv.Query.boolean_query([
-        (tv.Occur.Must, query),
-        (tv.Occur.Must, tv.Query.const_score_query(
-            tv.Query.range_query(schema, DAY_FIELD, tv.FieldType.Integer, since, None), 0.0)),
-    ])
+    recent = tv.Query.boolean_query(
+        [
+            (tv.Occur.Must, query),
+            (
+                tv.Occur.Must,
+                tv.Query.const_score_query(
+                    tv.Query.range_query(schema, DAY_FIELD, tv.FieldType.Integer, since, None), 0.0
+                ),
+            ),
+        ]
+    )
     read = s.search(recent, limit=NEWEST_READ_FACTOR * m, count=True)
     if match_count(read) > len(read.hits):  # that day and after hold too many matches to read here
         return None
@@ -225,8 +253,7 @@ def _newest_of_run(s: tv.Searcher, schema: tv.Schema, query: tv.Query, request: 
     return head if settled else None
 
 
-def _reports(s: tv.Searcher, query: tv.Query, total: int,
-             estimate: "Alongside | None" = None) -> tuple[int, bool]:
+def _reports(s: tv.Searcher, query: tv.Query, total: int, estimate: "Alongside | None" = None) -> tuple[int, bool]:
     """(reports among a query's matches, exactly counted?): counted up to :data:`EXACT_REPORTS_UP_TO`
     matches, else estimated (by ``estimate`` when it was started alongside)."""
     if total <= EXACT_REPORTS_UP_TO:
@@ -252,9 +279,7 @@ def _page(
     while hi < len(matches) and tie(matches[hi]) == tie(matches[stop - 1]):
         hi += 1
     fields = {(m.segment, m.doc): stored(s.doc(m.address)) for m in matches[lo:hi]}
-    run = sorted(
-        matches[lo:hi], key=lambda m: (*tie(m), fields[(m.segment, m.doc)]["report_id"], m.segment, m.doc)
-    )
+    run = sorted(matches[lo:hi], key=lambda m: (*tie(m), fields[(m.segment, m.doc)]["report_id"], m.segment, m.doc))
     return run[start - lo : stop - lo], fields
 
 
@@ -284,8 +309,16 @@ class Alongside:
         return self._value
 
 
-def _head(s: tv.Searcher, found: list[tuple[float, Any]], key: Callable[[_Match], tuple], per_report: int | None,
-          want: int, *, complete: bool, last_run_usable: bool | None = None) -> tuple[list[_Match], bool]:
+def _head(
+    s: tv.Searcher,
+    found: list[tuple[float, Any]],
+    key: Callable[[_Match], tuple],
+    per_report: int | None,
+    want: int,
+    *,
+    complete: bool,
+    last_run_usable: bool | None = None,
+) -> tuple[list[_Match], bool]:
     """(the first matches in relevance order, capped per report, until ``want`` are kept; settled?).
 
     ``found``: tantivy's best-scoring documents. The relevance order (``key``,
@@ -332,8 +365,10 @@ def _head(s: tv.Searcher, found: list[tuple[float, Any]], key: Callable[[_Match]
             y = x + 1
             while y < n and score_of[order[y]] == run_score and days[order[y]] == run_day:
                 y += 1
-            same = [_Match(run_score, run_day, keys[r], addresses[r].segment_ord, addresses[r].doc, addresses[r])
-                    for r in order[x:y]]
+            same = [
+                _Match(run_score, run_day, keys[r], addresses[r].segment_ord, addresses[r].doc, addresses[r])
+                for r in order[x:y]
+            ]
             same.sort(key=key)  # a (score, day) run's matches by report and address
             for m in same:
                 if per_report:

@@ -69,16 +69,57 @@ WORDS_TOKEN_PATTERN = r"""(?x)
 MAX_TOKEN_BYTES = 255
 #: Stop words: Whoosh's StemmingAnalyzer list, so both engines drop the same words.
 STOP_WORDS: tuple[str, ...] = (
-    "a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "have", "if", "in", "is", "it",
-    "may", "not", "of", "on", "or", "tbd", "that", "the", "this", "to", "us", "we", "when", "will", "with",
-    "yet", "you", "your",
+    "a",
+    "an",
+    "and",
+    "are",
+    "as",
+    "at",
+    "be",
+    "by",
+    "can",
+    "for",
+    "from",
+    "have",
+    "if",
+    "in",
+    "is",
+    "it",
+    "may",
+    "not",
+    "of",
+    "on",
+    "or",
+    "tbd",
+    "that",
+    "the",
+    "this",
+    "to",
+    "us",
+    "we",
+    "when",
+    "will",
+    "with",
+    "yet",
+    "you",
+    "your",
 )
 
 # Fields, by how they are indexed.
 #: Exact values (ids, paths, vocabularies).
 RAW_FIELDS: tuple[str, ...] = (
-    "key", "doc_kind", "report_id", "parent_id", "path", "sha256",
-    "fy", "quarter", "period", "doc_type", "kind", "number",
+    "key",
+    "doc_kind",
+    "report_id",
+    "parent_id",
+    "path",
+    "sha256",
+    "fy",
+    "quarter",
+    "period",
+    "doc_type",
+    "kind",
+    "number",
 )
 #: Analysed (stemmed) text with positions, stored.
 STEMMED_FIELDS: tuple[str, ...] = ("council", "committee", "officer", "subject", "title", "content", "rec_content")
@@ -161,10 +202,7 @@ class Token:
 
 def analyse(analyzer: tv.TextAnalyzer, text: str) -> list[Token]:
     """The tokens an analyzer makes of a text."""
-    return [
-        Token(t.char_offset_from, t.char_offset_to, t.position, t.text)
-        for t in analyzer.pre_tokenize(text).tokens
-    ]
+    return [Token(t.char_offset_from, t.char_offset_to, t.position, t.text) for t in analyzer.pre_tokenize(text).tokens]
 
 
 def report_key(report_id: str) -> int:

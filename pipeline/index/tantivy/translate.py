@@ -67,7 +67,8 @@ def expand(searcher: tv.Searcher, field: str, node: QPrefix | QFuzzy, text: str)
 
     start = text[:FUZZY_PREFIX_LENGTH]
     return sorted(
-        t for t, _ in searcher.terms_with_prefix(field, start)
+        t
+        for t, _ in searcher.terms_with_prefix(field, start)
         if Levenshtein.distance(text, t, score_cutoff=node.distance) <= node.distance
     )
 
@@ -110,10 +111,12 @@ class Translator:
             return _everything()
         if isinstance(node, QAnd):
             # A child that can match nothing (a stop word) is dropped, not allowed to empty the AND.
-            positives = [q for c in node.children if not isinstance(c, QNot)
-                         if (q := self.translate(c, target)) is not None]
-            negatives = [q for c in node.children if isinstance(c, QNot)
-                         if (q := self.translate(c.child, target)) is not None]
+            positives = [
+                q for c in node.children if not isinstance(c, QNot) if (q := self.translate(c, target)) is not None
+            ]
+            negatives = [
+                q for c in node.children if isinstance(c, QNot) if (q := self.translate(c.child, target)) is not None
+            ]
             if not positives and not all(isinstance(c, QNot) for c in node.children):
                 return None  # only stop words left to require
             if len(positives) == 1 and not negatives:
@@ -129,7 +132,9 @@ class Translator:
             return Q.boolean_query([(Must, _everything()), (MustNot, child)])
         if isinstance(node, QDateRange):
             return Q.range_query(
-                self.schema, DAY_FIELD, tv.FieldType.Integer,
+                self.schema,
+                DAY_FIELD,
+                tv.FieldType.Integer,
                 None if node.start is None else node.start.toordinal(),
                 None if node.end is None else node.end.toordinal(),
             )

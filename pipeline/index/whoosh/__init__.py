@@ -193,8 +193,7 @@ class WhooshIndex:
             return self._ix.writer(timeout=wait, limitmb=WRITER_POOL_MB, compound=WRITE_COMPOUND)
         except LockError as exc:
             raise IndexLocked(
-                f"the index at {self.path} is locked by another writer (an ingest running?); "
-                f"gave up after {wait:g} s"
+                f"the index at {self.path} is locked by another writer (an ingest running?); gave up after {wait:g} s"
             ) from exc
 
     @contextmanager
@@ -384,8 +383,10 @@ class WhooshIndex:
             scope.append(Q.Or([Q.Term("report_id", r) for r in request.report_ids]))
         restrict = Q.And(scope) if len(scope) > 1 else scope[0]
         field = s.schema["meeting_date"]
-        days = [(None if lo is None else field.prepare_datetime(lo), None if hi is None else field.prepare_datetime(hi))
-                for lo, hi in (date_bounds(r) for r in ranges)]
+        days = [
+            (None if lo is None else field.prepare_datetime(lo), None if hi is None else field.prepare_datetime(hi))
+            for lo, hi in (date_bounds(r) for r in ranges)
+        ]
         # Require: only q scores; the scope restricts.
         found = matches(s, Q.Require(q, restrict), days)
         found.sort(key=order)

@@ -249,8 +249,9 @@ class _SegmentMerge:
             if [name for name, _ in sorted(terms._fieldmap.items(), key=lambda kv: kv[1])] != sorted(terms._fieldmap):
                 return None
             column = reader._perdoc._cached_reader("_stored", whoosh3.STORED_COLUMN)
-            if column is not None and (type(column) is not PickleColumn.Reader
-                                       or type(column._child) is not CompressedBytesColumn.Reader):
+            if column is not None and (
+                type(column) is not PickleColumn.Reader or type(column._child) is not CompressedBytesColumn.Reader
+            ):
                 return None
             for name in schema.names():
                 length = reader._perdoc._cached_reader(whoosh3._lenfield(name), whoosh3.LENGTHS_COLUMN)
@@ -477,8 +478,18 @@ class _SegmentMerge:
         tasks: list[PostingsTask] = []
         try:
             for start, stop in zip(edges, edges[1:]):
-                tasks.append(PostingsTask(index_dir, helpers.staging.directory(), self.schema, writer.codec,
-                                          segments, start, stop, writer.indexname))
+                tasks.append(
+                    PostingsTask(
+                        index_dir,
+                        helpers.staging.directory(),
+                        self.schema,
+                        writer.codec,
+                        segments,
+                        start,
+                        stop,
+                        writer.indexname,
+                    )
+                )
         except OSError:  # no room for the parts: all written here
             for task in tasks:
                 helpers.staging.discard(task)
@@ -641,6 +652,7 @@ def _postings_adder(pw: Any) -> Callable[[Any, Any, Any, Any], None]:
     from whoosh.codec import whoosh3
 
     if type(pw) is not whoosh3.W3PostingsWriter or pw._byteids:
+
         def add_each(ids: Any, weights: Any, values: Any, lengths: Any) -> None:
             for doc, weight, value, length in zip(ids, weights, values, lengths):
                 pw.add_posting(doc, weight, b"" if value is None else value, length)

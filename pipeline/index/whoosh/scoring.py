@@ -166,9 +166,7 @@ def _scores(matcher: Any, perdoc: Any = None) -> dict[int, float]:
     return out
 
 
-def _bm25_of(
-    matcher: Any, perdoc: Any
-) -> tuple[float, float, bytes, list[float], Callable[[int], float]] | None:
+def _bm25_of(matcher: Any, perdoc: Any) -> tuple[float, float, bytes, list[float], Callable[[int], float]] | None:
     """For a term's postings scored by BM25F with its field lengths in memory: (idf, K1 + 1, the
     length bytes, the length part of the denominator by length byte, that part for a document
     without a length byte).

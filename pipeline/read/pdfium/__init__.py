@@ -171,8 +171,10 @@ def read_pdf_pdfium(path: Path, sha256: str, size: int) -> Document:
             except ReadError:
                 raise
             except Exception as exc:
-                raise DamagedPDF(str(path), f"damaged or unreadable PDF: page {index + 1} cannot be read "
-                                            f"(PDFium: {exception_detail(exc)})") from None
+                raise DamagedPDF(
+                    str(path),
+                    f"damaged or unreadable PDF: page {index + 1} cannot be read (PDFium: {exception_detail(exc)})",
+                ) from None
     finally:
         pdf.close()
     if sum(len(l.text) for l in lines) < MIN_TEXT_CHARS:

@@ -96,8 +96,9 @@ class Api:
         self.matrix = bind(pdfium_c.FPDFText_GetMatrix, i, vp, i, ctypes.POINTER(pdfium_c.FS_MATRIX))
         self.char_origin = bind(pdfium_c.FPDFText_GetCharOrigin, i, vp, i, dp, dp)
         self.object_font = bind(pdfium_c.FPDFTextObj_GetFont, vp, vp)
-        self.font_info = bind(pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong, vp, i, vp, ctypes.c_ulong,
-                              ctypes.POINTER(ctypes.c_int))
+        self.font_info = bind(
+            pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong, vp, i, vp, ctypes.c_ulong, ctypes.POINTER(ctypes.c_int)
+        )
         self.font_descent = bind(pdfium_c.FPDFFont_GetDescent, i, vp, ctypes.c_float, fp)
         self.glyph_width = bind(pdfium_c.FPDFFont_GetGlyphWidth, i, vp, ctypes.c_uint, ctypes.c_float, fp)
         # Called once per page: pages and text pages are opened and closed here
@@ -255,8 +256,9 @@ def object_run(api: Api, fonts: FontCache, textpage: int, index: int, obj: int, 
     size = tf_size * math.hypot(cc, d)
     api.char_origin(textpage, index, fonts.x_ref, fonts.y_ref)
     descent = fonts.descent(api, font) * size
-    return tuple.__new__(Run, (fontname, size, descent, fonts.y.value, a * d > 0 and b * cc <= 0, font,
-                                tf_size * math.hypot(a, b)))
+    return tuple.__new__(
+        Run, (fontname, size, descent, fonts.y.value, a * d > 0 and b * cc <= 0, font, tf_size * math.hypot(a, b))
+    )
 
 
 def page_chars(
@@ -314,8 +316,22 @@ def page_chars(
         if text in PDFIUM_CHARS:
             text = PDFIUM_CHARS[text]
         if fast and run.upright:  # type: ignore[union-attr]
-            append(new(Char, (text, rect.left + x_base, rect.right + x_base, top, bottom,
-                              run.fontname, run.size, True, baseline)))  # type: ignore[union-attr]
+            append(
+                new(
+                    Char,
+                    (
+                        text,
+                        rect.left + x_base,
+                        rect.right + x_base,
+                        top,
+                        bottom,
+                        run.fontname,  # type: ignore[union-attr]
+                        run.size,  # type: ignore[union-attr]
+                        True,
+                        baseline,
+                    ),
+                )
+            )
         else:
             append(_mapped_char(api, tp, i, text, rect, run, geometry))  # type: ignore[arg-type]
     return chars

@@ -156,8 +156,9 @@ def _object_spans(
 class _Placer:
     """Places one page's text-object spans: their tokens and the boxes they need."""
 
-    def __init__(self, api: Api, fonts: FontCache, tp: int, text: str, raw_text: str, geometry: PageGeometry,
-                 textpage: Any) -> None:
+    def __init__(
+        self, api: Api, fonts: FontCache, tp: int, text: str, raw_text: str, geometry: PageGeometry, textpage: Any
+    ) -> None:
         self.api, self.fonts, self.tp, self.text, self.raw_text = api, fonts, tp, text, raw_text
         self.geometry, self.textpage = geometry, textpage
         self.rect = api.c.FS_RECTF()
@@ -266,8 +267,25 @@ def _page_objects(api: Api, placer: _Placer, n: int) -> list[_Object] | None:
             return None
         x0 = tokens[0].x0 if tokens and tokens[0].joins else placer.box(start)[0]
         last_x0 = tokens[-1].last_x0 if tokens and not text[end - 1].isspace() else placer.box(end - 1)[0]
-        objects.append(tuple.__new__(_Object, (start, end, x0, last_x0, top, bottom, baseline, run.fontname, run.size,
-                                               tokens, not text[end - 1].isspace(), not any(map(_JOINS, tokens[1:])))))
+        objects.append(
+            tuple.__new__(
+                _Object,
+                (
+                    start,
+                    end,
+                    x0,
+                    last_x0,
+                    top,
+                    bottom,
+                    baseline,
+                    run.fontname,
+                    run.size,
+                    tokens,
+                    not text[end - 1].isspace(),
+                    not any(map(_JOINS, tokens[1:])),
+                ),
+            )
+        )
     return objects
 
 
@@ -315,8 +333,18 @@ def _object_line_words(line: Sequence[_Object], xs: Sequence[float], emit: Calla
                     w_x1 = max(w_x1, t.x1)
                     w_top, w_bottom = min(w_top, top), max(w_bottom, o.bottom)
                 else:
-                    emit({"text": "".join(parts), "x0": w_x0, "x1": w_x1, "top": w_top, "bottom": w_bottom,
-                          "upright": True, "fontname": w_font, "size": w_size})
+                    emit(
+                        {
+                            "text": "".join(parts),
+                            "x0": w_x0,
+                            "x1": w_x1,
+                            "top": w_top,
+                            "bottom": w_bottom,
+                            "upright": True,
+                            "fontname": w_font,
+                            "size": w_size,
+                        }
+                    )
                     parts = []
             if not parts:
                 parts = [t.text]
@@ -325,20 +353,50 @@ def _object_line_words(line: Sequence[_Object], xs: Sequence[float], emit: Calla
             if n == 0 and o.separate and len(o.tokens) > 1:
                 # The rest are words of their own (whitespace before each); the last
                 # stays open for the next object. Emitted without the tests above.
-                emit({"text": "".join(parts), "x0": w_x0, "x1": w_x1, "top": w_top, "bottom": w_bottom,
-                      "upright": True, "fontname": w_font, "size": w_size})
+                emit(
+                    {
+                        "text": "".join(parts),
+                        "x0": w_x0,
+                        "x1": w_x1,
+                        "top": w_top,
+                        "bottom": w_bottom,
+                        "upright": True,
+                        "fontname": w_font,
+                        "size": w_size,
+                    }
+                )
                 font, size, bottom = o.fontname, o.size, o.bottom
                 for m in o.tokens[1:-1]:
-                    emit({"text": m.text, "x0": m.x0, "x1": m.x1, "top": top, "bottom": bottom,
-                          "upright": True, "fontname": font, "size": size})
+                    emit(
+                        {
+                            "text": m.text,
+                            "x0": m.x0,
+                            "x1": m.x1,
+                            "top": top,
+                            "bottom": bottom,
+                            "upright": True,
+                            "fontname": font,
+                            "size": size,
+                        }
+                    )
                 prev = o.tokens[-1]
                 parts = [prev.text]
                 w_x0, w_x1, w_top, w_bottom, w_font, w_size = prev.x0, prev.x1, top, bottom, font, size
                 break
         open_end = o.open_end and bool(o.tokens)
     if parts:
-        emit({"text": "".join(parts), "x0": w_x0, "x1": w_x1, "top": w_top, "bottom": w_bottom,
-              "upright": True, "fontname": w_font, "size": w_size})
+        emit(
+            {
+                "text": "".join(parts),
+                "x0": w_x0,
+                "x1": w_x1,
+                "top": w_top,
+                "bottom": w_bottom,
+                "upright": True,
+                "fontname": w_font,
+                "size": w_size,
+            }
+        )
     return True
 
 
@@ -371,7 +429,8 @@ def fast_page_words(page: Any, textpage: Any, geometry: PageGeometry, fonts: Fon
             xs = blank_xs(blanks, baselines, line[0].baseline) if blanks else []
             if not _object_line_words(line, xs, emit):
                 chars = [
-                    ch for o in line
+                    ch
+                    for o in line
                     for ch in page_chars(textpage, geometry, fonts, span=(o.start, o.end), texts=raw_text)
                 ]
                 line_words(chars, xs, emit)

@@ -65,8 +65,16 @@ def _begins_new_word(prev: Char, cur: Char, upright: bool) -> bool:
 def _word(chars: list[Char]) -> dict[str, Any]:
     first = chars[0]
     if len(chars) == 1:
-        return {"text": first.text, "x0": first.x0, "x1": first.x1, "top": first.top, "bottom": first.bottom,
-                "upright": first.upright, "fontname": first.fontname, "size": first.size}
+        return {
+            "text": first.text,
+            "x0": first.x0,
+            "x1": first.x1,
+            "top": first.top,
+            "bottom": first.bottom,
+            "upright": first.upright,
+            "fontname": first.fontname,
+            "size": first.size,
+        }
     return {
         "text": "".join([ch.text for ch in chars]),
         "x0": min(map(_X0, chars)),
