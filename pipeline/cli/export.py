@@ -22,12 +22,26 @@ from pipeline.output.export import TABLES as EXPORT_TABLES  # noqa: E402
 
 @cli.command("export")
 @index_option
-@click.option("--what", type=click.Choice(EXPORT_TABLES), required=True,
-              help="The table: one row per report, section, recommendation, entity, warning or decision.")
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default=None,
-              help="File format  [default: from -o FILE's suffix, else csv]")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to FILE instead of stdout (required for parquet).")
+@click.option(
+    "--what",
+    type=click.Choice(EXPORT_TABLES),
+    required=True,
+    help="The table: one row per report, section, recommendation, entity, warning or decision.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default=None,
+    help="File format  [default: from -o FILE's suffix, else csv]",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to FILE instead of stdout (required for parquet).",
+)
 @handle_errors
 def export_cmd(index_dir: Path, what: str, fmt: str | None, output: Path | None) -> None:
     """Export one table of the archive for analysis: CSV, JSON Lines or Parquet.
@@ -62,8 +76,12 @@ def export_cmd(index_dir: Path, what: str, fmt: str | None, output: Path | None)
 @cli.command("serve")
 @index_option
 # pipeline.web.DEFAULT_HOST and DEFAULT_PORT, spelled out so --help stays light.
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (0.0.0.0: every network this machine is on).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0: every network this machine is on).",
+)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
 @handle_errors
 def serve_cmd(index_dir: Path, host: str, port: int) -> None:
@@ -82,11 +100,10 @@ def serve_cmd(index_dir: Path, host: str, port: int) -> None:
     try:
         from pipeline.web import serve
     except ImportError as exc:
-        raise click.UsageError(f"the web page needs the web extra ({exc.name} is missing): "
-                               "pip install -e '.[web]'") from None
+        raise click.UsageError(
+            f"the web page needs the web extra ({exc.name} is missing): pip install -e '.[web]'"
+        ) from None
     if host not in ("127.0.0.1", "localhost", "::1"):
         log(f"warning: listening on {host}: anyone who can reach this machine can read the archive")
     log(f"serving the archive in {index_dir} at http://{host}:{port}/ (Ctrl-C to stop)")
     serve(index_dir, host=host, port=port)
-
-

@@ -36,25 +36,65 @@ from pipeline.config import (
 @click.argument("query", required=False)
 @index_option
 @search_filter_options
-@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True,
-              help="Reports per page (sections with --flat).")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, MAX_LIMIT),
+    default=10,
+    show_default=True,
+    help="Reports per page (sections with --flat).",
+)
 @click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, show_default=True, help="Page of results.")
-@click.option("--sections", type=click.IntRange(1, MAX_SECTIONS), default=3, show_default=True,
-              help="Best sections shown per report.")
+@click.option(
+    "--sections",
+    type=click.IntRange(1, MAX_SECTIONS),
+    default=3,
+    show_default=True,
+    help="Best sections shown per report.",
+)
 @click.option("--flat", is_flag=True, help="One result per section instead of grouping by report.")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
-              help="Best match first (ties: newest), or newest first.")
-@click.option("--facets", "facet_names", metavar="LIST",
-              help="Also count the matching papers by these (council,committee,fy,quarter,section,doc_type or all).")
-@click.option("--batch", "batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Run one query per row of this CSV (columns name, query, and filters) into one CSV of hits.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="With --batch: write the CSV to FILE instead of stdout.")
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "date"]),
+    default="relevance",
+    show_default=True,
+    help="Best match first (ties: newest), or newest first.",
+)
+@click.option(
+    "--facets",
+    "facet_names",
+    metavar="LIST",
+    help="Also count the matching papers by these (council,committee,fy,quarter,section,doc_type or all).",
+)
+@click.option(
+    "--batch",
+    "batch",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Run one query per row of this CSV (columns name, query, and filters) into one CSV of hits.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --batch: write the CSV to FILE instead of stdout.",
+)
 @output_options
 @handle_errors
-def search_cmd(query: str | None, index_dir: Path, limit: int, page: int, sections: int, flat: bool, sort: str,
-               facet_names: str | None, batch: Path | None, output: Path | None, as_json: bool, as_csv: bool,
-               **filters: str | None) -> None:
+def search_cmd(
+    query: str | None,
+    index_dir: Path,
+    limit: int,
+    page: int,
+    sections: int,
+    flat: bool,
+    sort: str,
+    facet_names: str | None,
+    batch: Path | None,
+    output: Path | None,
+    as_json: bool,
+    as_csv: bool,
+    **filters: str | None,
+) -> None:
     """Search the indexed papers' sections; hits show report, section, date, page and a snippet.
 
     Results are grouped by report (its best --sections sections) unless --flat.
@@ -89,8 +129,9 @@ def search_cmd(query: str | None, index_dir: Path, limit: int, page: int, sectio
     if batch is not None:
         if query is not None:
             raise click.UsageError("give a QUERY or --batch FILE, not both")
-        _search_batch(index_dir, batch, output, chosen, limit=limit, sort=sort, sections=sections, flat=flat,
-                      as_json=as_json)
+        _search_batch(
+            index_dir, batch, output, chosen, limit=limit, sort=sort, sections=sections, flat=flat, as_json=as_json
+        )
         return
     if query is None:
         raise click.UsageError("give a QUERY (or --batch FILE)")
@@ -100,8 +141,17 @@ def search_cmd(query: str | None, index_dir: Path, limit: int, page: int, sectio
     from pipeline.search.facets import facet_dimensions, faceted_search
 
     dimensions = facet_dimensions(facet_names) if facet_names else ()
-    run = faceted_search(index_dir, query, facet_dimensions=dimensions, limit=limit, page=page, sort=sort,
-                         sections=sections, flat=flat, **chosen.options())
+    run = faceted_search(
+        index_dir,
+        query,
+        facet_dimensions=dimensions,
+        limit=limit,
+        page=page,
+        sort=sort,
+        sections=sections,
+        flat=flat,
+        **chosen.options(),
+    )
     result = run.page
     if as_json:
         echo_jsonl(search_page_rows(result) + ([run.summary()] if dimensions else []))
@@ -119,17 +169,28 @@ def search_cmd(query: str | None, index_dir: Path, limit: int, page: int, sectio
         log(note)
 
 
-def _search_batch(index_dir: Path, batch: Path, output: Path | None, defaults: Any, *, limit: int, sort: str,
-                  sections: int, flat: bool, as_json: bool) -> None:
+def _search_batch(
+    index_dir: Path,
+    batch: Path,
+    output: Path | None,
+    defaults: Any,
+    *,
+    limit: int,
+    sort: str,
+    sections: int,
+    flat: bool,
+    as_json: bool,
+) -> None:
     """``search --batch``: read the rows, run them, write one table of hits."""
     from pipeline.output.render import HIT_COLUMNS
     from pipeline.output.searches import BATCH_COLUMNS, batch_rows
     from pipeline.search.batch import read_batch, run_batch
 
     queries, bad = read_batch(batch)
-    result = run_batch(index_dir, queries, defaults=defaults, read_errors=bad, limit=limit, sort=sort,
-                       sections=sections, flat=flat)
-    with (open(output, "w", encoding="utf-8", newline="") if output else contextlib.nullcontext(sys.stdout)) as out:
+    result = run_batch(
+        index_dir, queries, defaults=defaults, read_errors=bad, limit=limit, sort=sort, sections=sections, flat=flat
+    )
+    with open(output, "w", encoding="utf-8", newline="") if output else contextlib.nullcontext(sys.stdout) as out:
         rows = batch_rows(result)
         if as_json:
             for row in rows:
@@ -218,8 +279,10 @@ def watch_add_cmd(name: str, query: str, index_dir: Path, replace_existing: bool
     from pipeline.search.watch import add_watch
 
     watch = add_watch(index_dir, name, query, filters_from(filters), replace_existing=replace_existing)
-    log(f"watch {watch.name} added: {watch.query} {watch.filters.describe()}".rstrip()
-        + f" (run it: boardpapers watch run {watch.name})")
+    log(
+        f"watch {watch.name} added: {watch.query} {watch.filters.describe()}".rstrip()
+        + f" (run it: boardpapers watch run {watch.name})"
+    )
 
 
 @watch_group.command("list")
@@ -309,13 +372,28 @@ def watch_run_cmd(name: str | None, index_dir: Path, dry_run: bool, as_json: boo
 @click.argument("query_or_id", metavar="QUERY|RECOMMENDATION_ID")
 @index_option
 @filter_options
-@click.option("--min-similarity", type=click.FloatRange(0, 100), default=55.0, show_default=True,
-              help="With a RECOMMENDATION_ID: how alike (0-100) a recommendation must be to be listed.")
+@click.option(
+    "--min-similarity",
+    type=click.FloatRange(0, 100),
+    default=55.0,
+    show_default=True,
+    help="With a RECOMMENDATION_ID: how alike (0-100) a recommendation must be to be listed.",
+)
 @output_options
 @handle_errors
-def trace_cmd(query_or_id: str, index_dir: Path, committee: str | None, council: str | None, officer: str | None,
-              date_from: str | None, date_to: str | None, quarter: str | None, min_similarity: float, as_json: bool,
-              as_csv: bool) -> None:
+def trace_cmd(
+    query_or_id: str,
+    index_dir: Path,
+    committee: str | None,
+    council: str | None,
+    officer: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    quarter: str | None,
+    min_similarity: float,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
     """Follow recommendations across reports: those matching a query, or worded like one recommendation.
 
     Near-identical wordings form one lineage, listed in meeting-date order with
@@ -333,8 +411,17 @@ def trace_cmd(query_or_id: str, index_dir: Path, committee: str | None, council:
     from pipeline.output.render import TRACE_COLUMNS, trace_rows, trace_text
     from pipeline.search.decisions import trace_decided
 
-    result = trace_decided(index_dir, query_or_id, committee=committee, officer=officer, date_from=date_from,
-                           date_to=date_to, quarter=quarter, min_similarity=min_similarity, council=council)
+    result = trace_decided(
+        index_dir,
+        query_or_id,
+        committee=committee,
+        officer=officer,
+        date_from=date_from,
+        date_to=date_to,
+        quarter=quarter,
+        min_similarity=min_similarity,
+        council=council,
+    )
     if as_json:
         echo_jsonl(trace_rows(result))
     elif as_csv:
@@ -353,9 +440,21 @@ def trace_cmd(query_or_id: str, index_dir: Path, committee: str | None, council:
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True, help="Passages shown.")
 @output_options
 @handle_errors
-def similar_cmd(text: str | None, file: Any, index_dir: Path, committee: str | None, council: str | None,
-                officer: str | None, date_from: str | None, date_to: str | None, quarter: str | None,
-                section: str | None, limit: int, as_json: bool, as_csv: bool) -> None:
+def similar_cmd(
+    text: str | None,
+    file: Any,
+    index_dir: Path,
+    committee: str | None,
+    council: str | None,
+    officer: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    quarter: str | None,
+    section: str | None,
+    limit: int,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
     """Find passages in earlier papers worded most like TEXT (or --file, or stdin).
 
     Each matching section is scored by its paragraph (or few consecutive
@@ -381,8 +480,18 @@ def similar_cmd(text: str | None, file: Any, index_dir: Path, committee: str | N
         if text is None and stdin.isatty():
             raise click.UsageError("give TEXT, --file FILE, or text on stdin")
         text = stdin.read()
-    hits = similar(index_dir, text or "", section=section, committee=committee, officer=officer, date_from=date_from,
-                   date_to=date_to, quarter=quarter, council=council, limit=limit)
+    hits = similar(
+        index_dir,
+        text or "",
+        section=section,
+        committee=committee,
+        officer=officer,
+        date_from=date_from,
+        date_to=date_to,
+        quarter=quarter,
+        council=council,
+        limit=limit,
+    )
     if as_json:
         echo_jsonl(similar_rows(hits))
     elif as_csv:
@@ -414,5 +523,3 @@ def stats_cmd(index_dir: Path, as_json: bool, as_csv: bool) -> None:
         echo_csv(stats_rows(result), STATS_COLUMNS)
     else:
         click.echo(stats_text(result))
-
-

@@ -147,8 +147,16 @@ def ingest(
                     staging = ix.segment_staging()
                 except OSError:  # no staging area: this process writes every batch
                     staging = None
-            run = _Run(ix, ledger, found, progress=progress, every=commit_every or COMMIT_EVERY, strict=strict,
-                       staging=staging, pool=parsers if isinstance(parsers, Pool) and staging is not None else None)
+            run = _Run(
+                ix,
+                ledger,
+                found,
+                progress=progress,
+                every=commit_every or COMMIT_EVERY,
+                strict=strict,
+                staging=staging,
+                pool=parsers if isinstance(parsers, Pool) and staging is not None else None,
+            )
             try:
                 try:
                     run.go(parsers)
@@ -217,8 +225,16 @@ class _Run:
     """One ingest's bookkeeping: what each file came to, what waits for the next commit."""
 
     def __init__(
-        self, ix: Index, ledger: Ledger, found: list[Found], *, progress: Progress | None, every: int, strict: bool,
-        staging: SegmentStaging | None = None, pool: Pool | None = None,
+        self,
+        ix: Index,
+        ledger: Ledger,
+        found: list[Found],
+        *,
+        progress: Progress | None,
+        every: int,
+        strict: bool,
+        staging: SegmentStaging | None = None,
+        pool: Pool | None = None,
     ) -> None:
         self.ix = ix
         self.ledger = ledger
@@ -401,7 +417,6 @@ class _Run:
         if self.ix.segment_count() > MAX_RUN_SEGMENTS:
             self.ix.merge()
         self.ledger.record([(self.keys[i], done) for i in unrecorded if (done := self.outcomes[i]) is not None])
-
 
 
 def _finish(job: Job, parsed: Parsed) -> _Pending | IngestOutcome:

@@ -34,7 +34,9 @@ def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> Any:
 
     df = pd.DataFrame.from_records(rows, columns=list(columns))
     if "meeting_date" in df.columns:
-        df["meeting_date"] = pd.to_datetime(df["meeting_date"].astype(object), format="ISO8601").astype("datetime64[ns]")
+        df["meeting_date"] = pd.to_datetime(df["meeting_date"].astype(object), format="ISO8601").astype(
+            "datetime64[ns]"
+        )
     return df
 
 

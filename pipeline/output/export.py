@@ -182,7 +182,14 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
 DATE_COLUMNS: tuple[str, ...] = ("meeting_date", "period_start", "period_end", "decision_meeting_date")
 #: Integer columns that are always present.
 INT_COLUMNS: tuple[str, ...] = (
-    "pages", "sections", "recommendations", "entities", "number", "level", "entity_index", "decision_index",
+    "pages",
+    "sections",
+    "recommendations",
+    "entities",
+    "number",
+    "level",
+    "entity_index",
+    "decision_index",
 )
 #: Integer columns that may be missing (pandas nullable Int64).
 NULLABLE_INT_COLUMNS: tuple[str, ...] = ("quarter", "page", "line", "section_index", "start", "end")
@@ -338,18 +345,33 @@ def entity_rows(report: Report) -> Iterator[dict[str, Any]]:
         row: dict[str, Any] = {**context, "entity_index": i, "text": e.text, "label": e.label, "value": e.value}
         if e.section is not None and 0 <= e.section < len(report.sections):
             s = report.sections[e.section]
-            row.update(section_index=e.section, section_number=s.number, section_title=s.title,
-                       section_kind=s.kind, header_field=None, start=e.start, end=e.end,
-                       page=_known(s.page), line=None)
+            row.update(
+                section_index=e.section,
+                section_number=s.number,
+                section_title=s.title,
+                section_kind=s.kind,
+                header_field=None,
+                start=e.start,
+                end=e.end,
+                page=_known(s.page),
+                line=None,
+            )
         else:
             field = _header_field(report, e)
             prov = report.provenance.get(field) if field else None
             value = getattr(report, field) if field else None
             start = value.find(e.text) if isinstance(value, str) else -1
-            row.update(section_index=None, section_number=None, section_title=None, section_kind=HEADER_KIND,
-                       header_field=field, start=start if start >= 0 else None,
-                       end=start + len(e.text) if start >= 0 else None,
-                       page=_known(prov.page) if prov else None, line=_known(prov.line) if prov else None)
+            row.update(
+                section_index=None,
+                section_number=None,
+                section_title=None,
+                section_kind=HEADER_KIND,
+                header_field=field,
+                start=start if start >= 0 else None,
+                end=start + len(e.text) if start >= 0 else None,
+                page=_known(prov.page) if prov else None,
+                line=_known(prov.line) if prov else None,
+            )
         yield row
 
 

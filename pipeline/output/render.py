@@ -153,7 +153,8 @@ def search_page_text(page: SearchPage) -> str:
     for g, group in enumerate(page.groups):
         head = [
             f"{first + g + 1}. " + click.style(group.report_id, bold=True),
-            "   " + _meta(group.meeting_date.isoformat() if group.meeting_date else "no date", group.committee, group.period),
+            "   "
+            + _meta(group.meeting_date.isoformat() if group.meeting_date else "no date", group.committee, group.period),
         ]
         if group.subject:
             head.append("   " + group.subject)
@@ -223,15 +224,30 @@ def outcome_text(link: DecisionLink) -> str:
     """``agreed as recommended  [2024-09-12 item 10: minutes.pdf p.14]`` or ``not found (why)``."""
     if link.outcome == "not found":
         return link.label + (f" ({link.reason})" if link.reason else "")
-    where = _meta(link.meeting_date.isoformat() if link.meeting_date else None,
-                  f"item {link.item}" if link.item else None)
+    where = _meta(
+        link.meeting_date.isoformat() if link.meeting_date else None, f"item {link.item}" if link.item else None
+    )
     return f"{link.label}  [{where + ': ' if where else ''}{outcome_source(link)}]"
 
 
 #: Columns of an outcome row (``show --json``'s ``outcomes``): what became of one recommendation.
 OUTCOME_LINK_COLUMNS: tuple[str, ...] = (
-    "recommendation_id", "number", "outcome", "amendment", "label", "meeting_date", "committee", "item",
-    "path", "page", "line", "wording", "decision_text", "similarity", "reason", "decision_report_id",
+    "recommendation_id",
+    "number",
+    "outcome",
+    "amendment",
+    "label",
+    "meeting_date",
+    "committee",
+    "item",
+    "path",
+    "page",
+    "line",
+    "wording",
+    "decision_text",
+    "similarity",
+    "reason",
+    "decision_report_id",
     "decision_index",
 )
 
@@ -269,8 +285,13 @@ def trace_text(result: TraceResult) -> str:
         for e in lineage.entries:
             lines.append(
                 "    "
-                + _meta(e.meeting_date.isoformat() if e.meeting_date else "no date", e.period, e.committee, e.officer,
-                        f"similarity {e.similarity:g}")
+                + _meta(
+                    e.meeting_date.isoformat() if e.meeting_date else "no date",
+                    e.period,
+                    e.committee,
+                    e.officer,
+                    f"similarity {e.similarity:g}",
+                )
             )
             lines.append(f"      {e.recommendation_id}  {display_path(e.path)}")
             if e.text != lineage.text:
@@ -290,8 +311,9 @@ def similar_rows(hits: tuple[Hit, ...]) -> list[dict[str, Any]]:
 
 
 def similar_text(hits: tuple[Hit, ...]) -> str:
-    return "\n\n".join(hit_text(h, rank=i).replace(f"score {h.score:g}", f"similarity {h.score:g}")
-                       for i, h in enumerate(hits, 1))
+    return "\n\n".join(
+        hit_text(h, rank=i).replace(f"score {h.score:g}", f"similarity {h.score:g}") for i, h in enumerate(hits, 1)
+    )
 
 
 # ---------------------------------------------------------------- index statistics
@@ -338,7 +360,7 @@ SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
 
 
 def page_ref(page: int, printed_page: int | None) -> str:
-    """"p.5", or "p.153 (file p.5)" when the paper prints its own page numbers (the one a reader cites)."""
+    """ "p.5", or "p.153 (file p.5)" when the paper prints its own page numbers (the one a reader cites)."""
     if printed_page is None or printed_page == page:
         return f"p.{page}"
     return f"p.{printed_page} (file p.{page})"
@@ -351,6 +373,7 @@ def report_summary(report: Any, outcomes: Mapping[str, DecisionLink] | None = No
     under each recommendation what its meeting decided, cited to the minutes.
     """
     from pipeline.search import recommendation_id
+
     path = display_path(report.source.path)
     lines = [click.style(f"{report.id}", bold=True) + f"  {report.doc_type}  {path} ({report.source.pages} pages)"]
 
@@ -374,14 +397,21 @@ def report_summary(report: Any, outcomes: Mapping[str, DecisionLink] | None = No
         span = f" ({p.start.isoformat()} to {p.end.isoformat()})" if p.start and p.end else ""
         lines.append(f"  {'Period:':<19} {p.key}{span}{cite('period')}")
     if report.recommendations:
-        lines.append("  Recommendations:" + (f"  {report.recommendation_leadin}" if report.recommendation_leadin else ""))
+        lines.append(
+            "  Recommendations:" + (f"  {report.recommendation_leadin}" if report.recommendation_leadin else "")
+        )
         for r in report.recommendations:
             where = page_ref(r.page, r.printed_page)
             lines.append(f"    {r.number}. {r.text}" + click.style(f"  [{where} l.{r.line}]", dim=True))
             link = (outcomes or {}).get(recommendation_id(report.id, r.number))
             if link is not None:
-                lines.append(click.style(f"       → {outcome_text(link)}", fg=None if link.outcome == "not found"
-                                         else "green", dim=link.outcome == "not found"))
+                lines.append(
+                    click.style(
+                        f"       → {outcome_text(link)}",
+                        fg=None if link.outcome == "not found" else "green",
+                        dim=link.outcome == "not found",
+                    )
+                )
     if report.decisions:
         lines.append(f"  Decisions:  {len(report.decisions)}")
         for d in report.decisions:

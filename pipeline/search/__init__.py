@@ -121,8 +121,11 @@ def build_filter(
     doc_type: str | None = None,
 ) -> QueryNode | None:
     """The command-line filters as one query node (None: no filter). Bad values raise QueryError."""
-    parts: list[QueryNode | None] = [_words_filter("committee", committee), _words_filter("officer", officer),
-                                     _words_filter("council", council)]
+    parts: list[QueryNode | None] = [
+        _words_filter("committee", committee),
+        _words_filter("officer", officer),
+        _words_filter("council", council),
+    ]
     if doc_type:
         wanted = doc_type.strip().lower().replace(" ", "_").replace("-", "_")
         if wanted not in DOC_TYPES:
@@ -177,14 +180,20 @@ def build_request(
     if flat:
         return SearchRequest(query, filter, limit=limit, offset=(page - 1) * limit, sort=sort)
     # Grouped: first the page's reports (each by its best section)...
-    return SearchRequest(query, filter, limit=limit, offset=(page - 1) * limit, per_report=1, sort=sort,
-                         snippets=False)
+    return SearchRequest(query, filter, limit=limit, offset=(page - 1) * limit, per_report=1, sort=sort, snippets=False)
 
 
 def sections_request(first: SearchRequest, report_ids: tuple[str, ...], sections: int) -> SearchRequest:
     """...then the best ``sections`` sections of each of those reports."""
-    return replace(first, limit=len(report_ids) * sections, offset=0, per_report=sections,
-                   report_ids=report_ids, snippets=True, counts=False)
+    return replace(
+        first,
+        limit=len(report_ids) * sections,
+        offset=0,
+        per_report=sections,
+        report_ids=report_ids,
+        snippets=True,
+        counts=False,
+    )
 
 
 def group_hits(hits: Iterable[Hit]) -> list[ReportHits]:
@@ -231,22 +240,38 @@ def search(
     """Search the index: one page of hits, grouped by report (best ``sections`` each) or ``flat``."""
 
     filt = build_filter(
-        committee=committee, officer=officer, section=section, date_from=date_from, date_to=date_to, quarter=quarter,
-        council=council, doc_type=doc_type,
+        committee=committee,
+        officer=officer,
+        section=section,
+        date_from=date_from,
+        date_to=date_to,
+        quarter=quarter,
+        council=council,
+        doc_type=doc_type,
     )
     request = build_request(text, filter=filt, limit=limit, page=page, sort=sort, sections=sections, flat=flat)
     with _opened(index_dir) as ix:
         result = ix.search(request)
         if flat:
-            return SearchPage(text, page, limit, result.total, result.reports, False, (), result.hits,
-                              reports_exact=result.reports_exact)
+            return SearchPage(
+                text,
+                page,
+                limit,
+                result.total,
+                result.reports,
+                False,
+                (),
+                result.hits,
+                reports_exact=result.reports_exact,
+            )
         ids = tuple(h.report_id for h in result.hits)
         best = ix.search(sections_request(request, ids, sections)).hits if ids else ()
     by_report = {g.report_id: g for g in group_hits(best)}
     groups = tuple(by_report[i] for i in ids if i in by_report)
     hits = tuple(h for g in groups for h in g.hits)
-    return SearchPage(text, page, limit, result.total, result.reports, True, groups, hits,
-                      reports_exact=result.reports_exact)
+    return SearchPage(
+        text, page, limit, result.total, result.reports, True, groups, hits, reports_exact=result.reports_exact
+    )
 
 
 def resolve_report_id(ix, id_or_prefix: str) -> str:
@@ -406,19 +431,34 @@ def _seed(ix, records: _Records, text: str) -> TraceEntry | None:
         have = len(report.recommendations) if report else 0
         raise BoardpapersError(f"report {rid} has no recommendation {number} (it has {have})")
     return TraceEntry(
-        recommendation_id=recommendation_id(rid, number), report_id=rid, path=report.source.path,
-        number=number, text=rec.text, meeting_date=report.meeting_date, committee=report.committee,
-        officer=report.reporting_officer, period=report.period.key if report.period else None,
-        similarity=100.0, lineage="",
+        recommendation_id=recommendation_id(rid, number),
+        report_id=rid,
+        path=report.source.path,
+        number=number,
+        text=rec.text,
+        meeting_date=report.meeting_date,
+        committee=report.committee,
+        officer=report.reporting_officer,
+        period=report.period.key if report.period else None,
+        similarity=100.0,
+        lineage="",
     )
 
 
 def _placed(e: TraceEntry, lineage: str, similarity: float) -> TraceEntry:
     """The entry in its lineage (``dataclasses.replace`` cost ~8 us an entry; a trace places 500)."""
     return TraceEntry(
-        recommendation_id=e.recommendation_id, report_id=e.report_id, path=e.path, number=e.number, text=e.text,
-        meeting_date=e.meeting_date, committee=e.committee, officer=e.officer, period=e.period,
-        similarity=similarity, lineage=lineage,
+        recommendation_id=e.recommendation_id,
+        report_id=e.report_id,
+        path=e.path,
+        number=e.number,
+        text=e.text,
+        meeting_date=e.meeting_date,
+        committee=e.committee,
+        officer=e.officer,
+        period=e.period,
+        similarity=similarity,
+        lineage=lineage,
     )
 
 
@@ -426,7 +466,9 @@ def _date_key(e: TraceEntry) -> tuple:
     return (e.meeting_date or _dt.date.max, e.report_id, e.number)
 
 
-def group_lineages(entries: list[TraceEntry], normal: dict[str, str], *, seed: TraceEntry | None = None) -> list[Lineage]:
+def group_lineages(
+    entries: list[TraceEntry], normal: dict[str, str], *, seed: TraceEntry | None = None
+) -> list[Lineage]:
     """Near-identical wordings (single link, :data:`LINEAGE_MIN_SIMILARITY`) as lineages in date order.
 
     Similarity is to the ``seed`` when given, else to the lineage's earliest entry.
@@ -436,9 +478,15 @@ def group_lineages(entries: list[TraceEntry], normal: dict[str, str], *, seed: T
     clusters: list[list[TraceEntry]] = []
     for e in sorted(entries, key=_date_key):
         home = next(
-            (c for c in clusters
-             if any(wording_similarity(normal[e.recommendation_id], normal[o.recommendation_id]) >= LINEAGE_MIN_SIMILARITY
-                    for o in c)),
+            (
+                c
+                for c in clusters
+                if any(
+                    wording_similarity(normal[e.recommendation_id], normal[o.recommendation_id])
+                    >= LINEAGE_MIN_SIMILARITY
+                    for o in c
+                )
+            ),
             None,
         )
         if home is None:
@@ -446,8 +494,13 @@ def group_lineages(entries: list[TraceEntry], normal: dict[str, str], *, seed: T
         else:
             home.append(e)
     if seed is not None:
-        clusters.sort(key=lambda c: (all(e.recommendation_id != seed.recommendation_id for e in c),
-                                     -max(e.similarity for e in c), _date_key(c[0])))
+        clusters.sort(
+            key=lambda c: (
+                all(e.recommendation_id != seed.recommendation_id for e in c),
+                -max(e.similarity for e in c),
+                _date_key(c[0]),
+            )
+        )
     out = []
     for i, c in enumerate(clusters, 1):
         lid = f"L{i}"
@@ -474,8 +527,9 @@ def trace(
     """Recommendations across reports matching a query, or resembling one recommendation
     (``<report id>#r<n>``), grouped into lineages of near-identical wording."""
 
-    filt = build_filter(committee=committee, officer=officer, date_from=date_from, date_to=date_to, quarter=quarter,
-                        council=council)
+    filt = build_filter(
+        committee=committee, officer=officer, date_from=date_from, date_to=date_to, quarter=quarter, council=council
+    )
     with _opened(index_dir) as ix:
         records = _Records(ix)
         seed = _seed(ix, records, query_or_id)
@@ -485,8 +539,11 @@ def trace(
             raise QueryError("empty query (give words, or a recommendation id like REPORT#r1)")
         else:
             query = parse_query(query_or_id)
-        hits = ix.search(SearchRequest(query, filt, target="recommendation", limit=TRACE_CANDIDATES,
-                                       snippets=False, counts=False, texts=True)).hits
+        hits = ix.search(
+            SearchRequest(
+                query, filt, target="recommendation", limit=TRACE_CANDIDATES, snippets=False, counts=False, texts=True
+            )
+        ).hits
         entries = [_entry(h) for h in hits]
         if seed is not None and all(e.recommendation_id != seed.recommendation_id for e in entries):
             entries.append(seed)  # filtered out by an option: still show what is traced
@@ -494,7 +551,8 @@ def trace(
     if seed is not None:
         target = normal[seed.recommendation_id]
         entries = [
-            replace(e, similarity=s) for e in entries
+            replace(e, similarity=s)
+            for e in entries
             if (s := wording_similarity(target, normal[e.recommendation_id])) >= min_similarity
             or e.recommendation_id == seed.recommendation_id
         ]
@@ -557,8 +615,9 @@ def paragraph_citation(section: Section, text: str, offset: int) -> tuple[int, i
     return section.paragraphs[k]
 
 
-def _best_passage(wanted: list[str], text_length: int, body: str,
-                  body_terms: list[tuple[int, int, str]]) -> tuple[float, int, int] | None:
+def _best_passage(
+    wanted: list[str], text_length: int, body: str, body_terms: list[tuple[int, int, str]]
+) -> tuple[float, int, int] | None:
     """The passage of ``body`` (consecutive paragraphs, see :func:`passages`) most like the wanted terms."""
     spans = passages(body)
     # The body's terms once; a passage's are those inside it (passages are whole
@@ -617,8 +676,15 @@ def similar(
 
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"--limit must be 1 to {MAX_LIMIT}")
-    filt = build_filter(section=section, committee=committee, officer=officer, date_from=date_from,
-                        date_to=date_to, quarter=quarter, council=council)
+    filt = build_filter(
+        section=section,
+        committee=committee,
+        officer=officer,
+        date_from=date_from,
+        date_to=date_to,
+        quarter=quarter,
+        council=council,
+    )
     with _opened(index_dir) as ix:
         query = _words_query(ix, text, SIMILAR_MAX_TERMS)
         if query is None:
@@ -626,8 +692,7 @@ def similar(
         wanted = [t for _, _, t in ix.terms(text)]
         wanted_set = set(wanted)
         records = _Records(ix)
-        candidates = ix.search(SearchRequest(query, filt, limit=SIMILAR_CANDIDATES, snippets=False,
-                                             counts=False)).hits
+        candidates = ix.search(SearchRequest(query, filt, limit=SIMILAR_CANDIDATES, snippets=False, counts=False)).hits
         scored: list[tuple[float, float, Hit]] = []
         for hit in candidates:
             report = records.get(hit.report_id)
@@ -659,7 +724,6 @@ NO_VALUE = "(none)"
 def stats(index_dir: str | os.PathLike[str]) -> IndexStats:
     """Reports by council, committee, financial year and quarter; doc types; warnings by code."""
     from collections import Counter
-
 
     counters: dict[str, Counter[str]] = {d: Counter() for d in STAT_DIMENSIONS}
     n = 0

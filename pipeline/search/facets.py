@@ -193,8 +193,18 @@ def _restricts(node: QueryNode | None, test: Callable[[QueryNode], bool]) -> boo
 
 def _count(ix: Index, request: SearchRequest, extra: QueryNode | None = None) -> SearchResult:
     """How many sections and papers match (with ``extra`` added to the filter); no hits."""
-    return ix.search(replace(request, filter=conjoin(request.filter, extra), limit=1, offset=0, per_report=1,
-                             snippets=False, counts=True, report_ids=()))
+    return ix.search(
+        replace(
+            request,
+            filter=conjoin(request.filter, extra),
+            limit=1,
+            offset=0,
+            per_report=1,
+            snippets=False,
+            counts=True,
+            report_ids=(),
+        )
+    )
 
 
 def _best_papers(ix: Index, request: SearchRequest, n: int) -> SearchResult:
@@ -224,13 +234,28 @@ def facets(
     sections: int = FACET_SECTIONS,
 ) -> Facets:
     """Facet counts for the search :func:`pipeline.search.search` runs with the same query and options."""
-    options = {"committee": committee, "officer": officer, "section": section, "date_from": date_from,
-               "date_to": date_to, "quarter": quarter, "council": council, "doc_type": doc_type}
+    options = {
+        "committee": committee,
+        "officer": officer,
+        "section": section,
+        "date_from": date_from,
+        "date_to": date_to,
+        "quarter": quarter,
+        "council": council,
+        "doc_type": doc_type,
+    }
     request = build_request(text, filter=build_filter(**options))
     with _opened(index_dir) as ix:
         best = _best_papers(ix, request, papers)
-        flat = ix.search(replace(request, limit=sections, offset=0, per_report=None, snippets=False, counts=False,
-                                 sort="relevance")) if best.total else best
+        flat = (
+            ix.search(
+                replace(
+                    request, limit=sections, offset=0, per_report=None, snippets=False, counts=False, sort="relevance"
+                )
+            )
+            if best.total
+            else best
+        )
         counters: dict[str, Counter[str]] = {d: Counter() for d in FACET_DIMENSIONS}
         for h in best.hits:
             for dimension, value in _PAPER_VALUES.items():
@@ -248,12 +273,18 @@ def facets(
         undated = _undated(ix, request, best)
         left_out_undated = left_out_no_committee = None
         if date_from or date_to or _restricts(request.query, _is_date):
-            relaxed = replace(request, query=_without(request.query, _is_date),
-                              filter=build_filter(**{**options, "date_from": None, "date_to": None}))
+            relaxed = replace(
+                request,
+                query=_without(request.query, _is_date),
+                filter=build_filter(**{**options, "date_from": None, "date_to": None}),
+            )
             left_out_undated = _undated(ix, relaxed, _count(ix, relaxed))
         if committee or _restricts(request.query, _is_committee):
-            relaxed = replace(request, query=_without(request.query, _is_committee),
-                              filter=build_filter(**{**options, "committee": None}))
+            relaxed = replace(
+                request,
+                query=_without(request.query, _is_committee),
+                filter=build_filter(**{**options, "committee": None}),
+            )
             left_out_no_committee = sum(1 for h in _best_papers(ix, relaxed, papers).hits if not h.committee)
     counts = tuple(
         FacetCount(d, value, n)
@@ -261,9 +292,15 @@ def facets(
         for value, n in sorted(counters[d].items(), key=lambda kv: (kv[0] == NO_VALUE, -kv[1], kv[0]))
     )
     return Facets(
-        counts=counts, papers=best.reports, papers_exact=best.reports_exact, sections=best.total,
-        counted_papers=len(best.hits), counted_sections=len(flat.hits), undated=undated,
-        no_committee=counters["committee"][NO_VALUE], left_out_undated=left_out_undated,
+        counts=counts,
+        papers=best.reports,
+        papers_exact=best.reports_exact,
+        sections=best.total,
+        counted_papers=len(best.hits),
+        counted_sections=len(flat.hits),
+        undated=undated,
+        no_committee=counters["committee"][NO_VALUE],
+        left_out_undated=left_out_undated,
         left_out_no_committee=left_out_no_committee,
     )
 
@@ -308,8 +345,11 @@ def left_out(
         for name, (keys, restricts, lacks) in UNKNOWN_WHEN.items():
             if not any(options.get(k) for k in keys) and not _restricts(request.query, restricts):
                 continue
-            relaxed = replace(request, query=_without(request.query, restricts),
-                              filter=build_filter(**{**options, **{k: None for k in keys}}))
+            relaxed = replace(
+                request,
+                query=_without(request.query, restricts),
+                filter=build_filter(**{**options, **{k: None for k in keys}}),
+            )
             if name == "date":
                 out.append(LeftOut(name, _undated(ix, relaxed, _count(ix, relaxed)), True))
                 continue
@@ -359,8 +399,11 @@ class FacetedSearch:
         """One row per (dimension, value): ``{dimension, value, count}``, dimensions as asked."""
         if self.facets is None:
             return []
-        return [{"dimension": c.dimension, "value": c.value, "count": c.count}
-                for d in self.dimensions for c in self.facets.values(d)]
+        return [
+            {"dimension": c.dimension, "value": c.value, "count": c.count}
+            for d in self.dimensions
+            for c in self.facets.values(d)
+        ]
 
     def summary(self) -> dict[str, object]:
         """The ``--json`` summary object: the facets asked for and their totals."""
@@ -391,8 +434,7 @@ def faceted_search(
 
     filters: dict[str, Any] = dict(options)
     with _opened(index_dir) as ix:
-        result = search(ix, text, limit=limit, page=page, sort=sort, sections=sections, flat=flat,
-                        **filters)
+        result = search(ix, text, limit=limit, page=page, sort=sort, sections=sections, flat=flat, **filters)
         counted = facets(ix, text, **filters) if facet_dimensions else None
         dropped = left_out(ix, text, **filters)
     return FacetedSearch(result, counted, facet_dimensions, dropped)
@@ -522,14 +564,16 @@ def coverage(index_dir: str | os.PathLike[str] | Index) -> Coverage:
                 grid[(normalise_committee(r.committee), quarter_number(r.period.fiscal_year, r.period.quarter))] += 1
             else:
                 without += 1
-            warnings.extend(ReportWarningRow(r.id, r.committee, r.meeting_date, w.code, w.message, w.page)
-                            for w in r.warnings)
+            warnings.extend(
+                ReportWarningRow(r.id, r.committee, r.meeting_date, w.code, w.message, w.page) for w in r.warnings
+            )
     numbers = [n for _, n in grid]
     quarters = tuple(quarter_key(n) for n in range(min(numbers), max(numbers) + 1)) if numbers else ()
     committees = tuple(sorted({c for c, _ in grid}, key=lambda c: (c == NO_COMMITTEE, c)))
     cells = tuple(CoverageCell(c, quarter_key(n), k) for (c, n), k in sorted(grid.items()))
-    return Coverage(committees, quarters, cells, papers, without,
-                    tuple(sorted(warnings, key=lambda w: (w.report_id, w.code))))
+    return Coverage(
+        committees, quarters, cells, papers, without, tuple(sorted(warnings, key=lambda w: (w.report_id, w.code)))
+    )
 
 
 def coverage_rows(cov: Coverage) -> list[dict[str, object]]:
@@ -538,6 +582,14 @@ def coverage_rows(cov: Coverage) -> list[dict[str, object]]:
 
 
 def warning_rows(rows: Iterable[ReportWarningRow]) -> list[dict[str, object]]:
-    return [{"report_id": w.report_id, "committee": w.committee,
-             "meeting_date": w.meeting_date.isoformat() if w.meeting_date else None,
-             "code": w.code, "message": w.message, "page": w.page} for w in rows]
+    return [
+        {
+            "report_id": w.report_id,
+            "committee": w.committee,
+            "meeting_date": w.meeting_date.isoformat() if w.meeting_date else None,
+            "code": w.code,
+            "message": w.message,
+            "page": w.page,
+        }
+        for w in rows
+    ]

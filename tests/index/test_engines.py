@@ -37,7 +37,10 @@ from pipeline.model import QAll, QTerm, SearchRequest
 from pipeline.search import search, similar, stats, trace
 from pipeline.search.query import parse_query
 
-RELEVANCE = [json.loads(line) for line in (Path(__file__).resolve().parents[1] / "data" / "relevance.jsonl").read_text().splitlines()]
+RELEVANCE = [
+    json.loads(line)
+    for line in (Path(__file__).resolve().parents[1] / "data" / "relevance.jsonl").read_text().splitlines()
+]
 OPTION_NAMES = {"from": "date_from", "to": "date_to"}
 
 SPECIALIST = (
@@ -105,15 +108,33 @@ def engine(request) -> str:
 @pytest.fixture
 def ix(engine, index_dir):
     reports = [
-        make_report("r2008", [PURPOSE, RECS, SPECIALIST], date="2008-11-03", period=("2008/09", 2),
-                    committee="Children & Young People PPB", officer="Strategic Director, Children",
-                    recommendations=["Receive the second quarter's performance management report"]),
-        make_report("r2024", [PURPOSE, ("2.0", "RECOMMENDED", "recommendations", "Receive the first quarter's report")],
-                    date="2024-01-22", period=("2023/24", 2), committee="Children, Young People and Families Board",
-                    officer="Executive Director - Children", recommendations=["Receive the first quarter's report"]),
-        make_report("r2016", R2016_SECTIONS, date="2016-12-01", period=("2016/17", 3),
-                    council="Central Bedfordshire Council", committee="Children's Trust Board",
-                    officer="Assistant Director"),
+        make_report(
+            "r2008",
+            [PURPOSE, RECS, SPECIALIST],
+            date="2008-11-03",
+            period=("2008/09", 2),
+            committee="Children & Young People PPB",
+            officer="Strategic Director, Children",
+            recommendations=["Receive the second quarter's performance management report"],
+        ),
+        make_report(
+            "r2024",
+            [PURPOSE, ("2.0", "RECOMMENDED", "recommendations", "Receive the first quarter's report")],
+            date="2024-01-22",
+            period=("2023/24", 2),
+            committee="Children, Young People and Families Board",
+            officer="Executive Director - Children",
+            recommendations=["Receive the first quarter's report"],
+        ),
+        make_report(
+            "r2016",
+            R2016_SECTIONS,
+            date="2016-12-01",
+            period=("2016/17", 3),
+            council="Central Bedfordshire Council",
+            committee="Children's Trust Board",
+            officer="Assistant Director",
+        ),
     ]
     with open_index(index_dir, create=True, engine=engine) as ix:
         ix.add_reports(reports)
@@ -291,14 +312,20 @@ def test_ties_are_broken_by_date_newest_first_then_report_id(engine, index_dir):
 def test_undated_reports_come_last_when_sorting_by_date(engine, index_dir):
     """--sort date: newest first, undated reports after every dated one (whatever their score)."""
     with open_index(index_dir, create=True, engine=engine) as ix:
-        ix.add_reports([
-            make_report("undated-best", [("1", "Budget", "purpose", "budget budget budget")], date=None),
-            make_report("old", [("1", "Purpose", "purpose", "A budget.")], date="2001-05-01"),
-            make_report("new", [("1", "Purpose", "purpose", "A budget, and more words about other things.")],
-                        date="2024-05-01"),
-            make_report("undated-worst", [("1", "Purpose", "purpose", "A budget among many many other words.")],
-                        date=None),
-        ])
+        ix.add_reports(
+            [
+                make_report("undated-best", [("1", "Budget", "purpose", "budget budget budget")], date=None),
+                make_report("old", [("1", "Purpose", "purpose", "A budget.")], date="2001-05-01"),
+                make_report(
+                    "new",
+                    [("1", "Purpose", "purpose", "A budget, and more words about other things.")],
+                    date="2024-05-01",
+                ),
+                make_report(
+                    "undated-worst", [("1", "Purpose", "purpose", "A budget among many many other words.")], date=None
+                ),
+            ]
+        )
         by_date = ix.search(q("budget", sort="date"))
         assert [h.report_id for h in by_date.hits] == ["new", "old", "undated-best", "undated-worst"]
         assert [h.meeting_date for h in by_date.hits][2:] == [None, None]
@@ -339,7 +366,8 @@ def test_recommendation_target(ix):
     assert all(h.section_kind != "recommendation" for h in ix.search(q("receive", limit=50)).hits)
     # a recommendation is matched on its own words, not its report's subject
     assert [h.snippet for h in ix.search(q('"management report"', target="recommendation")).hits] == [
-        "Receive the second quarter's performance [[management report]]"]
+        "Receive the second quarter's performance [[management report]]"
+    ]
     assert ix.search(q("subject:management", target="recommendation")).total == 2
 
 
@@ -358,9 +386,15 @@ def test_bad_request_values_are_rejected(ix):
 
 
 def test_stored_record_round_trips(ix):
-    original = make_report("r2016", R2016_SECTIONS, date="2016-12-01", period=("2016/17", 3),
-                           council="Central Bedfordshire Council", committee="Children's Trust Board",
-                           officer="Assistant Director")
+    original = make_report(
+        "r2016",
+        R2016_SECTIONS,
+        date="2016-12-01",
+        period=("2016/17", 3),
+        council="Central Bedfordshire Council",
+        committee="Children's Trust Board",
+        officer="Assistant Director",
+    )
     assert ix.get_report("r2016") == original
     assert ix.get_report("nope") is None
 
@@ -376,12 +410,23 @@ def test_report_ids_hashes_files_and_counts(ix):
 
 
 def test_agenda_pack_parts_are_indexed_as_reports(engine, index_dir):
-    part1 = make_report("pack-p1", [("1", "Budget", "purpose", "The budget for libraries.")], parent_id="pack",
-                        path="/papers/pack.pdf")
-    part2 = make_report("pack-p2", [("1", "Roads", "purpose", "Pothole repairs.")], parent_id="pack",
-                        path="/papers/pack.pdf", committee="Highways Committee")
-    pack = make_report("pack", [("", "Agenda", "other", "Agenda items")], doc_type="agenda_pack",
-                       path="/papers/pack.pdf", parts=[part1, part2])
+    part1 = make_report(
+        "pack-p1", [("1", "Budget", "purpose", "The budget for libraries.")], parent_id="pack", path="/papers/pack.pdf"
+    )
+    part2 = make_report(
+        "pack-p2",
+        [("1", "Roads", "purpose", "Pothole repairs.")],
+        parent_id="pack",
+        path="/papers/pack.pdf",
+        committee="Highways Committee",
+    )
+    pack = make_report(
+        "pack",
+        [("", "Agenda", "other", "Agenda items")],
+        doc_type="agenda_pack",
+        path="/papers/pack.pdf",
+        parts=[part1, part2],
+    )
     with open_index(index_dir, create=True, engine=engine) as ix:
         ix.add_reports([pack])
         assert ix.report_ids() == ("pack", "pack-p1", "pack-p2")
@@ -504,8 +549,12 @@ def test_tantivy_sigkill_during_commits_never_corrupts_the_index(tmp_path):
     rng = random.Random(4)
     committed = 0
     for _ in range(TANTIVY_KILLS):
-        proc = subprocess.Popen([sys.executable, "-c", TANTIVY_WRITER, str(index_dir), str(committed)],
-                                cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", TANTIVY_WRITER, str(index_dir), str(committed)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert proc.stdout is not None
         proc.stdout.readline()  # the first commit of this run is done
         time.sleep(rng.uniform(0, TANTIVY_KILL_MAX_DELAY))
@@ -652,7 +701,11 @@ def test_trace_groups_the_2018_and_2024_receive_recommendations_into_one_lineage
     lineage = result.lineages[0]
     assert lineage.text == "Receive the second quarter's performance management report;"
     assert [(stem(e), e.meeting_date.isoformat()) for e in lineage.entries] == [
-        ("003", "2018-01-29"), ("003", "2018-01-29"), ("001", "2024-01-22"), ("001", "2024-01-22")]
+        ("003", "2018-01-29"),
+        ("003", "2018-01-29"),
+        ("001", "2024-01-22"),
+        ("001", "2024-01-22"),
+    ]
     assert 80 <= lineage.entries[-1].similarity < 100
 
 
@@ -665,15 +718,31 @@ def test_trace_by_recommendation_id(corpus_ix):
     assert {stem(e) for e in result.lineages[0].entries} == {"001", "003"}
 
 
-@pytest.mark.parametrize("text, paper, section", [
-    ("A bid has been submitted to get £2.5m of investment to refurbish the Kingsway Health Building as a youth "
-     "hub called The Buzz.", "002", "Preventative Services"),
-    ("Board members get red, amber and green ratings showing how delivery of targets and priorities is "
-     "progressing, and the direction of travel says if performance is getting better, staying the same or "
-     "declining.", "004", "MONITORING THE CHILDREN'S TRUST PRIORITIES"),
-    ("Because the timetable for corporate performance reports doesn't match the PPB cycle this quarter, the "
-     "quarterly reports won't be ready until the following meeting.", "000", "Summary"),
-], ids=["P0", "P1", "P2"])
+@pytest.mark.parametrize(
+    "text, paper, section",
+    [
+        (
+            "A bid has been submitted to get £2.5m of investment to refurbish the Kingsway Health Building as a youth "
+            "hub called The Buzz.",
+            "002",
+            "Preventative Services",
+        ),
+        (
+            "Board members get red, amber and green ratings showing how delivery of targets and priorities is "
+            "progressing, and the direction of travel says if performance is getting better, staying the same or "
+            "declining.",
+            "004",
+            "MONITORING THE CHILDREN'S TRUST PRIORITIES",
+        ),
+        (
+            "Because the timetable for corporate performance reports doesn't match the PPB cycle this quarter, the "
+            "quarterly reports won't be ready until the following meeting.",
+            "000",
+            "Summary",
+        ),
+    ],
+    ids=["P0", "P1", "P2"],
+)
 def test_similar_ranks_the_paraphrased_paragraph_first(corpus_ix, text, paper, section):
     hits = similar(corpus_ix, text, limit=5)
     assert stem(hits[0]) == paper and hits[0].section_title.lower() == section.lower()
@@ -709,9 +778,19 @@ def test_stats(corpus_ix):
 
 def test_both_engines_find_the_same_sections(both):
     """Same documents, same query language: the same matches (ranking may differ a little)."""
-    queries = ['"foster carers"', "performance AND NOT quarter", "recruit*", "recruitmnet~", "committee:children",
-               "section:recommendations date:[2017 TO *]", "quarter:2009/10-Q2", "(GCSE OR Kingsway) results",
-               "officer:director fy:2017/18", '"report card"', "hub*"]
+    queries = [
+        '"foster carers"',
+        "performance AND NOT quarter",
+        "recruit*",
+        "recruitmnet~",
+        "committee:children",
+        "section:recommendations date:[2017 TO *]",
+        "quarter:2009/10-Q2",
+        "(GCSE OR Kingsway) results",
+        "officer:director fy:2017/18",
+        '"report card"',
+        "hub*",
+    ]
     for text in queries:
         found = {}
         for engine, path in both.items():
@@ -776,16 +855,35 @@ def test_tantivy_top_documents_give_the_same_page_as_sorting_every_match(index_d
     """A relevance page from tantivy's top documents has the same hits, in order, as sorting every match."""
     T = ranking
 
-    texts = ["budget", "budget budget", "the budget and the forecast", "budget monitoring budget",
-             "a budget", "budget among other words of the text"]
-    reports = [make_report(f"r{k:03d}", [("1", "Purpose", "purpose", texts[k % len(texts)]),
-                                         ("2", "Background", "other", texts[(k * 7) % len(texts)])],
-                           date=f"20{10 + k % 9}-0{1 + k % 9}-1{k % 10}")
-               for k in range(90)]
+    texts = [
+        "budget",
+        "budget budget",
+        "the budget and the forecast",
+        "budget monitoring budget",
+        "a budget",
+        "budget among other words of the text",
+    ]
+    reports = [
+        make_report(
+            f"r{k:03d}",
+            [
+                ("1", "Purpose", "purpose", texts[k % len(texts)]),
+                ("2", "Background", "other", texts[(k * 7) % len(texts)]),
+            ],
+            date=f"20{10 + k % 9}-0{1 + k % 9}-1{k % 10}",
+        )
+        for k in range(90)
+    ]
     with open_index(index_dir, create=True, engine="tantivy") as ix:
         ix.add_reports(reports)
-        requests = [q("budget"), q("budget", limit=7, offset=14), q("budget", per_report=1, limit=5, offset=10),
-                    q("budget forecast", per_report=2), q("budget", limit=40), q("budget", limit=30, counts=False)]
+        requests = [
+            q("budget"),
+            q("budget", limit=7, offset=14),
+            q("budget", per_report=1, limit=5, offset=10),
+            q("budget forecast", per_report=2),
+            q("budget", limit=40),
+            q("budget", limit=30, counts=False),
+        ]
         every = [ix.search(r) for r in requests]
         monkeypatch.setattr(T, "TOP_K_MIN", 3)
         monkeypatch.setattr(T, "TOP_K_FACTOR", 1)
@@ -795,8 +893,9 @@ def test_tantivy_top_documents_give_the_same_page_as_sorting_every_match(index_d
         top = [ix.search(r) for r in requests]
     assert any(calls)  # the top-documents path answered (some pages need most matches: sorted whole)
     for a, b in zip(every, top):
-        assert [(h.report_id, h.section_index, h.score, h.snippet) for h in a.hits] == \
-               [(h.report_id, h.section_index, h.score, h.snippet) for h in b.hits]
+        assert [(h.report_id, h.section_index, h.score, h.snippet) for h in a.hits] == [
+            (h.report_id, h.section_index, h.score, h.snippet) for h in b.hits
+        ]
         if a.total and b.total:  # counts=False: the hits only
             assert a.total == b.total
             assert abs(a.reports - b.reports) <= max(1, a.reports // 50)  # estimated past EXACT_REPORTS_UP_TO
@@ -809,9 +908,16 @@ def test_tantivy_estimated_report_count_is_flagged_and_printed_as_about(index_di
     from pipeline.output.render import search_page_summary
 
     # Texts of different lengths: scores differ, so tantivy's top documents settle a page.
-    reports = [make_report(f"r{k:03d}", [("1", "Purpose", "purpose", "the budget is set" + " today" * k),
-                                         ("2", "Background", "other", "budget monitoring" + " again" * (k + 40))])
-               for k in range(30)]
+    reports = [
+        make_report(
+            f"r{k:03d}",
+            [
+                ("1", "Purpose", "purpose", "the budget is set" + " today" * k),
+                ("2", "Background", "other", "budget monitoring" + " again" * (k + 40)),
+            ],
+        )
+        for k in range(30)
+    ]
     with open_index(index_dir, create=True, engine="tantivy") as ix:
         ix.add_reports(reports)
     exact = search(index_dir, "budget")
@@ -838,10 +944,17 @@ def test_whoosh_report_count_is_exact(index_dir):
     assert page.reports_exact and search_page_summary(page).startswith("5 sections in 5 reports match")
 
 
-@pytest.mark.parametrize("dates", [
-    ["2018-01-29", "2018-01-29", "2019-03-04", None, "2017-06-05"],  # few days: long ties on score and date
-    [*(f"20{10 + k}-0{1 + k % 9}-1{k % 10}" for k in range(13)), None, "2016-02-10"],  # many: the newest read settles
-])
+@pytest.mark.parametrize(
+    "dates",
+    [
+        ["2018-01-29", "2018-01-29", "2019-03-04", None, "2017-06-05"],  # few days: long ties on score and date
+        [
+            *(f"20{10 + k}-0{1 + k % 9}-1{k % 10}" for k in range(13)),
+            None,
+            "2016-02-10",
+        ],  # many: the newest read settles
+    ],
+)
 def test_tantivy_page_ordered_a_run_at_a_time_is_the_page_of_sorting_every_match(index_dir, monkeypatch, dates):
     """Scores and dates tying in long runs (as in trace): ordering only the runs a page needs gives the
     hits, in order, that sorting every match gives, with and without a cap per report; so does reading
@@ -849,14 +962,27 @@ def test_tantivy_page_ordered_a_run_at_a_time_is_the_page_of_sorting_every_match
     T = ranking
 
     texts = ["budget", "the budget", "budget and forecast"]
-    reports = [make_report(f"r{k:03d}", [("1", "Purpose", "purpose", texts[k % 3]),
-                                         ("2", "Background", "other", texts[(k + 1) % 3]),
-                                         ("3", "More", "other", texts[k % 3])],
-                           date=dates[k % len(dates)], recommendations=[texts[k % 3], texts[(k + 2) % 3]])
-               for k in range(60)]
-    requests = [q("budget", limit=7, offset=20), q("budget", per_report=1, limit=10, offset=5),
-                q("budget", per_report=2, limit=25), q("budget", target="recommendation", limit=50, counts=False),
-                q("budget forecast", limit=3), q("budget", limit=200)]
+    reports = [
+        make_report(
+            f"r{k:03d}",
+            [
+                ("1", "Purpose", "purpose", texts[k % 3]),
+                ("2", "Background", "other", texts[(k + 1) % 3]),
+                ("3", "More", "other", texts[k % 3]),
+            ],
+            date=dates[k % len(dates)],
+            recommendations=[texts[k % 3], texts[(k + 2) % 3]],
+        )
+        for k in range(60)
+    ]
+    requests = [
+        q("budget", limit=7, offset=20),
+        q("budget", per_report=1, limit=10, offset=5),
+        q("budget", per_report=2, limit=25),
+        q("budget", target="recommendation", limit=50, counts=False),
+        q("budget forecast", limit=3),
+        q("budget", limit=200),
+    ]
 
     def every_match(s, found, key, per_report, want, *, complete, last_run_usable=None):  # the old way: sort them all
         if not complete:
@@ -893,10 +1019,19 @@ def test_tantivy_page_ordered_a_run_at_a_time_is_the_page_of_sorting_every_match
 def test_trace_entries_come_from_the_recommendation_documents(index_dir, engine):
     """trace reads each recommendation's wording and its report's fields from the search hits
     (SearchRequest.texts): the same as the stored records say."""
-    reports = [make_report(f"r{k:02d}", [PURPOSE], date=f"201{k}-05-0{k + 1}", officer=f"Officer {k}",
-                           recommendations=["Note the consultation with residents on the budget",
-                                            f"Approve plan {k} for consultation"])
-               for k in range(4)]
+    reports = [
+        make_report(
+            f"r{k:02d}",
+            [PURPOSE],
+            date=f"201{k}-05-0{k + 1}",
+            officer=f"Officer {k}",
+            recommendations=[
+                "Note the consultation with residents on the budget",
+                f"Approve plan {k} for consultation",
+            ],
+        )
+        for k in range(4)
+    ]
     with open_index(index_dir, create=True, engine=engine) as ix:
         ix.add_reports(reports)
         hit = ix.search(q("residents", target="recommendation", texts=True)).hits[0]
@@ -910,7 +1045,12 @@ def test_trace_entries_come_from_the_recommendation_documents(index_dir, engine)
         report = by_id[e.report_id]
         rec = report.recommendations[e.number - 1]
         assert (e.text, e.meeting_date, e.committee, e.officer, e.period) == (
-            rec.text, report.meeting_date, report.committee, report.reporting_officer, report.period.key)
+            rec.text,
+            report.meeting_date,
+            report.committee,
+            report.reporting_officer,
+            report.period.key,
+        )
         assert e.recommendation_id == f"{report.id}#r{rec.number}"
 
 
@@ -919,24 +1059,57 @@ def test_tantivy_bare_words_need_no_doc_kind_clause(index_dir, monkeypatch):
     query confined to them is run without the doc_kind clause (`similar` 31 -> 18 ms at a
     million sections); every page equals the one the clause gives, for both targets, whatever the query."""
     reports = [
-        make_report(f"r{k}", [PURPOSE, SPECIALIST, RECS], subject=subject, committee=committee,
-                    date=f"201{k}-0{k % 9 + 1}-11", recommendations=[f"Note the foster carers recruitment plan {k}",
-                                                                   "Receive the performance report"])
-        for k, (subject, committee) in enumerate([("Foster carers", "Cabinet"), ("Performance report", "Audit"),
-                                                  ("Budget", "Cabinet"), ("Recruitment", "Scrutiny Board")])
+        make_report(
+            f"r{k}",
+            [PURPOSE, SPECIALIST, RECS],
+            subject=subject,
+            committee=committee,
+            date=f"201{k}-0{k % 9 + 1}-11",
+            recommendations=[f"Note the foster carers recruitment plan {k}", "Receive the performance report"],
+        )
+        for k, (subject, committee) in enumerate(
+            [
+                ("Foster carers", "Cabinet"),
+                ("Performance report", "Audit"),
+                ("Budget", "Cabinet"),
+                ("Recruitment", "Scrutiny Board"),
+            ]
+        )
     ]
     queries = [
-        "foster", '"foster carers"', "performance report", "foster OR budget", "the foster", "recruit*",
-        "recruitmnet~", "carers -budget", "committee:cabinet", "committee:cabinet foster", "committee:cabinet OR foster",
-        "the committee:audit", "-foster", "subject:budget OR performance", "foster date:[2011-01-01 TO 2012-12-31]",
-        "(foster OR committee:audit) budget", "report OR the",
+        "foster",
+        '"foster carers"',
+        "performance report",
+        "foster OR budget",
+        "the foster",
+        "recruit*",
+        "recruitmnet~",
+        "carers -budget",
+        "committee:cabinet",
+        "committee:cabinet foster",
+        "committee:cabinet OR foster",
+        "the committee:audit",
+        "-foster",
+        "subject:budget OR performance",
+        "foster date:[2011-01-01 TO 2012-12-31]",
+        "(foster OR committee:audit) budget",
+        "report OR the",
     ]
-    requests = [q(text, target=target, limit=50, per_report=None, counts=True)
-                for text in queries for target in ("section", "recommendation")]
+    requests = [
+        q(text, target=target, limit=50, per_report=None, counts=True)
+        for text in queries
+        for target in ("section", "recommendation")
+    ]
 
     def pages(ix):
-        return [(r.hits and [(h.report_id, h.section_index, h.score, h.snippet, h.text) for h in r.hits], r.total, r.reports)
-                for r in map(ix.search, requests)]
+        return [
+            (
+                r.hits and [(h.report_id, h.section_index, h.score, h.snippet, h.text) for h in r.hits],
+                r.total,
+                r.reports,
+            )
+            for r in map(ix.search, requests)
+        ]
 
     with open_index(index_dir, create=True, engine="tantivy") as ix:
         ix.add_reports(reports)

@@ -57,8 +57,11 @@ class FakeParser:
         fields = dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         report = make_report(
-            f"{path.stem}-{sha[:8]}", [("1", "Purpose", "purpose", text)], path=str(path),
-            council=fields.get("council"), committee=fields.get("committee", "Cabinet"),
+            f"{path.stem}-{sha[:8]}",
+            [("1", "Purpose", "purpose", text)],
+            path=str(path),
+            council=fields.get("council"),
+            committee=fields.get("committee", "Cabinet"),
         )
         if report.council:
             report = replace(report, provenance={"council": Provenance(1, 1)})
@@ -74,8 +77,10 @@ def index_state(index_dir: Path) -> dict:
     with open_index(index_dir) as ix:
         reports = sorted((r.id, json.dumps(r.to_dict(), sort_keys=True)) for r in ix.iter_reports())
         hits = ix.search(SearchRequest(QAll(), limit=10_000)).hits
-        sections = sorted((h.report_id, h.section_index, h.section_title, h.section_kind, h.page, h.council,
-                           h.committee, h.snippet) for h in hits)
+        sections = sorted(
+            (h.report_id, h.section_index, h.section_title, h.section_kind, h.page, h.council, h.committee, h.snippet)
+            for h in hits
+        )
         counts = {kind: ix.count(kind) for kind in ("report", "section", "recommendation")}
         return {"reports": reports, "sections": sections, "counts": counts, "files": ix.files()}
 
@@ -134,9 +139,19 @@ def test_outcomes_index_and_ledger_do_not_depend_on_the_worker_count(mixed, tmp_
     got = ingest([mixed], tmp_path / "pooled", parser=FakeParser(), workers=workers)
     assert outcomes(got) == outcomes(serial)
     st = {Path(o.path).name: o.status for o in got.outcomes}
-    assert st == {"a.txt": "indexed", "copy-of-a.txt": "duplicate", "b.md": "indexed", "broken.txt": "failed",
-                  "broken-copy.txt": "failed", "buggy.txt": "failed", "empty.txt": "failed", "sheet.txt": "failed",
-                  "c.txt": "indexed", "d.txt": "indexed", "e.txt": "indexed"}
+    assert st == {
+        "a.txt": "indexed",
+        "copy-of-a.txt": "duplicate",
+        "b.md": "indexed",
+        "broken.txt": "failed",
+        "broken-copy.txt": "failed",
+        "buggy.txt": "failed",
+        "empty.txt": "failed",
+        "sheet.txt": "failed",
+        "c.txt": "indexed",
+        "d.txt": "indexed",
+        "e.txt": "indexed",
+    }
     assert index_state(tmp_path / "pooled") == index_state(tmp_path / "serial")
     assert ledger_state(tmp_path / "pooled") == ledger_state(tmp_path / "serial")
 
@@ -196,7 +211,9 @@ def test_cli_workers_option_gives_the_same_outcomes(tmp_path):
     runner = CliRunner()
     rows = {}
     for w in ("1", "2"):
-        res = runner.invoke(cli, ["ingest", str(CORPUS / "seeds"), "--index", str(tmp_path / w), "--workers", w, "--json"])
+        res = runner.invoke(
+            cli, ["ingest", str(CORPUS / "seeds"), "--index", str(tmp_path / w), "--workers", w, "--json"]
+        )
         assert res.exit_code == 0, res.output
         rows[w] = [json.loads(line) for line in res.stdout.splitlines()]
     assert rows["1"] == rows["2"] and [r["status"] for r in rows["2"]] == ["indexed"] * 5
@@ -217,7 +234,9 @@ def test_cli_pdf_engine_reaches_the_reader(tmp_path, monkeypatch):
     monkeypatch.setattr(readers, "read_lines", spy)
     runner = CliRunner()
     pdfs = str(CORPUS / "pdf")
-    res = runner.invoke(cli, ["ingest", pdfs, "--index", str(tmp_path / "a"), "--workers", "1", "--pdf-engine", "pdfium"])
+    res = runner.invoke(
+        cli, ["ingest", pdfs, "--index", str(tmp_path / "a"), "--workers", "1", "--pdf-engine", "pdfium"]
+    )
     assert res.exit_code == 0, res.output
     assert engines == ["pdfium"] * 5
     engines.clear()
@@ -225,7 +244,9 @@ def test_cli_pdf_engine_reaches_the_reader(tmp_path, monkeypatch):
     res = runner.invoke(cli, ["ingest", pdfs, "--index", str(tmp_path / "b"), "--workers", "1"])
     assert res.exit_code == 0 and engines == ["pdfium"] * 5
     engines.clear()
-    res = runner.invoke(cli, ["ingest", pdfs, "--index", str(tmp_path / "c"), "--workers", "1", "--pdf-engine", "pdfplumber"])
+    res = runner.invoke(
+        cli, ["ingest", pdfs, "--index", str(tmp_path / "c"), "--workers", "1", "--pdf-engine", "pdfplumber"]
+    )
     assert res.exit_code == 0 and engines == ["pdfplumber"] * 5  # the option beats the environment
     monkeypatch.setenv("BOARDPAPERS_PDF_ENGINE", "bogus")
     res = runner.invoke(cli, ["ingest", pdfs, "--index", str(tmp_path / "d")])
@@ -301,9 +322,16 @@ def test_a_council_is_lent_only_when_the_committee_names_one(tmp_path, index_dir
     for workers in (1, 2):
         ingest([papers], index_dir / str(workers), parser=FakeParser(), workers=workers)
         assert councils(index_dir / str(workers)) == {
-            "h1.txt": "Halton Borough Council", "h2.txt": "Halton Borough Council", "cab.txt": None,
-            "k1.txt": "Kent County Council", "k2.txt": "Kent County Council", "e1.txt": "Essex County Council",
-            "m1.txt": "Kent County Council", "m2.txt": "Essex County Council", "m3.txt": None, "l1.txt": None,
+            "h1.txt": "Halton Borough Council",
+            "h2.txt": "Halton Borough Council",
+            "cab.txt": None,
+            "k1.txt": "Kent County Council",
+            "k2.txt": "Kent County Council",
+            "e1.txt": "Essex County Council",
+            "m1.txt": "Kent County Council",
+            "m2.txt": "Essex County Council",
+            "m3.txt": None,
+            "l1.txt": None,
         }
 
 

@@ -142,7 +142,11 @@ def test_entities_point_at_their_text(archive):
         assert getattr(header[e.report_id], field)[e.start : e.end] == e.text
     committee = row_of(ents, report_id=archive.show("000_6c94f2351dffe329-a9").id, entity_index=0)
     assert (committee["header_field"], committee["label"], committee["page"], committee["line"]) == (
-        "committee", "ORG", 1, 1)
+        "committee",
+        "ORG",
+        1,
+        1,
+    )
 
 
 def test_entity_values_are_normalised(archive):
@@ -198,7 +202,9 @@ def test_archive_show_and_cite(archive):
     assert report.meeting_date == dt.date(2018, 1, 29)
     text = archive.cite(report.id, page=1, line=21)
     # The council is filled from sibling papers to the same committee at ingest.
-    assert text.startswith("Halton Borough Council, Children and Young People Policy and Performance Board, 29 January 2018, ")
+    assert text.startswith(
+        "Halton Borough Council, Children and Young People Policy and Performance Board, 29 January 2018, "
+    )
     assert text.endswith(f"p. 1, l. 21 [003_8f5a895c28ad9ad1.pdf; report {report.id}]")
     assert '"Performance Management Reports' in text
     with pytest.raises(BoardpapersError, match="no report"):
@@ -229,8 +235,14 @@ def test_archive_reload_sees_new_papers(tmp_path):
 
 def awkward_reports():
     """A pack with a part, unknown lines, no period, a key decision, text that looks like NA."""
-    part = make_report("pack-p1", [("1", "Purpose", "purpose", 'Costs "£1,200", rising;\nsee NA below')],
-                       parent_id="pack", period=None, date=None, recommendations=["Note the report, and agree"])
+    part = make_report(
+        "pack-p1",
+        [("1", "Purpose", "purpose", 'Costs "£1,200", rising;\nsee NA below')],
+        parent_id="pack",
+        period=None,
+        date=None,
+        recommendations=["Note the report, and agree"],
+    )
     pack = make_report("pack", [("2.1", "NA", "other", "NA"), ("3", "Background", "other", "")], parts=[part])
     pack = replace(
         pack,

@@ -70,14 +70,34 @@ def test_cli_foster_carers_json(corpus_index):
 
 
 def test_cli_filters_and_csv(corpus_index):
-    res = run("search", "performance", "--section", "recommendations", "--from", "2017-01-01", "--flat", "--csv",
-              "--index", str(corpus_index))
+    res = run(
+        "search",
+        "performance",
+        "--section",
+        "recommendations",
+        "--from",
+        "2017-01-01",
+        "--flat",
+        "--csv",
+        "--index",
+        str(corpus_index),
+    )
     assert res.exit_code == 0, res.output
     lines = res.stdout.splitlines()
     assert lines[0].startswith("rank,report_rank,report_id,section_number")
     assert sorted(line.split(",")[2][:3] for line in lines[1:]) == ["001", "001", "003", "003"]
-    res = run("search", "performance", "--quarter", "2009/10-Q2", "--json", "--flat", "--limit", "100",
-              "--index", str(corpus_index))
+    res = run(
+        "search",
+        "performance",
+        "--quarter",
+        "2009/10-Q2",
+        "--json",
+        "--flat",
+        "--limit",
+        "100",
+        "--index",
+        str(corpus_index),
+    )
     assert {Path(json.loads(line)["path"]).name[:3] for line in res.stdout.splitlines()} == {"000"}
 
 
@@ -85,8 +105,15 @@ def test_cli_text_output_shows_hit_fields(corpus_index):
     res = run("search", '"foster carers"', "--index", str(corpus_index))
     assert res.exit_code == 0
     out = res.stdout
-    for expected in ("3.3 Specialist Services", "2008-11-03", "Children & Young People PPB", "p.",
-                     "002_03db5c2531a68c69.txt", "002_03db5c2531a68c69.pdf", "foster carers"):
+    for expected in (
+        "3.3 Specialist Services",
+        "2008-11-03",
+        "Children & Young People PPB",
+        "p.",
+        "002_03db5c2531a68c69.txt",
+        "002_03db5c2531a68c69.pdf",
+        "foster carers",
+    ):
         assert expected in out
 
 
@@ -156,8 +183,12 @@ def test_build_filter():
 @pytest.fixture
 def many(index_dir):
     reports = [
-        make_report(f"r{i}", [(str(j), f"Heading {j}", "other", f"budget item {j} " + "filler " * (i + j))
-                              for j in range(4)], date=f"20{10 + i}-01-01", committee=("Adults", "Children")[i % 2])
+        make_report(
+            f"r{i}",
+            [(str(j), f"Heading {j}", "other", f"budget item {j} " + "filler " * (i + j)) for j in range(4)],
+            date=f"20{10 + i}-01-01",
+            committee=("Adults", "Children")[i % 2],
+        )
         for i in range(5)
     ]
     with open_index(index_dir, create=True) as ix:
@@ -209,7 +240,10 @@ def test_no_index_is_an_index_error(tmp_path):
 
 # ---------------------------------------------------------------- relevance, trace, similar, stats
 
-RELEVANCE = [json.loads(line) for line in (Path(__file__).resolve().parents[1] / "data" / "relevance.jsonl").read_text().splitlines()]
+RELEVANCE = [
+    json.loads(line)
+    for line in (Path(__file__).resolve().parents[1] / "data" / "relevance.jsonl").read_text().splitlines()
+]
 OPTION_NAMES = {"from": "date_from", "to": "date_to"}
 
 
@@ -245,7 +279,11 @@ def test_trace_groups_the_2018_and_2024_receive_recommendations_into_one_lineage
     lineage = result.lineages[0]
     assert lineage.text == "Receive the second quarter's performance management report;"  # the earliest wording
     assert [(stem_of(e.path), e.meeting_date.isoformat()) for e in lineage.entries] == [
-        ("003", "2018-01-29"), ("003", "2018-01-29"), ("001", "2024-01-22"), ("001", "2024-01-22")]
+        ("003", "2018-01-29"),
+        ("003", "2018-01-29"),
+        ("001", "2024-01-22"),
+        ("001", "2024-01-22"),
+    ]
     later = lineage.entries[-1]
     assert later.text == "Receive the first quarter's performance management report;"
     assert later.committee == "Children, Young People and Families Policy and Performance Board"
@@ -309,24 +347,54 @@ def test_trace_cli_json_csv_and_errors(corpus_index):
 
 #: Paraphrases of sample paragraphs, and the (paper, section) each must find first.
 PARAPHRASES = [
-    ("A safer recruitment subgroup of the HSCB will make sure every organisation that works with children runs "
-     "recruitment, supervision and management practice that safeguards and promotes children's welfare.",
-     "002", "Specialist Services"),
-    ("Objectives set by departments state clearly what the services plan to achieve and how they contribute to "
-     "the strategic priorities of the council.", ("001", "003"), "SUPPORTING INFORMATION"),
-    ("Board members get red, amber and green ratings showing how delivery of targets and priorities is "
-     "progressing, and the direction of travel says if performance is getting better, staying the same or "
-     "declining.", "004", "MONITORING THE CHILDREN'S TRUST PRIORITIES"),
-    ("Because the timetable for corporate performance reports doesn't match the PPB cycle this quarter, the "
-     "quarterly reports won't be ready until the following meeting.", "000", "Summary"),
-    ("A bid has been submitted to get £2.5m of investment to refurbish the Kingsway Health Building as a youth "
-     "hub called The Buzz.", "002", "Preventative Services"),
-    ("Schools have had excellent GCSE results, with the percentage getting five A*-C grades up 18.3% in two "
-     "years.", "002", "Universal and Learning Services"),
-    ("There is more and more demand on specialist services: more children in need cases and higher placement "
-     "costs for looked after children, and a review is under way.", "002", "Specialist Services"),
-    ("The aim of the report is to give members of the Board an update on progress in the second quarter on "
-     "delivering the Children and Young People's Plan priorities.", "004", "PURPOSE"),
+    (
+        "A safer recruitment subgroup of the HSCB will make sure every organisation that works with children runs "
+        "recruitment, supervision and management practice that safeguards and promotes children's welfare.",
+        "002",
+        "Specialist Services",
+    ),
+    (
+        "Objectives set by departments state clearly what the services plan to achieve and how they contribute to "
+        "the strategic priorities of the council.",
+        ("001", "003"),
+        "SUPPORTING INFORMATION",
+    ),
+    (
+        "Board members get red, amber and green ratings showing how delivery of targets and priorities is "
+        "progressing, and the direction of travel says if performance is getting better, staying the same or "
+        "declining.",
+        "004",
+        "MONITORING THE CHILDREN'S TRUST PRIORITIES",
+    ),
+    (
+        "Because the timetable for corporate performance reports doesn't match the PPB cycle this quarter, the "
+        "quarterly reports won't be ready until the following meeting.",
+        "000",
+        "Summary",
+    ),
+    (
+        "A bid has been submitted to get £2.5m of investment to refurbish the Kingsway Health Building as a youth "
+        "hub called The Buzz.",
+        "002",
+        "Preventative Services",
+    ),
+    (
+        "Schools have had excellent GCSE results, with the percentage getting five A*-C grades up 18.3% in two years.",
+        "002",
+        "Universal and Learning Services",
+    ),
+    (
+        "There is more and more demand on specialist services: more children in need cases and higher placement "
+        "costs for looked after children, and a review is under way.",
+        "002",
+        "Specialist Services",
+    ),
+    (
+        "The aim of the report is to give members of the Board an update on progress in the second quarter on "
+        "delivering the Children and Young People's Plan priorities.",
+        "004",
+        "PURPOSE",
+    ),
 ]
 
 
@@ -366,7 +434,9 @@ def test_similar_cli_text_file_and_stdin(corpus_index, tmp_path):
     f = tmp_path / "draft.txt"
     f.write_text(text)
     from_file = run("similar", "--file", str(f), "--json", "--limit", "2", "--index", str(corpus_index))
-    from_stdin = CliRunner().invoke(cli, ["similar", "--json", "--limit", "2", "--index", str(corpus_index)], input=text)
+    from_stdin = CliRunner().invoke(
+        cli, ["similar", "--json", "--limit", "2", "--index", str(corpus_index)], input=text
+    )
     assert from_file.stdout == from_stdin.stdout == from_arg.stdout
     csv_out = run("similar", text, "--csv", "--index", str(corpus_index))
     assert csv_out.stdout.startswith("rank,report_rank,report_id")
@@ -404,6 +474,17 @@ def test_every_command_has_help_with_an_example(command):
 
 def test_search_help_documents_the_query_language():
     out = run("search", "--help").stdout
-    for feature in ('"foster carers"', "AND", "NOT", "recruit*", "recruitmnet~", "committee:", "section:",
-                    "quarter", "date:[2017-01-01 TO 2018-12-31]", "doc_type", "fy"):
+    for feature in (
+        '"foster carers"',
+        "AND",
+        "NOT",
+        "recruit*",
+        "recruitmnet~",
+        "committee:",
+        "section:",
+        "quarter",
+        "date:[2017-01-01 TO 2018-12-31]",
+        "doc_type",
+        "fy",
+    ):
         assert feature in out
