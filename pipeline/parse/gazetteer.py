@@ -86,7 +86,7 @@ WORD_RE = re.compile(
 #: Apostrophes and the like, dropped inside words ("King's" = "Kings").
 _APOSTROPHES = str.maketrans({"'": None, "’": None, "‘": None, "`": None})
 #: A leading "the" of a folded name.
-_LEADING_THE_RE = re.compile(r"^the(?: |$)")
+_LEADING_THE_RE = re.compile(r"^(?:the(?: |$))+")
 #: Runs of anything that is not a letter or a digit.
 _NOT_WORD_RE = re.compile(r"[\W_]+")
 

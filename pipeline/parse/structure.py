@@ -338,6 +338,10 @@ TEXT_HEADING_MAX_WORDS = 10
 SENTENCE_ENDS: tuple[str, ...] = (".", "!", "?")
 
 
+#: Text files: a short line opening like a resolution ("That the Committee ...") is its lead-in, not a heading.
+TEXT_LEADIN = re.compile(r"that\b", re.IGNORECASE)
+
+
 def text_width(lines: Sequence[Line]) -> int:
     """Text files: how long prose lines run before they wrap (0 when unknown)."""
     lengths = sorted(len(l.text) for l in lines if not l.size and len(l.text) >= BODY_LINE_MIN_CHARS)
@@ -378,6 +382,8 @@ def plain_text_heading(lines: Sequence[Line], i: int, width: int) -> Heading | N
         return None
     if NUMBER_RE.match(text) or text.endswith((*SENTENCE_ENDS, ",", ";", ":")) or not title_like(text, strong=True):
         return None
+    if TEXT_LEADIN.match(text):
+        return None  # "That the Committee for Transport and Connectivity" leads into the items below
     if not _starts_paragraph(lines, i):
         return None
     nxt = " ".join(lines[i + 1].text.split())
