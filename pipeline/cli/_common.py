@@ -20,6 +20,7 @@ import click
 from pipeline.config import (
     DEFAULT_INDEX_DIR,
     INDEX_ENV,
+    PDF_ENGINES,
     QUERY_HELP,
     VERSION,
 )
@@ -31,6 +32,11 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def pdf_engine_option(help_text: str) -> Callable[[Callable], Callable]:
+    """``--pdf-engine``, one of the readers (:data:`pipeline.config.PDF_ENGINES`), none meaning the default."""
+    return click.option("--pdf-engine", type=click.Choice(PDF_ENGINES), default=None, help=help_text)
 
 
 def index_option(f: Callable) -> Callable:

@@ -18,6 +18,7 @@ from pipeline.cli._common import (
     index_option,
     log,
     output_options,
+    pdf_engine_option,
     progress_bar,
 )
 from pipeline.config import (
@@ -74,13 +75,7 @@ from pipeline.ingest.cluster import INSTALL_HINT as DASK_INSTALL_HINT  # noqa: E
     metavar="N",
     help="Processes parsing papers at once (default: the CPUs it may use; 1: parse in this process).",
 )
-# The choices are pipeline.read.PDF_ENGINES, spelled out so --help stays light.
-@click.option(
-    "--pdf-engine",
-    type=click.Choice(["pdfplumber", "pdfium"]),
-    default=None,
-    help="PDF reader (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber); pdfium is faster, same fields.",
-)
+@pdf_engine_option("PDF reader (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber); pdfium is faster, same fields.")
 @click.option(
     "--dask",
     "dask_address",

@@ -17,6 +17,7 @@ from pipeline.cli._common import (
     index_option,
     log,
     output_options,
+    pdf_engine_option,
     progress_bar,
 )
 
@@ -97,12 +98,7 @@ DEFAULT_PAPERS = "papers"
     metavar="N",
     help="Requests to the site in one run at most; run again to carry on.",
 )
-@click.option(
-    "--pdf-engine",
-    type=click.Choice(["pdfplumber", "pdfium"]),
-    default=None,
-    help="PDF reader for --ingest (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber).",
-)
+@pdf_engine_option("PDF reader for --ingest (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber).")
 @output_options
 @handle_errors
 def fetch_cmd(

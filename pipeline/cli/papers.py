@@ -15,6 +15,7 @@ from pipeline.cli._common import (
     handle_errors,
     log,
     output_options,
+    pdf_engine_option,
 )
 from pipeline.config import (
     DEFAULT_OCR_MODE,
@@ -29,12 +30,7 @@ from pipeline.errors import BoardpapersError
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @output_options
 @click.option("--text/--no-text", "with_text", default=True, help="Include section text in JSON output.")
-@click.option(
-    "--pdf-engine",
-    type=click.Choice(["pdfplumber", "pdfium"]),
-    default=None,
-    help="PDF reader (default pdfplumber, or BOARDPAPERS_PDF_ENGINE); pdfium is faster, same fields.",
-)
+@pdf_engine_option("PDF reader (default pdfplumber, or BOARDPAPERS_PDF_ENGINE); pdfium is faster, same fields.")
 @click.option(
     "--ocr",
     type=click.Choice(OCR_MODES),
@@ -105,13 +101,7 @@ def parse_cmd(
 @click.option(
     "--misses/--no-misses", default=True, show_default=True, help="List every miss (wrong or missing) on stderr."
 )
-# The choices are pipeline.read.PDF_ENGINES, spelled out so --help stays light.
-@click.option(
-    "--pdf-engine",
-    type=click.Choice(["pdfplumber", "pdfium"]),
-    default=None,
-    help="PDF reader (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber).",
-)
+@pdf_engine_option("PDF reader (default: $BOARDPAPERS_PDF_ENGINE, else pdfplumber).")
 @output_options
 @handle_errors
 def eval_cmd(
